@@ -1,0 +1,103 @@
+"""HTTP exchanges → WARC ``request``/``response`` records (warcio), nothing else.
+
+An ``Exchange`` is plain data: what went over the wire for one request, as
+close to the bytes as Scrapy lets us see. Building records from it is pure,
+so the writer can run it on its own thread.
+"""
+
+from __future__ import annotations
+
+import http
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.statusandheaders import StatusAndHeaders
+
+WARC_VERSION = "WARC/1.1"
+
+
+@dataclass
+class Exchange:
+    """One request and its response, as sent and received."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int
+    response_headers: list[tuple[str, str]]
+    payload: bytes  # entity body as the server sent it (still content-encoded)
+    protocol: str = "HTTP/1.1"
+    reason: str | None = None
+    ip_address: str | None = None
+    truncated: str | None = None  # WARC-Truncated reason: length, time, disconnect, unspecified
+    date: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC/1.1 date: UTC, ISO 8601, to the microsecond."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def reason_phrase(status: int, reason: str | None) -> str:
+    if reason:
+        return reason
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def request_target(url: str) -> str:
+    """The request line's target: path and query, as the server saw it."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def build_records(builder: RecordBuilder, exchange: Exchange):
+    """The response record and its request record (WARC-Concurrent-To the response)."""
+    date = warc_date(exchange.date)
+    response_warc_headers = {"WARC-Date": date}
+    if exchange.ip_address:
+        response_warc_headers["WARC-IP-Address"] = exchange.ip_address
+    if exchange.truncated:
+        response_warc_headers["WARC-Truncated"] = exchange.truncated
+    status_line = f"{exchange.status} {reason_phrase(exchange.status, exchange.reason)}"
+    response = builder.create_warc_record(
+        exchange.url,
+        "response",
+        payload=BytesIO(exchange.payload),
+        length=len(exchange.payload),
+        warc_headers_dict=response_warc_headers,
+        http_headers=StatusAndHeaders(status_line, list(exchange.response_headers), protocol=exchange.protocol),
+    )
+    request_headers = list(exchange.request_headers)
+    if not any(k.lower() == "host" for k, _ in request_headers):
+        request_headers.insert(0, ("Host", urlsplit(exchange.url).netloc))
+    request_warc_headers = {
+        "WARC-Date": date,
+        "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+    }
+    if exchange.ip_address:
+        request_warc_headers["WARC-IP-Address"] = exchange.ip_address
+    request = builder.create_warc_record(
+        exchange.url,
+        "request",
+        payload=BytesIO(exchange.request_body),
+        length=len(exchange.request_body),
+        warc_headers_dict=request_warc_headers,
+        http_headers=StatusAndHeaders(
+            f"{exchange.method} {request_target(exchange.url)} {exchange.protocol}",
+            request_headers,
+            is_http_request=True,
+        ),
+    )
+    return response, request
+
+
+def build_warcinfo(builder: RecordBuilder, filename: str, info: dict[str, str]):
+    """The warcinfo record that opens every file."""
+    return builder.create_warcinfo_record(filename, info)

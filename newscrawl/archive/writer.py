@@ -1,0 +1,132 @@
+"""Rotating WARC files: names, ``.open``, warcinfo, size limit, never splitting a pair.
+
+Files are named like Heritrix's,
+``{prefix}-{UTC timestamp to the ms}-{serial:05}-{hostname}-{pid}.warc.gz``,
+written as ``<name>.open`` and renamed when closed, gzip per record. The writer
+is not thread-safe: one thread owns it (see middleware.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from warcio.warcwriter import WARCWriter
+
+from .records import WARC_VERSION, Exchange, build_records, build_warcinfo
+
+logger = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+
+
+@dataclass
+class RecordPointer:
+    """Where a response record is: the file's final URI, offset, record id, WARC-Date."""
+
+    uri: str
+    offset: int
+    record_id: str
+    date: str
+
+    def as_item_field(self) -> dict[str, object]:
+        return {"uri": self.uri, "offset": self.offset, "record_id": self.record_id}
+
+
+@dataclass
+class ClosedFile:
+    """A finished WARC file, handed to the store."""
+
+    path: Path
+    size: int
+    records: int
+
+
+def warc_file_name(prefix: str, serial: int, moment: datetime | None = None,
+                   hostname: str | None = None, pid: int | None = None) -> str:
+    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    stamp = moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
+    host = (hostname or socket.gethostname()).replace("-", "_") or "localhost"
+    return f"{prefix}-{stamp}-{serial:05d}-{host}-{pid or os.getpid()}.warc.gz"
+
+
+class RotatingWarcWriter:
+    """Appends exchanges to WARC files in ``directory``, rotating at ``max_size`` bytes.
+
+    The size check happens between exchanges, so a response and its request
+    always share a file; a file may exceed ``max_size`` by one exchange.
+    ``uri_for(name)`` tells where a file will live once stored (its pointer
+    URI); ``on_close(ClosedFile)`` is called after each file is closed.
+    """
+
+    def __init__(self, directory: Path, prefix: str, max_size: int, warcinfo: dict[str, str],
+                 uri_for: Callable[[str], str], on_close: Callable[[ClosedFile], None]):
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.warcinfo = warcinfo
+        self.uri_for = uri_for
+        self.on_close = on_close
+        self.serial = 0
+        self._file = None
+        self._writer: WARCWriter | None = None
+        self._name = ""
+        self._records = 0
+        self.files_written = 0
+
+    @property
+    def current_path(self) -> Path | None:
+        return self.directory / (self._name + OPEN_SUFFIX) if self._file else None
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._name = warc_file_name(self.prefix, self.serial)
+        self.serial += 1
+        self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")
+        self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
+        self._writer.write_record(build_warcinfo(self._writer, self._name, self.warcinfo))
+        self._records = 1
+        self._file.flush()
+        logger.info("Opened WARC file %s", self._name)
+
+    def write(self, exchange: Exchange) -> RecordPointer:
+        """Write one exchange; returns where its response record is."""
+        if self._file is not None and self._file.tell() >= self.max_size:
+            self.close()
+        if self._file is None:
+            self._open()
+        assert self._writer is not None and self._file is not None
+        response, request = build_records(self._writer, exchange)
+        offset = self._file.tell()
+        self._writer.write_record(response)
+        self._writer.write_record(request)
+        self._records += 2
+        # Flushed per exchange so a killed crawler leaves whole records on disk.
+        self._file.flush()
+        return RecordPointer(
+            uri=self.uri_for(self._name),
+            offset=offset,
+            record_id=response.rec_headers.get_header("WARC-Record-ID"),
+            date=response.rec_headers.get_header("WARC-Date"),
+        )
+
+    def close(self) -> None:
+        """Close the current file (if any), drop ``.open`` and hand it on."""
+        if self._file is None:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        size = self._file.tell()
+        self._file.close()
+        open_path = self.directory / (self._name + OPEN_SUFFIX)
+        final = self.directory / self._name
+        os.replace(open_path, final)
+        self._file = self._writer = None
+        self.files_written += 1
+        logger.info("Closed WARC file %s (%d bytes, %d records)", final.name, size, self._records)
+        self.on_close(ClosedFile(final, size, self._records))

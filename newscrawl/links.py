@@ -1,0 +1,243 @@
+"""The link-following rules: which links on a page the crawler follows.
+
+Only three kinds of link are followed:
+
+* links inside a "Latest World News" block (an element whose own text is a
+  configured block title, and the list of links that belongs to it);
+* the block's "See more ..." link, which leads to the world-news section page;
+* on a section page, links to articles of that section (URLs under the
+  section's path), outside navigation, header, footer, asides and
+  "Trending"/"Most read" boxes.
+
+Everything here is a pure function of the page text and URL, so the live crawl
+and the replay find the same links.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Containers whose links are never section-article links: site chrome and
+# boxes of other lists.
+CHROME_TAGS = ("nav", "header", "footer", "aside")
+FOLLOWABLE_SCHEMES = {"http", "https"}
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_title(text: str) -> str:
+    """Case-folded text with runs of whitespace collapsed, for title matching."""
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+@dataclass
+class LinkRules:
+    """What the link finder looks for; built from settings (see settings.py)."""
+
+    block_titles: list[str] = field(default_factory=lambda: ["Latest World News"])
+    see_more_patterns: list[str] = field(default_factory=lambda: [r"^(see|view|show)\s+(more|all)\b", r"^more\b"])
+    excluded_box_patterns: list[str] = field(
+        default_factory=lambda: [r"trending", r"most[\s_-]*(read|popular|viewed|shared)", r"popular"]
+    )
+    tracking_params: list[str] = field(
+        default_factory=lambda: ["utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
+                                 "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "ocid", "cmpid", "at_medium",
+                                 "at_campaign", "ito", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname"]
+    )
+    # Per-host overrides: {"host[:port]": {"latest_block": "css or xpath", "section_articles": "..."}}
+    site_rules: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._titles = {normalise_title(t) for t in self.block_titles}
+        self._see_more = [re.compile(p, re.I) for p in self.see_more_patterns]
+        self._excluded = re.compile("|".join(self.excluded_box_patterns), re.I) if self.excluded_box_patterns else None
+
+    def is_block_title(self, text: str) -> bool:
+        return normalise_title(text) in self._titles
+
+    def is_see_more(self, text: str) -> bool:
+        text = normalise_title(text)
+        return any(p.search(text) for p in self._see_more)
+
+    def is_excluded_box(self, text: str) -> bool:
+        return bool(self._excluded and self._excluded.search(text))
+
+    def rule_for(self, url: str, name: str) -> str | None:
+        parts = urlsplit(url)
+        for key in (parts.netloc, parts.hostname or ""):
+            rule = self.site_rules.get(key, {}).get(name)
+            if rule:
+                return rule
+        return None
+
+
+@dataclass
+class LatestBlock:
+    """One "Latest World News" block: its article links and its "See more" link."""
+
+    links: list[str]
+    see_more: str | None = None
+
+
+def clean_url(url: str, rules: LinkRules | None = None) -> str:
+    """Drop the fragment and tracking parameters, keeping everything else as is.
+
+    The remaining query keeps its order and spelling so the URL fetched is the
+    URL the site linked to, minus what only identifies the referrer.
+    """
+    patterns = (rules or LinkRules()).tracking_params
+    parts = urlsplit(url)
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not any(fnmatch.fnmatchcase(k.lower(), p) for p in patterns)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def _absolute(href: str | None, base_url: str, rules: LinkRules) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    url = urljoin(base_url, href)
+    if urlsplit(url).scheme not in FOLLOWABLE_SCHEMES:
+        return None
+    return clean_url(url, rules)
+
+
+def _own_text(el: Selector) -> str:
+    return " ".join(t for t in el.xpath("text()").getall())
+
+
+def _tag(el: Selector) -> str:
+    return el.root.tag.lower() if isinstance(el.root.tag, str) else ""
+
+
+def _links_after(title: Selector, rules: LinkRules) -> list[Selector]:
+    """Links that follow the block title: its following siblings, up to the next heading.
+
+    Starting from the title element and climbing at most three levels, the
+    first level whose following siblings hold links other than a "See more"
+    link is the block. A heading sibling ends the block so that two blocks in
+    one container stay apart.
+    """
+    found: list[Selector] = []
+    node = title
+    for _ in range(4):
+        level_links: list[Selector] = []
+        for sibling in node.xpath("following-sibling::*"):
+            if _tag(sibling) in HEADING_TAGS:
+                break
+            level_links.extend(sibling.xpath("descendant-or-self::a[@href]"))
+        found.extend(level_links)
+        if any(not rules.is_see_more(_text(a)) for a in found):
+            return found
+        parents = node.xpath("..")
+        if not parents or _tag(parents[0]) in {"body", "html", ""}:
+            break
+        node = parents[0]
+    return found
+
+
+def _text(el: Selector) -> str:
+    return el.xpath("normalize-space(string(.))").get() or ""
+
+
+def find_latest_blocks(html: str | Selector, base_url: str, rules: LinkRules | None = None) -> list[LatestBlock]:
+    """Every "Latest World News" block on the page, with absolute, cleaned links."""
+    rules = rules or LinkRules()
+    sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    blocks: list[LatestBlock] = []
+    custom = rules.rule_for(base_url, "latest_block")
+    if custom:
+        containers = sel.xpath(custom) if custom.startswith(("/", "(")) else sel.css(custom)
+        candidates = [(None, c.xpath(".//a[@href]")) for c in containers]
+    else:
+        candidates = []
+        for el in sel.xpath("//body//*[normalize-space(text())]"):
+            if _tag(el) in {"script", "style"} or not rules.is_block_title(_own_text(el)):
+                continue
+            anchors = _links_after(el, rules)
+            if _tag(el) == "a":
+                # A linked title ("<h2><a href=/world>Latest World News</a></h2>")
+                # leads to the section page, like a "See more" link.
+                anchors = [el, *anchors]
+            candidates.append((el, anchors))
+    for title, anchors in candidates:
+        block = LatestBlock(links=[])
+        for a in anchors:
+            url = _absolute(a.attrib.get("href"), base_url, rules)
+            if url is None:
+                continue
+            if block.see_more is None and (a is title or rules.is_see_more(_text(a))):
+                block.see_more = url
+            elif url not in block.links:
+                block.links.append(url)
+        blocks.append(block)
+    return blocks
+
+
+def latest_links(blocks: list[LatestBlock]) -> list[str]:
+    """The article links of all blocks, in page order, each once."""
+    seen: dict[str, None] = {}
+    for block in blocks:
+        for url in block.links:
+            seen.setdefault(url, None)
+    return list(seen)
+
+
+def section_article_links(html: str | Selector, section_url: str, rules: LinkRules | None = None) -> list[str]:
+    """Links on a section page to articles of that section.
+
+    An article of the section lives under the section's path (``/world/`` →
+    ``/world/some-story``; ``/world/index.html`` → ``/world/...``). Links in
+    site chrome (nav, header, footer, aside) and in Trending/Most read boxes
+    are left out, even when they point into the section.
+    """
+    rules = rules or LinkRules()
+    sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    custom = rules.rule_for(section_url, "section_articles")
+    if custom:
+        anchors = sel.xpath(custom) if custom.startswith(("/", "(")) else sel.css(custom)
+        anchors = [x for a in anchors for x in a.xpath("descendant-or-self::a[@href]")]
+    else:
+        chrome = " or ".join(f"ancestor::{t}" for t in CHROME_TAGS)
+        anchors = sel.xpath(f"//body//a[@href][not({chrome})]")
+    base = urlsplit(section_url)
+    prefix = base.path if base.path.endswith("/") else base.path.rsplit("/", 1)[0] + "/"
+    links: dict[str, None] = {}
+    for a in anchors:
+        if not custom and _in_excluded_box(a, rules):
+            continue
+        url = _absolute(a.attrib.get("href"), section_url, rules)
+        if url is None:
+            continue
+        parts = urlsplit(url)
+        if parts.netloc != base.netloc or url == clean_url(section_url, rules):
+            continue
+        if parts.path.startswith(prefix) and len(parts.path) > len(prefix):
+            links.setdefault(url, None)
+    return list(links)
+
+
+def _in_excluded_box(anchor: Selector, rules: LinkRules) -> bool:
+    """True inside a Trending/Most read box: by class or id, or by the box's heading."""
+    for ancestor in anchor.xpath("ancestor::*[self::div or self::section or self::ul or self::ol or self::table or self::td]"):
+        marker = " ".join(filter(None, (ancestor.attrib.get("class"), ancestor.attrib.get("id"))))
+        if marker and rules.is_excluded_box(marker):
+            return True
+        heading = ancestor.xpath("./*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::b or self::strong][1]")
+        if heading and rules.is_excluded_box(_text(heading[0])):
+            return True
+    return False
+
+
+def host_of(url: str) -> str:
+    """host:port of a URL, the unit of crawl scope."""
+    return urlsplit(url).netloc.lower()

@@ -1,0 +1,31 @@
+"""Building a Page from an HTTP response, the one way both the crawl and the replay do it."""
+
+from __future__ import annotations
+
+from w3lib.encoding import html_to_unicode
+
+from .items import Page
+from .links import LinkRules, find_latest_blocks, latest_links
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(headers: list[tuple[str, str]]) -> bool:
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    return content_type.split(";")[0].strip().lower() in HTML_TYPES
+
+
+def decode_text(headers: list[tuple[str, str]], body: bytes) -> str:
+    """The page as text, with the charset chosen as Scrapy chooses it (w3lib)."""
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+    return html_to_unicode(content_type, body)[1]
+
+
+def build_page(*, url: str, request_url: str, status: int, headers: list[tuple[str, str]], body: bytes,
+               fetched_at: str, warc: dict | None, rules: LinkRules,
+               links: list[str] | None = None) -> Page:
+    """A Page from a decoded response; finds the Latest World News links unless given."""
+    if links is None:
+        links = latest_links(find_latest_blocks(decode_text(headers, body), url, rules)) if is_html(headers) else []
+    return Page(url=url, request_url=request_url, status=status, headers=headers, body=body,
+                fetched_at=fetched_at, warc=warc, latest_links=links)

@@ -1,0 +1,107 @@
+"""The worldnews spider: start URLs → pages; yields Page items and follow-up requests.
+
+What it follows is decided in ``newscrawl.links``; what it archives is decided
+by the archive middleware, which sees every exchange. The spider's own job is
+scope (the hosts of its start URLs) and turning responses into Pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+
+from newscrawl.archive.middleware import META_KEY
+from newscrawl.links import LinkRules, clean_url, find_latest_blocks, host_of, latest_links, section_article_links
+from newscrawl.netguard import parse_networks
+from newscrawl.pages import build_page
+
+DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds.txt"
+ROLE = "newscrawl_role"  # meta key: "start", "latest", "section" or "section_article"
+
+
+def read_seeds(path: str | Path) -> list[str]:
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def link_rules_from_settings(settings) -> LinkRules:
+    return LinkRules(
+        block_titles=settings.getlist("LATEST_BLOCK_TITLES"),
+        see_more_patterns=settings.getlist("LATEST_SEE_MORE_PATTERNS"),
+        excluded_box_patterns=settings.getlist("EXCLUDED_BOX_PATTERNS"),
+        tracking_params=settings.getlist("TRACKING_PARAMETERS"),
+        site_rules=settings.getdict("LINK_SITE_RULES"),
+    )
+
+
+class WorldNewsSpider(scrapy.Spider):
+    """Follows "Latest World News" blocks and world-news section pages.
+
+    Arguments: ``-a start_urls=URL,URL,...`` (default: the seeds file,
+    ``SEEDS_FILE``).
+    """
+
+    name = "worldnews"
+
+    def __init__(self, *args: Any, start_urls: str | list[str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if isinstance(start_urls, str):
+            start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
+        self._start_arg = start_urls
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "WorldNewsSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.rules = link_rules_from_settings(settings)
+        spider.allowed_networks = parse_networks(settings.get("ALLOWED_PRIVATE_NETWORKS"))
+        urls = spider._start_arg or read_seeds(settings.get("SEEDS_FILE") or DEFAULT_SEEDS)
+        spider.start_urls = [clean_url(u, spider.rules) for u in urls]
+        bad = [u for u in spider.start_urls if not u.startswith(("http://", "https://"))]
+        if bad:
+            raise ValueError(f"start_urls: not http(s) URLs: {', '.join(bad)}")
+        spider.allowed_hosts = {host_of(u) for u in spider.start_urls}
+        # OffsiteMiddleware compares host names only; allowed_hosts adds the port.
+        spider.allowed_domains = sorted({h.rsplit(":", 1)[0].strip("[]") for h in spider.allowed_hosts})
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, meta={ROLE: "start"})
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        pointer = response.meta.get(META_KEY)
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+        blocks = find_latest_blocks(response.selector, response.url, self.rules) if isinstance(response, TextResponse) else []
+        yield build_page(
+            url=response.url,
+            request_url=(response.meta.get("redirect_urls") or [response.url])[0],
+            status=response.status,
+            headers=headers,
+            body=response.body,
+            fetched_at=pointer.date if pointer else None,
+            warc=pointer.as_item_field() if pointer else None,
+            rules=self.rules,
+            links=latest_links(blocks),
+        )
+        for url in latest_links(blocks):
+            yield from self._follow(url, "latest")
+        for block in blocks:
+            if block.see_more:
+                yield from self._follow(block.see_more, "section")
+        if response.meta.get(ROLE) == "section" and isinstance(response, TextResponse):
+            for url in section_article_links(response.selector, response.url, self.rules):
+                yield from self._follow(url, "section_article")
+
+    def _follow(self, url: str, role: str) -> Iterator[scrapy.Request]:
+        if host_of(url) not in self.allowed_hosts:
+            self.crawler.stats.inc_value("newscrawl/links/offsite")
+            self.logger.debug("Not following off-site link %s", url)
+            return
+        self.crawler.stats.inc_value(f"newscrawl/links/{role}")
+        yield scrapy.Request(url, callback=self.parse, meta={ROLE: role})

@@ -1,0 +1,56 @@
+"""Shared fixtures: the demo site on loopback and a helper that runs the real crawler."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRAPY = [sys.executable, "-m", "scrapy"]
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    warc_dir: Path
+    items: list[dict]
+    log: str
+
+    @property
+    def warcs(self) -> list[Path]:
+        return sorted(self.warc_dir.glob("*.warc.gz"))
+
+
+def run_crawl(workdir: Path, start_urls: list[str], *settings: str, timeout: float = 180) -> CrawlResult:
+    """Run `scrapy crawl worldnews` in a real process, as a user would."""
+    warc_dir = workdir / "warcs"
+    out = workdir / "articles.jsonl"
+    log = workdir / "crawl.log"
+    cmd = [*SCRAPY, "crawl", "worldnews", "-a", "start_urls=" + ",".join(start_urls), "-O", str(out),
+           "-s", f"WARC_STORE={warc_dir}", "-s", "ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8",
+           "-s", f"LOG_FILE={log}", "-s", "LOG_LEVEL=DEBUG"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(cmd, cwd=REPO, env=env, timeout=timeout, capture_output=True, text=True)
+    items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()] if out.exists() else []
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    if proc.returncode != 0:
+        print(proc.stdout, proc.stderr, text[-5000:], sep="\n")
+    return CrawlResult(proc.returncode, warc_dir, items, text)
+
+
+@pytest.fixture(scope="module")
+def demo_site():
+    from newscrawl.demo.site import DemoSite
+
+    site = DemoSite(port=0)
+    site.start()
+    yield site
+    site.stop()
