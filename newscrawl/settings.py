@@ -34,6 +34,11 @@ LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.archive.middleware.WarcArchiveMiddleware": 950,
 }
+# Scrapy's HTTP/1.1 handler, keeping the reason phrase for the archive's status lines.
+DOWNLOAD_HANDLERS = {
+    "http": "newscrawl.archive.handler.ReasonKeepingDownloadHandler",
+    "https": "newscrawl.archive.handler.ReasonKeepingDownloadHandler",
+}
 ITEM_PIPELINES = {
     "pipelines.extract.ArticleExtractionPipeline": 300,
 }

@@ -30,7 +30,9 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, object]]:
     with open(path, "rb") as stream:
         iterator = ArchiveIterator(stream, no_record_parse=False)
         for record in iterator:
-            yield iterator.get_record_offset(), record
+            # ``offset`` is the current record's start until the iterator moves
+            # on; get_record_offset() would read (and consume) the record.
+            yield iterator.offset, record
 
 
 def iter_responses(path: str | Path, uri: str | None = None) -> Iterator[ArchivedResponse]:
