@@ -1,0 +1,40 @@
+"""`python -m newscrawl.demo --port 8011`: serve the demo site in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from .site import DemoSite
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newscrawl.demo", description=__doc__)
+    parser.add_argument("--port", type=int, default=8011, help="port shared by every host (0 = pick a free one)")
+    parser.add_argument("--host-prefix", default="127.0.0.", help="loopback prefix of the host addresses")
+    parser.add_argument("--first-octet", type=int, default=11, help="last octet of the first publisher's address")
+    args = parser.parse_args(argv)
+
+    site = DemoSite(host_prefix=args.host_prefix, first_octet=args.first_octet, port=args.port)
+    site.start()
+    print("Demo news site running. Publishers:")
+    for name, base in site.publishers.items():
+        print(f"  {name:8} {base}")
+    print(f"  {'offsite':8} {site.offsite_base}  (must never be fetched)")
+    print("Start URLs:")
+    for url in site.start_urls:
+        print(f"  {url}")
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        site.stop()
+        print(f"\nStopped after serving {len(site.log)} requests.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
