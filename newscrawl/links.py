@@ -29,6 +29,16 @@ CHROME_TAGS = ("nav", "header", "footer", "aside")
 FOLLOWABLE_SCHEMES = {"http", "https"}
 _SPACES = re.compile(r"\s+")
 
+# Defaults of the link settings (newscrawl/settings.py names these).
+DEFAULT_BLOCK_TITLES = ["Latest World News"]
+DEFAULT_SEE_MORE_PATTERNS = [r"^(see|view|show)\s+(more|all)\b", r"^more\b"]
+DEFAULT_EXCLUDED_BOX_PATTERNS = [r"trending", r"most[\s_-]*(read|popular|viewed|shared)", r"popular"]
+DEFAULT_TRACKING_PARAMETERS = [
+    "utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
+    "_ga", "_gl", "igshid", "ocid", "cmpid", "at_medium", "at_campaign", "ito",
+    "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname",
+]
+
 
 def normalise_title(text: str) -> str:
     """Case-folded text with runs of whitespace collapsed, for title matching."""
@@ -39,16 +49,10 @@ def normalise_title(text: str) -> str:
 class LinkRules:
     """What the link finder looks for; built from settings (see settings.py)."""
 
-    block_titles: list[str] = field(default_factory=lambda: ["Latest World News"])
-    see_more_patterns: list[str] = field(default_factory=lambda: [r"^(see|view|show)\s+(more|all)\b", r"^more\b"])
-    excluded_box_patterns: list[str] = field(
-        default_factory=lambda: [r"trending", r"most[\s_-]*(read|popular|viewed|shared)", r"popular"]
-    )
-    tracking_params: list[str] = field(
-        default_factory=lambda: ["utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
-                                 "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "ocid", "cmpid", "at_medium",
-                                 "at_campaign", "ito", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname"]
-    )
+    block_titles: list[str] = field(default_factory=lambda: list(DEFAULT_BLOCK_TITLES))
+    see_more_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_SEE_MORE_PATTERNS))
+    excluded_box_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDED_BOX_PATTERNS))
+    tracking_params: list[str] = field(default_factory=lambda: list(DEFAULT_TRACKING_PARAMETERS))
     # Per-host overrides: {"host[:port]": {"latest_block": "css or xpath", "section_articles": "..."}}
     site_rules: dict[str, dict[str, str]] = field(default_factory=dict)
 

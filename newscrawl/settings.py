@@ -4,6 +4,12 @@ Scrapy's own settings keep their meaning; see the README for the full table.
 """
 
 from newscrawl import __version__
+from newscrawl.links import (
+    DEFAULT_BLOCK_TITLES,
+    DEFAULT_EXCLUDED_BOX_PATTERNS,
+    DEFAULT_SEE_MORE_PATTERNS,
+    DEFAULT_TRACKING_PARAMETERS,
+)
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -57,18 +63,44 @@ ALLOWED_PRIVATE_NETWORKS: list[str] = []
 # Seeds file used when `-a start_urls=` is not given (one URL per line, # comments).
 SEEDS_FILE = None  # default: the seeds.txt shipped in the newscrawl package
 # Titles of the blocks whose links are followed (case-insensitive, spacing normalised).
-LATEST_BLOCK_TITLES = ["Latest World News"]
+LATEST_BLOCK_TITLES = DEFAULT_BLOCK_TITLES
 # Regular expressions for the block's link to the section page ("See more ...").
-LATEST_SEE_MORE_PATTERNS = [r"^(see|view|show)\s+(more|all)\b", r"^more\b"]
+LATEST_SEE_MORE_PATTERNS = DEFAULT_SEE_MORE_PATTERNS
 # Boxes on section pages whose links are never followed (matched on class/id or heading).
-EXCLUDED_BOX_PATTERNS = [r"trending", r"most[\s_-]*(read|popular|viewed|shared)", r"popular"]
-# Query parameters dropped from every link (glob patterns).
-TRACKING_PARAMETERS = [
-    "utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
-    "_ga", "_gl", "igshid", "ocid", "cmpid", "at_medium", "at_campaign", "ito",
-    "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname",
-]
+EXCLUDED_BOX_PATTERNS = DEFAULT_EXCLUDED_BOX_PATTERNS
+# Query parameters dropped from every link (glob patterns: utm_*, fbclid, gclid, ...).
+TRACKING_PARAMETERS = DEFAULT_TRACKING_PARAMETERS
 # Per-site link rules: {"host[:port]": {"latest_block": CSS or XPath, "section_articles": CSS or XPath}}.
 LINK_SITE_RULES: dict[str, dict[str, str]] = {}
 # Threads running article extraction off the reactor thread.
 EXTRACTION_THREADS = 2
+
+# --- WARC storage on S3 (WARC_STORE = "s3://bucket/prefix") -------------------
+# Endpoint, credentials and region: Scrapy's AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION_NAME (unset: boto3's own chain).
+# Local spool for S3 stores: WARC files are written here and deleted once verified in the bucket.
+WARC_SPOOL_DIR = ".newscrawl/spool"
+# Seconds the end of the crawl waits for uploads; what is left stays spooled (non-zero exit).
+WARC_UPLOAD_TIMEOUT = 300
+# First delay (seconds) before an upload that failed is tried again; doubles each time.
+WARC_UPLOAD_RETRY_DELAY = 1.0
+# Longest delay (seconds) between two tries of the same upload.
+WARC_UPLOAD_MAX_RETRY_DELAY = 60.0
+# Files at least this big (bytes) go up as multipart uploads.
+WARC_MULTIPART_THRESHOLD = 64 * 1024 * 1024
+# Part size (bytes) of multipart uploads (S3 raises it to at least 5 MiB).
+WARC_MULTIPART_CHUNKSIZE = 16 * 1024 * 1024
+# S3 addressing style: None (botocore's default), "path" or "virtual".
+WARC_S3_ADDRESSING_STYLE = None
+# botocore request_checksum_calculation: None (default "when_supported") or "when_required" (many non-AWS servers).
+WARC_S3_REQUEST_CHECKSUM_CALCULATION = None
+# botocore response_checksum_validation: None (default "when_supported") or "when_required".
+WARC_S3_RESPONSE_CHECKSUM_VALIDATION = None
+# Server-side checksum sent with uploads and verified after: None (verify by ETag/MD5) or "SHA256".
+WARC_S3_CHECKSUM_ALGORITHM = None
+# botocore retry mode ("standard" or "adaptive") and attempts per request, before our own retry loop.
+WARC_S3_RETRY_MODE = "standard"
+WARC_S3_MAX_ATTEMPTS = 5
+# botocore connect and read timeouts (seconds) for S3 requests.
+WARC_S3_CONNECT_TIMEOUT = 10
+WARC_S3_READ_TIMEOUT = 60

@@ -16,7 +16,18 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
 from newscrawl.archive.middleware import META_KEY
-from newscrawl.links import LinkRules, clean_url, find_latest_blocks, host_of, latest_links, section_article_links
+from newscrawl.links import (
+    DEFAULT_BLOCK_TITLES,
+    DEFAULT_EXCLUDED_BOX_PATTERNS,
+    DEFAULT_SEE_MORE_PATTERNS,
+    DEFAULT_TRACKING_PARAMETERS,
+    LinkRules,
+    clean_url,
+    find_latest_blocks,
+    host_of,
+    latest_links,
+    section_article_links,
+)
 from newscrawl.netguard import parse_networks
 from newscrawl.pages import build_page
 
@@ -30,11 +41,12 @@ def read_seeds(path: str | Path) -> list[str]:
 
 
 def link_rules_from_settings(settings) -> LinkRules:
+    """LinkRules from settings; a setting left out keeps its default (newscrawl.links)."""
     return LinkRules(
-        block_titles=settings.getlist("LATEST_BLOCK_TITLES"),
-        see_more_patterns=settings.getlist("LATEST_SEE_MORE_PATTERNS"),
-        excluded_box_patterns=settings.getlist("EXCLUDED_BOX_PATTERNS"),
-        tracking_params=settings.getlist("TRACKING_PARAMETERS"),
+        block_titles=settings.getlist("LATEST_BLOCK_TITLES", DEFAULT_BLOCK_TITLES),
+        see_more_patterns=settings.getlist("LATEST_SEE_MORE_PATTERNS", DEFAULT_SEE_MORE_PATTERNS),
+        excluded_box_patterns=settings.getlist("EXCLUDED_BOX_PATTERNS", DEFAULT_EXCLUDED_BOX_PATTERNS),
+        tracking_params=settings.getlist("TRACKING_PARAMETERS", DEFAULT_TRACKING_PARAMETERS),
         site_rules=settings.getdict("LINK_SITE_RULES"),
     )
 
