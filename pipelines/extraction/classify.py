@@ -1,0 +1,80 @@
+"""Is this page a news article, or a home, section, listing or error page?"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .document import clean_text
+from .structured import LISTING_TYPES, Structured
+
+_ERROR_TITLE = re.compile(
+    r"\b(404|410|500|not found|page not found|error|no longer available|does not exist|"
+    r"access denied|forbidden|unavailable)\b", re.I)
+_SECTION_PATH = re.compile(r"^/?(?:[\w-]+/?){0,1}$")
+_ARTICLE_META = ("article:published_time", "article:section", "article:author")
+_DC_ARTICLE = re.compile(r"^(text|article|newsarticle)$", re.I)
+
+
+def prose_stats(paragraphs: list[str]) -> tuple[int, int]:
+    """(number, total characters) of paragraphs long enough to be sentences of prose."""
+    prose = [p for p in paragraphs if len(p.split()) >= 12]
+    return len(prose), sum(len(p) for p in prose)
+
+
+def headline_links(root) -> int:
+    """Links whose text reads like a headline (4+ words): the stuff listing pages are made of."""
+    count = 0
+    for a in root.iter("a"):
+        words = clean_text(a.text_content()).split()
+        if 4 <= len(words) <= 30:
+            count += 1
+    return count
+
+
+def declares_article(data: Structured) -> bool:
+    """True when structured data or meta tags say the page is a single article."""
+    if data.article is not None:
+        return True
+    if (data.first("og:type") or "").lower() == "article":
+        return True
+    if any(data.first(key) for key in _ARTICLE_META):
+        return True
+    return bool(_DC_ARTICLE.match(data.first("dc.type", "dcterms.type") or ""))
+
+
+def declares_listing(data: Structured) -> bool:
+    """True when the page calls itself a collection or list (og:type=website is too common to count)."""
+    if data.article is not None:
+        return False
+    return bool(data.types & LISTING_TYPES)
+
+
+def is_article(root, data: Structured, url: str, title: str | None, paragraphs: list[str],
+               has_date: bool = True) -> bool:
+    """Decide whether a parsed page is one news article.
+
+    Declarations (JSON-LD type, og:type, article:* meta) are trusted when the page also
+    carries some prose; undeclared pages must look like a story: several paragraphs of
+    prose, a publication date and far fewer headline links than a section page has.
+    """
+    path = urlsplit(url or "").path
+    if path in ("", "/") or re.fullmatch(r"/(index|default|home)(\.\w+)?", path, re.I):
+        return False
+    if title and len(title) < 80 and _ERROR_TITLE.search(title):
+        return False
+    n_prose, prose_chars = prose_stats(paragraphs)
+    links = headline_links(root)
+    articles = len(root.xpath("//article"))
+    if declares_listing(data) and not declares_article(data):
+        return False
+    if declares_article(data):
+        # Some declared stories are lists (award nominees, results) with little prose.
+        return prose_chars >= 150 or sum(len(p) for p in paragraphs) >= 600
+    # Undeclared: demand a dated story, and not a wall of teasers. Section pages carry
+    # teaser blurbs that read like prose, but no publication date of their own.
+    if not has_date or n_prose < 2 or prose_chars < 200:
+        return False
+    if articles >= 4 and n_prose < articles:
+        return False
+    return links < 3 * n_prose + 20 or prose_chars > 2000

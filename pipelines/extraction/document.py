@@ -1,0 +1,77 @@
+"""Bytes to text to tree: the only place that decides how a page is decoded and parsed."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+from newscrawl.items import Page
+
+# lxml refuses str input that carries an XML encoding declaration.
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def decode_html(page: Page) -> str:
+    """Decode ``page.body`` the way Scrapy does.
+
+    The charset comes from the Content-Type header, then a BOM or ``<meta charset>``,
+    then detection; undecodable bytes are replaced, so this never raises.
+    """
+    body = page.body or b""
+    try:
+        _, text = html_to_unicode(page.header("Content-Type"), body)
+    except Exception:  # w3lib is robust, but a page must never stop the pipeline
+        text = body.decode("utf-8", errors="replace")
+    return text.replace("\x00", "")
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement | None:
+    """Parse decoded HTML into an lxml tree, or None when nothing usable is there."""
+    text = _XML_DECL.sub("", text or "", count=1)
+    if not text.strip():
+        return None
+    # Parsing UTF-8 bytes with an explicit encoding stops lxml second-guessing the
+    # charset from a <meta> tag we have already honoured while decoding.
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        tree = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return None
+    return tree if tree is not None and len(tree) else None
+
+
+def clean_text(value: str | None) -> str:
+    """Collapse whitespace (including NBSPs and zero-width chars) to single spaces."""
+    if not value:
+        return ""
+    value = value.replace("\u200b", "").replace("\ufeff", "").replace("\u00ad", "")
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def unescape_text(value: str | None) -> str:
+    """clean_text for attribute values, which some CMSs escape twice ("&amp;#39;")."""
+    value = clean_text(value)
+    return clean_text(html.unescape(value)) if "&" in value and ";" in value else value
+
+
+def node_text(node) -> str:
+    """Visible text of an element, whitespace-collapsed; scripts and styles excluded."""
+    return clean_text(" ".join(_itertext(node)))
+
+
+def _itertext(node):
+    # itertext() would include <script>/<style> contents, which are never visible.
+    if not isinstance(node.tag, str):
+        return
+    if node.tag in ("script", "style", "noscript", "template"):
+        return
+    if node.text:
+        yield node.text
+    for child in node:
+        yield from _itertext(child)
+        if child.tail:
+            yield child.tail

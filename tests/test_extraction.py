@@ -1,0 +1,338 @@
+"""Unit tests for pipelines.extraction, module by module, plus dataset regressions."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from newscrawl.items import Page
+from pipelines.extraction import EXTRACTOR_VERSION, decode_html, extract_article
+from pipelines.extraction.authors import split_authors, trailing_byline
+from pipelines.extraction.body import clean_paragraphs, prune_boilerplate
+from pipelines.extraction.classify import is_article
+from pipelines.extraction.dates import date_from_url, parse_date, visible_dates
+from pipelines.extraction.document import parse_html
+from pipelines.extraction.fields import clean_title
+from pipelines.extraction.images import extract_images, split_credit
+from pipelines.extraction.language import choose_language, detect_language, normalize_language
+from pipelines.extraction.structured import extract_structured
+
+DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+def page(html: str | bytes, url: str = "https://news.example/world/2023/06/18/a-story", status: int = 200,
+         content_type: str = "text/html; charset=utf-8", **kw) -> Page:
+    body = html.encode("utf-8") if isinstance(html, str) else html
+    return Page(url=url, request_url=url, status=status, headers=[("Content-Type", content_type)],
+                body=body, fetched_at="2023-06-18T05:00:00Z", **kw)
+
+
+PROSE = [
+    "US secretary of state Antony Blinken arrived in Beijing early on Sunday on a high-stakes diplomatic "
+    "mission to try to cool exploding US-China tensions that have set many around the world on edge.",
+    "Mr Blinken was to begin two days of talks with senior Chinese officials in the afternoon, and he is "
+    "expected to raise a long list of disagreements that have strained ties in recent years.",
+    "He is the highest-level American official to visit China since President Joe Biden took office and "
+    "the first secretary of state to make the trip in five years, officials said on Friday.",
+    "Yet prospects for any significant breakthrough on the most vexing issues facing the planet's two "
+    "largest economies are slim, as ties have grown increasingly fraught in recent years.",
+]
+
+
+def article_html(extra_head: str = "", extra_body: str = "") -> str:
+    paras = "".join(f"<p>{p}</p>" for p in PROSE)
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Blinken arrives in Beijing | The Daily Example</title>
+<meta property="og:site_name" content="The Daily Example">
+<meta property="og:type" content="article">
+<meta property="og:locale" content="en_GB">
+<meta property="og:image" content="/img/lead.jpg">
+<meta property="article:published_time" content="2023-06-18T04:34:00+01:00">
+<meta property="article:tag" content="China"><meta property="article:tag" content="Diplomacy">
+<meta name="author" content="Jane Doe">
+{extra_head}</head><body>
+<nav><a href="/">Home</a></nav>
+<article><h1>Blinken arrives in Beijing</h1>
+<figure><img src="/img/lead.jpg" alt="Blinken"><figcaption>China US Blinken. Picture: PA</figcaption></figure>
+<div class="story-body">{paras}
+<p class="read-more"><strong>Read more:</strong> <a href="/other">Another story</a></p>
+<div class="ad"><span>Advertisement</span></div>
+</div>{extra_body}</article>
+<section class="latest"><h2>Latest World News</h2><ul>
+<li><a href="/a">First other headline about something else entirely</a></li>
+<li><a href="/b">Second other headline about something else entirely</a></li></ul></section>
+</body></html>"""
+
+
+# ---------------------------------------------------------------- authors
+
+@pytest.mark.parametrize("byline, names", [
+    ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+    ("By Press Association", ["Press Association"]),
+    ("Maria Garcia, Foreign Correspondent", ["Maria Garcia"]),
+    ("Ken Ito and Maria Garcia", ["Ken Ito", "Maria Garcia"]),
+    ("By JANE DOE, JOHN ROE and Mary Major", ["Jane Doe", "John Roe", "Mary Major"]),
+    ("By Jane Doe https://twitter.com/janedoe", ["Jane Doe"]),
+    ("Dave Epstein Globe Correspondent", ["Dave Epstein Globe"]),
+    ("https://www.facebook.com/someone", []),
+])
+def test_split_authors(byline, names):
+    assert split_authors(byline) == names
+
+
+def test_trailing_byline_only_for_byline_lines():
+    assert trailing_byline("By Press Association") == ["Press Association"]
+    assert trailing_byline("By the time the talks ended, nothing had changed.") == []
+
+
+# ---------------------------------------------------------------- images
+
+@pytest.mark.parametrize("text, caption, credit", [
+    ("China US Blinken. Picture: PA", "China US Blinken.", "PA"),
+    ("US secretary of state Antony Blinken arrives in Beijing (Leah Millis/Pool Photo via AP)",
+     "US secretary of state Antony Blinken arrives in Beijing", "Leah Millis/Pool Photo via AP"),
+    ("A café terrace. Photo: Anna Keller/Reuters", "A café terrace.", "Anna Keller/Reuters"),
+    ("Harbour at dusk Credit: Jo Bloggs", "Harbour at dusk", "Jo Bloggs"),
+    ("Harbour at dusk Image: Getty Images", "Harbour at dusk", "Getty Images"),
+    ("Harbour at dusk ©Reuters", "Harbour at dusk", "Reuters"),
+    ("The mayor (left) with aides", "The mayor (left) with aides", None),
+    ("", None, None),
+])
+def test_split_credit(text, caption, credit):
+    assert split_credit(text) == (caption, credit)
+
+
+def test_extract_images_merges_lead_with_its_figure():
+    root = parse_html(
+        '<html><body><article><figure><img src="/i/a.jpg?w=300"><figcaption>Lead shot '
+        '<span class="credit">(Jo Bloggs/AP)</span></figcaption></figure>'
+        '<figure><img data-src="b.jpg"><figcaption>Second. Photograph: Kyodo</figcaption></figure>'
+        '<figure><img src="/teaser.jpg"></figure></article>'
+        '<aside><figure><img src="/side.jpg"><figcaption>Other story</figcaption></figure></aside></body></html>'
+    )
+    lead = [{"url": "/i/a.jpg", "caption": None, "credit": None}]
+    assert extract_images(root, "https://x.example/news/s", lead) == [
+        {"url": "https://x.example/i/a.jpg", "caption": "Lead shot", "credit": "Jo Bloggs/AP"},
+        {"url": "https://x.example/news/b.jpg", "caption": "Second.", "credit": "Kyodo"},
+    ]
+
+
+def test_extract_images_old_layout_photo_box():
+    root = parse_html('<html><body><div class="photo"><img src="/p.jpg"><br>'
+                      '<small>Steam over the harbour. Photo: Wire services</small></div></body></html>')
+    assert extract_images(root, "http://c.example/") == [
+        {"url": "http://c.example/p.jpg", "caption": "Steam over the harbour", "credit": "Wire services"}]
+
+
+# ---------------------------------------------------------------- dates
+
+@pytest.mark.parametrize("text, iso", [
+    ("2023-06-18T04:34:00+01:00", "2023-06-18T04:34:00+01:00"),
+    ("2023-06-18T04:34:00.000+0100", "2023-06-18T04:34:00+01:00"),
+    ("2023-06-18T03:34:00Z", "2023-06-18T03:34:00+00:00"),
+    ("2023-06-18", "2023-06-18"),
+    ("18 June 2023, 04:34", "2023-06-18T04:34:00"),
+    ("June 12, 2023", "2023-06-12"),
+    ("Sun 18 Jun 2023 04.34 BST", "2023-06-18T04:34:00+01:00"),
+    ("June 18, 2023 4:34 pm EDT", "2023-06-18T16:34:00-04:00"),
+    ("Tue 20 Jun 2023 09.15 (UTC+0200)", "2023-06-20T09:15:00"),
+    ("yesterday", None),
+    ("2023-02-30", None),
+])
+def test_parse_date(text, iso):
+    assert parse_date(text) == iso
+
+
+def test_date_from_url_and_time_elements():
+    assert date_from_url("https://x.example/news/2023/06/18/story") == "2023-06-18"
+    assert date_from_url("https://x.example/world/2023-06-18-story.html") == "2023-06-18"
+    assert date_from_url("https://x.example/world/story-18234") is None
+    root = parse_html('<html><body><p><time datetime="2023-06-12T07:45:00-04:00">June 12</time></p></body></html>')
+    assert visible_dates(root)[0] == "2023-06-12T07:45:00-04:00"
+
+
+# ---------------------------------------------------------------- language
+
+@pytest.mark.parametrize("raw, tag", [
+    ("en_GB", "en-GB"), ("EN-gb", "en-GB"), ("en-US,en;q=0.9", "en-US"),
+    ("zh-hant-tw", "zh-Hant-TW"), ("es-419", "es-419"), ("not a tag", None), (None, None),
+])
+def test_normalize_language(raw, tag):
+    assert normalize_language(raw) == tag
+
+
+def test_choose_language_refines_and_detects():
+    assert choose_language("en", "en_GB", None, None, None) == "en-GB"
+    assert choose_language(None, None, "de", None, None) == "de"
+    text = "Der Bundestag hat am Donnerstag ein neues Gesetz beschlossen, das die Mieten begrenzen soll."
+    assert choose_language(None, None, None, None, text) == detect_language(text) == "de"
+
+
+# ---------------------------------------------------------------- structured data and titles
+
+def test_structured_reads_jsonld_graph_and_meta():
+    root = parse_html("""<html><head>
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+ {"@type":"WebSite","name":"X"},
+ {"@type":["ReportageNewsArticle"],"headline":"H &amp; I","author":[{"@type":"Person","name":"Ann Lee"}],}
+]}</script>
+<script type="application/ld+json">{not json</script>
+<meta property="og:title" content="OG">
+<link rel="canonical" href="/c"></head><body></body></html>""")
+    data = extract_structured(root)
+    assert data.article["headline"] == "H &amp; I"
+    assert "reportagenewsarticle" in data.types and data.is_article_type
+    assert data.first("og:title") == "OG" and data.canonical == "/c"
+
+
+@pytest.mark.parametrize("title, clean", [
+    ("Blinken arrives | The Daily Example", "Blinken arrives"),
+    ("The Daily Example - Blinken arrives", "Blinken arrives"),
+    ("Ferries suspended: storm hits islands", "Ferries suspended: storm hits islands"),
+])
+def test_clean_title(title, clean):
+    assert clean_title(title, {"thedailyexample"}) == clean
+
+
+# ---------------------------------------------------------------- body cleanup
+
+def test_clean_paragraphs_drops_furniture_and_cuts_at_latest_block():
+    body = clean_paragraphs([
+        "18 June 2023, 04:34", PROSE[0], "Advertisement", "Read more: Another story", PROSE[1],
+        "Sign up to our newsletter for the day's top stories", "Share this article",
+        "By Press Association", "Latest World News", "A headline", "Another headline",
+    ])
+    assert body.paragraphs == PROSE[:2]
+    assert body.trailing_authors == ["Press Association"]
+
+
+def test_clean_paragraphs_keeps_prose_after_inline_you_may_like():
+    body = clean_paragraphs([PROSE[0], "You may like", PROSE[1] + " " + PROSE[2]])
+    assert body.paragraphs == [PROSE[0], PROSE[1] + " " + PROSE[2]]
+
+
+def test_prune_spares_story_container():
+    root = parse_html('<html><body><article class="post tag-jon-talton"><p>' + PROSE[0] + '</p></article>'
+                      '<div class="share-buttons"><a>Share</a></div><div class="related">x</div></body></html>')
+    prune_boilerplate(root)
+    assert root.find(".//article") is not None
+    assert not root.xpath('//*[@class="share-buttons" or @class="related"]')
+
+
+# ---------------------------------------------------------------- classification
+
+def _classify(html: str, url: str, date: bool = True) -> bool:
+    root = parse_html(html)
+    paragraphs = [p.text_content().strip() for p in root.iter("p")]
+    return is_article(root, extract_structured(root), url, None, paragraphs, has_date=date)
+
+
+def test_listing_page_is_not_an_article():
+    items = "".join(f'<li><h2><a href="/s{i}">Headline number {i} about world events today</a></h2>'
+                    f"<p>{PROSE[i % 4][:120]}</p></li>" for i in range(12))
+    html = f'<html><head><meta property="og:type" content="website"></head><body><ul>{items}</ul></body></html>'
+    assert not _classify(html, "https://x.example/world/", date=False)
+
+
+def test_undeclared_story_is_an_article_and_home_is_not():
+    html = "<html><body><h1>T</h1>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</body></html>"
+    assert _classify(html, "https://x.example/world/2023/story.html")
+    assert not _classify(html, "https://x.example/")
+    assert not _classify(html, "https://x.example/world/2023/story.html", date=False)
+
+
+def test_declared_article_needs_some_text():
+    html = '<html><head><meta property="og:type" content="article"></head><body><p>Short.</p></body></html>'
+    assert not _classify(html, "https://x.example/a/b")
+
+
+# ---------------------------------------------------------------- decoding
+
+def test_decode_html_charset_from_header_then_meta():
+    body = "<html><body><p>Zürich café</p></body></html>".encode("cp1252")
+    assert "Zürich café" in decode_html(page(body, content_type="text/html; charset=windows-1252"))
+    meta = '<html><head><meta charset="windows-1252"></head><body>Zürich</body></html>'.encode("cp1252")
+    assert "Zürich" in decode_html(page(meta, content_type="text/html"))
+
+
+# ---------------------------------------------------------------- the whole function
+
+def test_extract_article_end_to_end():
+    p = page(article_html(), latest_links=["https://news.example/a"], warc={"uri": "x.warc.gz"})
+    a = extract_article(p)
+    assert a is not None
+    assert a.title == "Blinken arrives in Beijing"
+    assert a.publisher == "The Daily Example"
+    assert a.published == "2023-06-18T04:34:00+01:00"
+    assert a.authors == ["Jane Doe"]
+    assert a.tags == ["China", "Diplomacy"]
+    assert a.language == "en-GB"
+    assert a.body == "\n\n".join(PROSE)
+    assert a.images == [{"url": "https://news.example/img/lead.jpg", "caption": "China US Blinken.", "credit": "PA"}]
+    assert a.related_urls == ["https://news.example/a"] and a.warc == {"uri": "x.warc.gz"}
+    assert a.fetched_at == "2023-06-18T05:00:00Z" and a.extractor_version == EXTRACTOR_VERSION
+    assert extract_article(p) == a  # pure: same page, same article
+
+
+@pytest.mark.parametrize("p", [
+    page(article_html(), status=404),
+    page(article_html(), status=301),
+    page(b"%PDF-1.4 junk", content_type="application/pdf"),
+    page(b"User-agent: *\nDisallow: /", content_type="text/plain"),
+    page(b""),
+    page(bytes(range(256)) * 50),
+    page("<html><<<>>><p>unclosed <div><table><td>" * 200),
+    page(article_html(), url="https://news.example/"),
+    page("<html><head><title>Page not found</title></head><body><h1>Page not found</h1>"
+         "<p>Sorry, we could not find that page.</p></body></html>"),
+])
+def test_non_articles_and_junk_give_none(p):
+    assert extract_article(p) is None
+
+
+def test_never_raises_on_odd_inputs():
+    for body in (b"\x00" * 100, b"<html>" + "é".encode("latin-1") * 1000, b"<?xml version='1.0'?><rss></rss>"):
+        extract_article(page(body))
+
+
+# ---------------------------------------------------------------- dataset regressions
+
+def _f1(pred: str, true: str) -> float:
+    def shingles(t):
+        tok = re.findall(r"\w+", t.lower())
+        return Counter(tuple(tok[i:i + 4]) for i in range(max(0, len(tok) - 3)))
+    p, t = shingles(pred), shingles(true)
+    hit = sum((p & t).values())
+    if not hit:
+        return 0.0
+    prec, rec = hit / sum(p.values()), hit / sum(t.values())
+    return 2 * prec * rec / (prec + rec)
+
+
+needs_datasets = pytest.mark.skipif(not DATASETS.is_dir(), reason=f"datasets not found at {DATASETS}")
+
+
+@needs_datasets
+@pytest.mark.parametrize("name", ["APNews_0.html.gz", "TheNewYorker_1.html.gz", "TheTelegraph_1.html.gz"])
+def test_fundus_pages(name):
+    truth = json.loads((DATASETS / "fundus-eval" / "ground_truth.json").read_text())[name]
+    html = gzip.decompress((DATASETS / "fundus-eval" / "html" / name).read_bytes())
+    a = extract_article(page(html, url=truth["url"], content_type="text/html"))
+    assert a is not None and _f1(a.body, "\n\n".join(truth["body"])) > 0.85
+
+
+@needs_datasets
+def test_naeb_pages():
+    articles = json.loads((DATASETS / "naeb-dev" / "articles.json").read_text())
+    picked = {a["html_file"]: a for a in articles if a["html_file"] in (
+        "6a32c048474b4450acf801b7c7d2ea70", "3199044f983e0282fbc62c70dadeb28f")}
+    for html_file, truth in picked.items():
+        html = gzip.decompress((DATASETS / "naeb-dev" / "html" / f"{html_file}.html.gz").read_bytes())
+        a = extract_article(page(html, url=truth["link"], content_type="text/html"))
+        assert a is not None and _f1(a.body, truth["text"]) > 0.85, html_file
+        assert a.title == truth["title"] and a.published[:10] == truth["date"]
