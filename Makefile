@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# pywb (used by the tests to replay our WARCs) pins old libraries: it gets a venv of its own.
+PYWB := $(VENV)/pywb/.installed
 
 .PHONY: venv demo test bench lock clean
 
@@ -15,18 +17,24 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
-	cd $(CURDIR) && $(VENV)/bin/scrapy demo --output demo-output
+$(PYWB): requirements-pywb.lock
+	test -x $(VENV)/pywb/bin/python || $(PYTHON) -m venv $(VENV)/pywb
+	$(VENV)/pywb/bin/pip install --quiet -r requirements-pywb.lock
+	touch $(PYWB)
 
-test: $(STAMP)
+demo: $(STAMP)
+	$(VENV)/bin/scrapy demo --output demo-output
+
+test: $(STAMP) $(PYWB)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
-# Refresh the lock file from the current environment.
-lock: $(STAMP)
+# Refresh the lock files from the current environments.
+lock: $(STAMP) $(PYWB)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+	$(VENV)/pywb/bin/pip freeze > requirements-pywb.lock
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

@@ -1,0 +1,196 @@
+"""Crawl state across runs: per URL, the last capture that is safely stored.
+
+``CRAWL_STATE`` picks the backend: a SQLite file path (default
+``.newscrawl/state.sqlite``), or ``redis://...`` (or ``redis``, meaning
+``REDIS_URL``) to share the state between machines. Both keep, per URL, the
+last fetch time, status, payload digest and where the record is (WARC URI,
+offset, record id), and both hold the lock that keeps two runs of one crawl
+apart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Capture:
+    """The last stored capture of one URL."""
+
+    url: str
+    fetched_at: str  # WARC-Date
+    status: int
+    payload_digest: str
+    warc_uri: str
+    offset: int
+    record_id: str
+    fetched_ts: float  # fetched_at as a UNIX time, for age checks
+
+
+class CrawlLocked(RuntimeError):
+    """Another run of the same crawl holds the lock."""
+
+
+class CrawlState(Protocol):
+    def get(self, url: str) -> Capture | None: ...
+
+    def put_many(self, captures: list[Capture]) -> None: ...
+
+    def acquire(self, crawl: str, ttl: float) -> None:
+        """Take the crawl's lock or raise CrawlLocked; a crashed holder's lock expires."""
+
+    def refresh(self) -> None: ...
+
+    def release(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class SqliteState:
+    """State in a SQLite file; the lock is a row with an expiry, taken in a transaction."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection, used from the reactor thread and the writer thread.
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._mutex = threading.Lock()
+        with self._mutex:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS captures (url TEXT PRIMARY KEY, fetched_at TEXT, status INTEGER,"
+                " payload_digest TEXT, warc_uri TEXT, offset INTEGER, record_id TEXT, fetched_ts REAL)"
+            )
+            self._db.execute("CREATE TABLE IF NOT EXISTS locks (crawl TEXT PRIMARY KEY, holder TEXT, expires REAL)")
+        self._lock: tuple[str, str, float] | None = None
+
+    def get(self, url: str) -> Capture | None:
+        with self._mutex:
+            row = self._db.execute(
+                "SELECT url, fetched_at, status, payload_digest, warc_uri, offset, record_id, fetched_ts"
+                " FROM captures WHERE url = ?", (url,)).fetchone()
+        return Capture(*row) if row else None
+
+    def put_many(self, captures: list[Capture]) -> None:
+        if not captures:
+            return
+        with self._mutex:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [tuple(asdict(c).values()) for c in captures],
+            )
+            self._db.execute("COMMIT")
+
+    def acquire(self, crawl: str, ttl: float) -> None:
+        holder, now = _holder(), time.time()
+        with self._mutex:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT holder, expires FROM locks WHERE crawl = ?", (crawl,)).fetchone()
+                if row and row[1] > now:
+                    raise CrawlLocked(f"crawl {crawl!r} is already running ({row[0]}, lock held until"
+                                      f" {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(row[1]))} UTC)")
+                self._db.execute("INSERT OR REPLACE INTO locks VALUES (?, ?, ?)", (crawl, holder, now + ttl))
+            finally:
+                self._db.execute("COMMIT")
+        self._lock = (crawl, holder, ttl)
+
+    def refresh(self) -> None:
+        if self._lock:
+            crawl, holder, ttl = self._lock
+            with self._mutex:
+                self._db.execute("UPDATE locks SET expires = ? WHERE crawl = ? AND holder = ?",
+                                 (time.time() + ttl, crawl, holder))
+
+    def release(self) -> None:
+        if self._lock:
+            crawl, holder, _ttl = self._lock
+            with self._mutex:
+                self._db.execute("DELETE FROM locks WHERE crawl = ? AND holder = ?", (crawl, holder))
+            self._lock = None
+
+    def close(self) -> None:
+        with self._mutex:
+            self._db.close()
+
+
+class RedisState:
+    """State in Redis (a hash per URL); the lock is a key with a TTL (SET NX PX)."""
+
+    def __init__(self, url: str, namespace: str = "newscrawl"):
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=10)
+        self.ns = namespace
+        self._lock: tuple[str, str, float] | None = None
+
+    def _key(self, url: str) -> str:
+        return f"{self.ns}:capture:{url}"
+
+    def get(self, url: str) -> Capture | None:
+        raw = self._redis.get(self._key(url))
+        return Capture(**json.loads(raw)) if raw else None
+
+    def put_many(self, captures: list[Capture]) -> None:
+        if captures:
+            pipe = self._redis.pipeline(transaction=True)
+            for c in captures:
+                pipe.set(self._key(c.url), json.dumps(asdict(c)))
+            pipe.execute()
+
+    def acquire(self, crawl: str, ttl: float) -> None:
+        holder, key = _holder(), f"{self.ns}:lock:{crawl}"
+        if not self._redis.set(key, holder, nx=True, px=int(ttl * 1000)):
+            other = (self._redis.get(key) or b"?").decode()
+            raise CrawlLocked(f"crawl {crawl!r} is already running ({other}, lock expires in"
+                              f" {max(0, self._redis.pttl(key)) / 1000:.0f} s)")
+        self._lock = (key, holder, ttl)
+
+    # Compare-and-set in Lua, so a run never extends or deletes a lock it lost.
+    _REFRESH = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+    _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+    def refresh(self) -> None:
+        if self._lock:
+            key, holder, ttl = self._lock
+            self._redis.eval(self._REFRESH, 1, key, holder, int(ttl * 1000))
+
+    def release(self) -> None:
+        if self._lock:
+            key, holder, _ttl = self._lock
+            self._redis.eval(self._RELEASE, 1, key, holder)
+            self._lock = None
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+def state_from_settings(value: str | None, redis_url: str | None) -> CrawlState:
+    """The state backend named by ``CRAWL_STATE`` (and ``REDIS_URL``)."""
+    value = value or ".newscrawl/state.sqlite"
+    if value == "redis":
+        if not redis_url:
+            raise ValueError("CRAWL_STATE=redis needs REDIS_URL (redis://host:port/db)")
+        value = redis_url
+    if value.startswith(("redis://", "rediss://", "unix://")):
+        return RedisState(value)
+    if "://" in value:
+        raise ValueError(f"CRAWL_STATE={value!r}: use a SQLite file path, redis://... or 'redis' (with REDIS_URL)")
+    return SqliteState(value)

@@ -1,0 +1,66 @@
+"""Crawl state and the crawl lock, on SQLite and on a real Redis server."""
+
+import time
+
+import pytest
+
+from newscrawl.state import Capture, CrawlLocked, RedisState, SqliteState, state_from_settings
+
+from .redis_server import redis_url  # noqa: F401  (fixture)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def make_state(request, tmp_path):
+    made = []
+
+    def make():
+        if request.param == "sqlite":
+            state = SqliteState(tmp_path / "state.sqlite")
+        else:
+            state = RedisState(request.getfixturevalue("redis_url"), namespace=f"t{id(made)}")
+        made.append(state)
+        return state
+
+    yield make
+    for state in made:
+        state.close()
+
+
+def _capture(url, digest="sha1:AAA"):
+    return Capture(url=url, fetched_at="2026-01-01T00:00:00.000000Z", status=200, payload_digest=digest,
+                   warc_uri="/w/a.warc.gz", offset=10, record_id="<urn:uuid:1>", fetched_ts=1767225600.0)
+
+
+def test_captures_round_trip(make_state):
+    state = make_state()
+    assert state.get("http://a.test/x") is None
+    state.put_many([_capture("http://a.test/x"), _capture("http://a.test/y", "sha1:BBB")])
+    assert state.get("http://a.test/x") == _capture("http://a.test/x")
+    state.put_many([_capture("http://a.test/x", "sha1:CCC")])
+    assert state.get("http://a.test/x").payload_digest == "sha1:CCC"
+
+
+def test_second_run_cannot_take_the_lock_until_released_or_expired(make_state):
+    first, second = make_state(), make_state()
+    first.acquire("worldnews", ttl=0.5)
+    with pytest.raises(CrawlLocked, match="already running"):
+        second.acquire("worldnews", ttl=0.5)
+    first.refresh()
+    first.release()
+    second.acquire("worldnews", ttl=0.3)
+    # a crashed run (no release) holds the lock no longer than its ttl
+    time.sleep(0.4)
+    first.acquire("worldnews", ttl=5)
+    second.release()  # a lost lock is not deleted by its former holder
+    with pytest.raises(CrawlLocked):
+        make_state().acquire("worldnews", ttl=5)
+
+
+def test_state_from_settings(tmp_path, redis_url):  # noqa: F811
+    assert isinstance(state_from_settings(str(tmp_path / "s.sqlite"), None), SqliteState)
+    assert isinstance(state_from_settings("redis", redis_url), RedisState)
+    assert isinstance(state_from_settings(redis_url, None), RedisState)
+    with pytest.raises(ValueError, match="needs REDIS_URL"):
+        state_from_settings("redis", None)
+    with pytest.raises(ValueError, match="SQLite file path"):
+        state_from_settings("postgres://x", None)
