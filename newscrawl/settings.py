@@ -38,6 +38,7 @@ LOG_LEVEL = "INFO"
 # The archive: a downloader middleware next to the downloader (above 900), so
 # it sees raw responses before retry, redirect and decompression.
 DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.incremental.RecrawlPolicyMiddleware": 60,
     "newscrawl.archive.middleware.WarcArchiveMiddleware": 950,
 }
 # Scrapy's HTTP/1.1 handler, keeping the reason phrase for the archive's status lines.
@@ -72,6 +73,22 @@ EXCLUDED_BOX_PATTERNS = DEFAULT_EXCLUDED_BOX_PATTERNS
 TRACKING_PARAMETERS = DEFAULT_TRACKING_PARAMETERS
 # Per-site link rules: {"host[:port]": {"latest_block": CSS or XPath, "section_articles": CSS or XPath}}.
 LINK_SITE_RULES: dict[str, dict[str, str]] = {}
+# The crawl lock and the state across runs are taken before anything else starts.
+EXTENSIONS = {
+    "newscrawl.incremental.CrawlStateExtension": 0,
+}
+# Crawl state across runs: a SQLite file path, "redis://host:port/db", or "redis" (use REDIS_URL).
+CRAWL_STATE = ".newscrawl/state.sqlite"
+# Redis server for CRAWL_STATE = "redis".
+REDIS_URL = None
+# Keep state and take the lock at all (off: every run fetches everything, no lock).
+CRAWL_STATE_ENABLED = True
+# Name of the crawl the lock and state belong to; default: the spider's name.
+CRAWL_NAME = None
+# Seconds a run's lock lives without being refreshed (a crashed run holds it no longer).
+CRAWL_LOCK_TTL = 600
+# Fetch archived articles again once older than this: "never" (None), seconds, or "6h", "2d".
+RECRAWL_ARTICLES_AFTER = None
 # Threads running article extraction off the reactor thread.
 EXTRACTION_THREADS = 2
 
@@ -104,3 +121,21 @@ WARC_S3_MAX_ATTEMPTS = 5
 # botocore connect and read timeouts (seconds) for S3 requests.
 WARC_S3_CONNECT_TIMEOUT = 10
 WARC_S3_READ_TIMEOUT = 60
+
+# --- replay (`scrapy replay`) ---------------------------------------------------
+# Processes running article extraction: 0 = threads (EXTRACTION_THREADS) in the crawler's
+# process, as the live crawl does; `scrapy replay` sets it to one per core unless -s says otherwise.
+EXTRACTION_PROCESSES = 0
+# Pages between the archive reader and the feed at any time (bounds replay memory).
+REPLAY_MAX_IN_FLIGHT = 64
+# Pages the archive reader thread prepares per hand-over to the reactor.
+REPLAY_READ_BATCH = 8
+# Seconds between progress lines on stderr during a replay (0: only the final line).
+REPLAY_PROGRESS_INTERVAL = 10
+# Largest archived body replayed, decoded or not (bytes); 0: Scrapy's DOWNLOAD_MAXSIZE.
+REPLAY_MAX_BODY_SIZE = 0
+# Response records remembered (by digest, record id, URI+date) to resolve revisits at once;
+# revisits whose original is not remembered are resolved by a second pass at the end.
+REPLAY_REVISIT_INDEX_SIZE = 200_000
+# Keys per ListObjectsV2 page when a SOURCE is s3://bucket/prefix.
+REPLAY_S3_PAGE_SIZE = 1000

@@ -35,7 +35,9 @@ class Command(ScrapyCommand):
         warcs = out / "warcs"
         articles = out / "articles.jsonl"
         out.mkdir(parents=True, exist_ok=True)
-        for old in list(warcs.glob("*.warc.gz*")) + [articles]:
+        state = out / "state.sqlite"
+        # Every demo is a first run: the demo site is new, so is its state.
+        for old in [*warcs.glob("*.warc.gz*"), articles, *out.glob("state.sqlite*")]:
             old.unlink(missing_ok=True)
         from newscrawl.demo.site import DemoSite  # only this command needs the demo site
 
@@ -44,6 +46,7 @@ class Command(ScrapyCommand):
         started = time.monotonic()
         try:
             self.settings.set("WARC_STORE", str(warcs), priority="cmdline")
+            self.settings.set("CRAWL_STATE", str(state), priority="cmdline")
             self.settings.set("ALLOWED_PRIVATE_NETWORKS", ["127.0.0.0/8"], priority="cmdline")
             self.settings.set("FEEDS", {str(articles): {"format": "jsonlines", "overwrite": True}}, priority="cmdline")
             assert self.crawler_process is not None
