@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # pywb (used by the tests to replay our WARCs) pins old libraries: it gets a venv of its own.
 PYWB := $(VENV)/pywb/.installed
+# s3rver, the second S3-compatible server the tests run (from npm).
+S3RVER := tests/.s3rver/node_modules/.bin/s3rver
 
 .PHONY: venv demo test bench lock clean
 
@@ -22,10 +24,13 @@ $(PYWB): requirements-pywb.lock
 	$(VENV)/pywb/bin/pip install --quiet -r requirements-pywb.lock
 	touch $(PYWB)
 
+$(S3RVER):
+	npm install --prefix tests/.s3rver --no-audit --no-fund --silent s3rver@3.7.1
+
 demo: $(STAMP)
 	$(VENV)/bin/scrapy demo --output demo-output
 
-test: $(STAMP) $(PYWB)
+test: $(STAMP) $(PYWB) $(S3RVER)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

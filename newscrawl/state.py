@@ -62,6 +62,25 @@ def _holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def holder_is_dead(holder: str) -> bool:
+    """True when a lock holder ("host:pid:token") is a process of this host that no longer runs.
+
+    A crawler killed with SIGKILL cannot release its lock; on its own host the
+    next run can tell, and need not wait for the lock to expire.
+    """
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class SqliteState:
     """State in a SQLite file; the lock is a row with an expiry, taken in a transaction."""
 
@@ -104,7 +123,9 @@ class SqliteState:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 row = self._db.execute("SELECT holder, expires FROM locks WHERE crawl = ?", (crawl,)).fetchone()
-                if row and row[1] > now:
+                if row and row[1] > now and holder_is_dead(row[0]):
+                    logger.warning("Taking over the lock of crawl %r from %s, which is no longer running", crawl, row[0])
+                elif row and row[1] > now:
                     raise CrawlLocked(f"crawl {crawl!r} is already running ({row[0]}, lock held until"
                                       f" {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(row[1]))} UTC)")
                 self._db.execute("INSERT OR REPLACE INTO locks VALUES (?, ?, ?)", (crawl, holder, now + ttl))
@@ -159,12 +180,18 @@ class RedisState:
         holder, key = _holder(), f"{self.ns}:lock:{crawl}"
         if not self._redis.set(key, holder, nx=True, px=int(ttl * 1000)):
             other = (self._redis.get(key) or b"?").decode()
+            if holder_is_dead(other) and self._redis.eval(self._TAKEOVER, 1, key, other, holder, int(ttl * 1000)):
+                logger.warning("Taking over the lock of crawl %r from %s, which is no longer running", crawl, other)
+                self._lock = (key, holder, ttl)
+                return
             raise CrawlLocked(f"crawl {crawl!r} is already running ({other}, lock expires in"
                               f" {max(0, self._redis.pttl(key)) / 1000:.0f} s)")
         self._lock = (key, holder, ttl)
 
     # Compare-and-set in Lua, so a run never extends or deletes a lock it lost.
     _REFRESH = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+    _TAKEOVER = ("if redis.call('get', KEYS[1]) == ARGV[1] then"
+                 " return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return 0")
     _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
     def refresh(self) -> None:

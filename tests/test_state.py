@@ -64,3 +64,25 @@ def test_state_from_settings(tmp_path, redis_url):  # noqa: F811
         state_from_settings("redis", None)
     with pytest.raises(ValueError, match="SQLite file path"):
         state_from_settings("postgres://x", None)
+
+
+def test_lock_of_a_killed_run_on_this_host_is_taken_over(make_state):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    dead = make_state()
+    dead.acquire("worldnews", ttl=600)
+    # make the stored holder look like the dead process's
+    dead_holder = dead._lock[1]
+    fake = dead_holder.split(":")
+    fake[1] = str(proc.pid)
+    if isinstance(dead, SqliteState):
+        dead._db.execute("UPDATE locks SET holder = ?", (":".join(fake),))
+    else:
+        dead._redis.set(dead._lock[0], ":".join(fake))
+    survivor = make_state()
+    survivor.acquire("worldnews", ttl=600)
+    with pytest.raises(CrawlLocked):
+        make_state().acquire("worldnews", ttl=600)

@@ -1,0 +1,166 @@
+"""Repairing ``.open`` WARC files left by a crawler that died (SIGKILL, power loss).
+
+The writer gzips every record as its own member and flushes after each
+exchange, so a killed crawler leaves whole members followed by at most one
+torn one. Repair keeps every complete member (CRC and length checked by zlib,
+and each holding one whole WARC record), cuts the file there, and renames it
+to its final name, ready for the store like any closed file.
+
+A ``.open`` file whose writer is still alive (same host, its pid running a
+crawler) is never touched: two crawls may share a spool.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .writer import OPEN_SUFFIX, ClosedFile
+
+logger = logging.getLogger(__name__)
+
+_OWNER = re.compile(r"-(?P<host>[^-]+)-(?P<pid>\d+)\.warc\.gz(?:\.open)?$")
+_READ_SIZE = 1024 * 1024
+_HEADER_LIMIT = 64 * 1024
+
+
+@dataclass
+class Repair:
+    """What repairing one ``.open`` file did."""
+
+    closed: ClosedFile | None  # None when not one complete record was left
+    cut_bytes: int  # torn bytes removed from the end
+
+
+def owned_by_live_process(name: str) -> bool:
+    """True if the file's name says it is being written by a running crawler on this host."""
+    match = _OWNER.search(name)
+    if not match:
+        return False
+    host = socket.gethostname().replace("-", "_") or "localhost"
+    pid = int(match["pid"])
+    if match["host"] != host or pid == os.getpid():
+        # Another host's files cannot be checked; our own pid cannot have a
+        # file open before the writer starts, so it is a dead namesake's.
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a pid reused by an unrelated program does not own the file
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
+    return b"scrapy" in cmdline or b"newscrawl" in cmdline
+
+
+def complete_prefix(path: Path) -> tuple[int, int]:
+    """(length, records) of the longest prefix of ``path`` made of whole WARC records.
+
+    Scans gzip members one by one, streaming; a member counts when zlib
+    reaches its end (CRC and size verified) and it holds a WARC record whose
+    Content-Length matches what it holds.
+    """
+    good_end, records = 0, 0
+    with open(path, "rb") as stream:
+        data = b""  # read from the stream, not yet given to a member
+        while True:
+            if not data:
+                data = stream.read(_READ_SIZE)
+                if not data:
+                    return good_end, records  # clean end
+            decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            head, out_size = b"", 0
+            try:
+                while not decomp.eof:
+                    if not data:
+                        data = stream.read(_READ_SIZE)
+                        if not data:
+                            return good_end, records  # torn last member
+                    out = decomp.decompress(data, _READ_SIZE)  # bounded: no zip bombs
+                    data = decomp.unconsumed_tail
+                    out_size += len(out)
+                    if len(head) < _HEADER_LIMIT:
+                        head += out[:_HEADER_LIMIT - len(head)]
+                    while data == b"" and not decomp.eof and out:
+                        # flush output still buffered inside zlib
+                        out = decomp.decompress(b"", _READ_SIZE)
+                        out_size += len(out)
+                        if len(head) < _HEADER_LIMIT:
+                            head += out[:_HEADER_LIMIT - len(head)]
+            except zlib.error:
+                return good_end, records
+            data = decomp.unused_data
+            if not _is_whole_record(head, out_size):
+                return good_end, records
+            good_end, records = stream.tell() - len(data), records + 1
+
+
+def _is_whole_record(head: bytes, total: int) -> bool:
+    if not head.startswith(b"WARC/"):
+        return False
+    end = head.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    length = None
+    for line in head[:end].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            try:
+                length = int(value.strip())
+            except ValueError:
+                return False
+    return length is not None and total == end + 4 + length + 4
+
+
+def repair_open_file(open_path: Path) -> Repair:
+    """Cut ``<name>.open`` back to its last whole record and rename it ``<name>``."""
+    open_path = Path(open_path)
+    final = open_path.with_name(open_path.name.removesuffix(OPEN_SUFFIX))
+    size = open_path.stat().st_size
+    length, records = complete_prefix(open_path)
+    if records == 0:
+        if size == 0:
+            open_path.unlink()
+            logger.warning("Removed empty WARC file %s", open_path.name)
+            return Repair(None, 0)
+        # Not one whole record: nothing to upload, but keep the bytes for a person to look at.
+        damaged = open_path.with_name(final.name + ".damaged")
+        os.replace(open_path, damaged)
+        logger.error("WARC file %s holds no complete record; kept as %s", open_path.name, damaged.name)
+        return Repair(None, size)
+    if final.exists():
+        raise FileExistsError(f"cannot repair {open_path.name}: {final.name} exists")
+    with open(open_path, "r+b") as stream:
+        stream.truncate(length)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(open_path, final)
+    logger.warning("Repaired WARC file %s: kept %d records (%d bytes), cut %d torn bytes",
+                   final.name, records, length, size - length)
+    return Repair(ClosedFile(final, length, records), size - length)
+
+
+def repair_open_files(directory: Path, recursive: bool = False) -> list[Repair]:
+    """Repair every ``.open`` file in ``directory`` not owned by a live crawler."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    pattern = "**/*" + OPEN_SUFFIX if recursive else "*" + OPEN_SUFFIX
+    repairs = []
+    for path in sorted(directory.glob(pattern)):
+        if owned_by_live_process(path.name):
+            logger.info("Leaving %s alone: its crawler is still running", path.name)
+            continue
+        try:
+            repairs.append(repair_open_file(path))
+        except (OSError, FileExistsError) as exc:
+            logger.error("Could not repair %s: %s", path, exc)
+    return repairs
