@@ -39,6 +39,10 @@ LOG_LEVEL = "INFO"
 # it sees raw responses before retry, redirect and decompression.
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.incremental.RecrawlPolicyMiddleware": 60,
+    # Refuses private/loopback/metadata destinations before robots.txt and before any connection.
+    "newscrawl.guard.DestinationGuardMiddleware": 70,
+    # Ends redirect loops with one log line (sees 3xx before RedirectMiddleware at 600).
+    "newscrawl.traps.RedirectLoopMiddleware": 610,
     "newscrawl.archive.middleware.WarcArchiveMiddleware": 950,
 }
 # Scrapy's HTTP/1.1 handler, keeping the reason phrase for the archive's status lines.
@@ -139,3 +143,34 @@ REPLAY_MAX_BODY_SIZE = 0
 REPLAY_REVISIT_INDEX_SIZE = 200_000
 # Keys per ListObjectsV2 page when a SOURCE is s3://bucket/prefix.
 REPLAY_S3_PAGE_SIZE = 1000
+
+# --- hostile web: destination guard, bad pages, traps ---------------------------
+# Resolver that refuses non-public addresses after resolution (and serves DNS_OVERRIDES).
+TWISTED_DNS_RESOLVER = "newscrawl.netguard.GuardedResolver"
+# {"host.name": "IP"} answered without DNS, still checked by the guard (a test/ops aid, like /etc/hosts).
+DNS_OVERRIDES: dict[str, str] = {}
+# Spider middlewares: bad pages are logged (truncated/binary ones not parsed); link traps are not followed.
+SPIDER_MIDDLEWARES = {
+    "newscrawl.pagecheck.BadPageMiddleware": 60,
+    "newscrawl.traps.LinkTrapMiddleware": 780,
+}
+# Bodies past this many bytes are cut and archived with WARC-Truncated: length (Scrapy default: 1 GiB).
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+# Log a warning for bodies past this many bytes (Scrapy default: 32 MiB).
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Links longer than this are not followed (Scrapy's UrlLengthMiddleware logs each one).
+URLLENGTH_LIMIT = 2000
+# Redirect chains longer than this are dropped (Scrapy default: 20).
+REDIRECT_MAX_TIMES = 10
+# Links more than this many hops from a start URL are not followed (Scrapy default: 0, unlimited).
+DEPTH_LIMIT = 25
+# A link whose path repeats one segment more than this many times is a trap (/a/b/a/b/a/b).
+LINK_TRAP_MAX_SEGMENT_REPEATS = 2
+# A link whose query repeats one parameter more than this many times is a trap (?a=1&a=1&a=1).
+LINK_TRAP_MAX_PARAM_REPEATS = 2
+# A link to the same path with a longer query than its page's, this many times in a row, is a trap.
+LINK_TRAP_MAX_QUERY_GROWTH = 3
+# At most this many different queries are followed for one path.
+LINK_TRAP_MAX_QUERY_VARIANTS = 50
+# At most this many calendar-like URLs (path ending in a date, date in the query) of one shape.
+LINK_TRAP_CALENDAR_BUDGET = 30
