@@ -28,6 +28,9 @@ class Page:
     fetched_at: str  # WARC-Date of the response record (ISO 8601, UTC)
     warc: dict[str, Any] | None = None  # {uri, offset, record_id} of the response record
     latest_links: list[str] = field(default_factory=list)  # Latest World News links found
+    # Against the crawl state: "new", "changed", "revisit" (payload unchanged since the last
+    # capture: archived as a revisit record, no article item), or None (no state kept).
+    capture: str | None = None
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """First value of an HTTP header, case-insensitively."""

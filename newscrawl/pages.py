@@ -23,9 +23,9 @@ def decode_text(headers: list[tuple[str, str]], body: bytes) -> str:
 
 def build_page(*, url: str, request_url: str, status: int, headers: list[tuple[str, str]], body: bytes,
                fetched_at: str, warc: dict | None, rules: LinkRules,
-               links: list[str] | None = None) -> Page:
+               links: list[str] | None = None, capture: str | None = None) -> Page:
     """A Page from a decoded response; finds the Latest World News links unless given."""
     if links is None:
         links = latest_links(find_latest_blocks(decode_text(headers, body), url, rules)) if is_html(headers) else []
     return Page(url=url, request_url=request_url, status=status, headers=headers, body=body,
-                fetched_at=fetched_at, warc=warc, latest_links=links)
+                fetched_at=fetched_at, warc=warc, latest_links=links, capture=capture)

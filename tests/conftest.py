@@ -34,7 +34,8 @@ def run_crawl(workdir: Path, start_urls: list[str], *settings: str, timeout: flo
     log = workdir / "crawl.log"
     cmd = [*SCRAPY, "crawl", "worldnews", "-a", "start_urls=" + ",".join(start_urls), "-O", str(out),
            "-s", f"WARC_STORE={warc_dir}", "-s", "ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8",
-           "-s", f"LOG_FILE={log}", "-s", "LOG_LEVEL=DEBUG", "-s", f"CRAWL_STATE={workdir / 'state.sqlite'}"]
+           "-s", f"LOG_FILE={log}", "-s", "LOG_LEVEL=DEBUG", "-s", f"CRAWL_STATE={workdir / 'state.sqlite'}",
+           "-s", f"WARC_SPOOL_DIR={workdir / 'spool'}"]
     for setting in settings:
         cmd += ["-s", setting]
     env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -24,6 +24,8 @@ import ipaddress
 import logging
 import os
 import socket
+import threading
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -34,8 +36,8 @@ from scrapy.http import Response
 
 from newscrawl import __version__
 
-from .handler import REASON_META
-from .records import Exchange
+from .handler import REASON_META, TRUNCATED_META
+from .records import Exchange, RefersTo, payload_digest
 from .store import WarcStore, store_from_uri
 from .writer import ClosedFile, RotatingWarcWriter
 
@@ -73,12 +75,60 @@ class WarcArchiveMiddleware:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
         self._closed = False
         self.started = getattr(self.store, "started", None) or datetime.now(timezone.utc)
+        self.crawl_state = self._crawl_state(crawler)
+        # Captures wait here until their file is safely stored; only then do they enter the state.
+        self._uncommitted: dict[str, list] = defaultdict(list)
+        self._uncommitted_lock = threading.Lock()
+        self.store.on_stored = self._file_stored
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcArchiveMiddleware":
         return cls(crawler)
+
+    @staticmethod
+    def _crawl_state(crawler: Crawler):
+        """The crawl state kept across runs (newscrawl.incremental), if this crawl keeps one."""
+        from newscrawl.incremental import CrawlStateExtension  # imports the spider, which imports us
+
+        extension = crawler.get_extension(CrawlStateExtension)
+        return extension.state if extension else None
+
+    def _archive(self, exchange: Exchange):
+        """On the writer thread: write the exchange, as a revisit when the payload is unchanged."""
+        previous = self.crawl_state.get(exchange.url) if self.crawl_state else None
+        digest = payload_digest(exchange.payload)
+        unchanged = (previous is not None and previous.payload_digest == digest and previous.status == exchange.status
+                     and 200 <= exchange.status < 300 and not exchange.truncated)
+        refers_to = RefersTo(previous.url, previous.fetched_at, previous.record_id) if unchanged else None
+        pointer = self.writer.write(exchange, refers_to)
+        if self.crawl_state is None:
+            return pointer
+        from newscrawl.state import Capture
+
+        if previous is None:
+            pointer.capture = "new"
+        elif unchanged:
+            pointer.capture = "revisit"
+        else:
+            # Only a 2xx payload can change; a repeated redirect or error is fetched again, no more.
+            pointer.capture = "changed" if 200 <= exchange.status < 300 else "refetched"
+        # A revisit keeps pointing at the record that holds the payload; the fetch time moves on.
+        where = previous if unchanged else Capture(exchange.url, pointer.date, exchange.status, digest, pointer.uri,
+                                                   pointer.offset, pointer.record_id, 0.0)
+        capture = Capture(exchange.url, where.fetched_at, exchange.status, digest, where.warc_uri, where.offset,
+                          where.record_id, exchange.date.timestamp())
+        with self._uncommitted_lock:
+            self._uncommitted[pointer.uri].append(capture)
+        return pointer
+
+    def _file_stored(self, uri: str) -> None:
+        with self._uncommitted_lock:
+            captures = self._uncommitted.pop(uri, [])
+        if captures and self.crawl_state is not None:
+            self.crawl_state.put_many(captures)
+            self.stats.inc_value("newscrawl/state/committed", len(captures))
 
     def _warcinfo(self, settings) -> dict[str, str]:
         # Only what describes the crawl; never settings wholesale (credentials).
@@ -112,12 +162,15 @@ class WarcArchiveMiddleware:
             protocol=response.protocol or "HTTP/1.1",
             reason=request.meta.get(REASON_META),
             ip_address=str(response.ip_address) if response.ip_address else None,
-            truncated="disconnect" if "dataloss" in (response.flags or []) else None,
+            truncated=request.meta.get(TRUNCATED_META) or ("disconnect" if "dataloss" in (response.flags or []) else None),
         )
         loop = asyncio.get_running_loop()
-        pointer = await asyncio.wrap_future(self._executor.submit(self.writer.write, exchange), loop=loop)
+        pointer = await asyncio.wrap_future(self._executor.submit(self._archive, exchange), loop=loop)
         request.meta[META_KEY] = pointer
+        if pointer.capture:
+            self.stats.inc_value(f"newscrawl/run/{pointer.capture}")
         self.stats.inc_value("warc/records", 2)
+        self.stats.inc_value("warc/responses")
         self.stats.inc_value(f"warc/response_status_count/{response.status}")
         return response
 
@@ -139,9 +192,31 @@ class WarcArchiveMiddleware:
             logger.error("%d WARC file(s) are not in the store yet and stay in %s; run `scrapy upload_pending`"
                          " or the next crawl to upload them", len(pending), self.store.spool_dir)
 
+    def run_summary(self) -> dict[str, int]:
+        """What this run did, for the log and the manifest."""
+        get = self.stats.get_value
+        errors = sum(v for k, v in self.stats.get_stats().items()
+                     if k.startswith("warc/response_status_count/") and int(k.rsplit("/", 1)[1]) >= 400)
+        return {
+            "pages": get("warc/responses", 0),
+            "new_articles": get("newscrawl/articles/new", 0),
+            "changed_articles": get("newscrawl/articles/changed", 0),
+            "changed_pages": get("newscrawl/run/changed", 0),
+            "revisits": get("newscrawl/run/revisit", 0),
+            "bytes": get("warc/bytes", 0),
+            # Requests dropped on purpose (robots.txt, recrawl policy, guard) raise IgnoreRequest: not errors.
+            "errors": errors + get("downloader/exception_count", 0)
+            - get("downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0)
+            + get("newscrawl/extraction/errors", 0),
+        }
+
     def _close_all(self, reason: str) -> None:
         self.writer.close()
+        summary = self.run_summary()
+        logger.info("Run summary (crawl %s): %s", self.crawl_id,
+                    ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
         self.store.close(manifest={
+            "summary": summary,
             "crawl_id": self.crawl_id,
             "start": self.started.isoformat(),
             "end": datetime.now(timezone.utc).isoformat(),

@@ -7,6 +7,8 @@ so the writer can run it on its own thread.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -57,8 +59,27 @@ def request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def build_records(builder: RecordBuilder, exchange: Exchange):
-    """The response record and its request record (WARC-Concurrent-To the response)."""
+def payload_digest(payload: bytes) -> str:
+    """WARC-Payload-Digest of a payload, as warcio writes it (sha1, base32)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
+
+
+@dataclass
+class RefersTo:
+    """The earlier capture a revisit record points to."""
+
+    uri: str  # WARC-Refers-To-Target-URI
+    date: str  # WARC-Refers-To-Date
+    record_id: str | None = None  # WARC-Refers-To
+
+
+def build_records(builder: RecordBuilder, exchange: Exchange, refers_to: RefersTo | None = None):
+    """The response record and its request record (WARC-Concurrent-To the response).
+
+    With ``refers_to``, the first record is a ``revisit`` (profile
+    identical-payload-digest): the HTTP headers of this fetch, no payload,
+    pointing at the earlier capture that holds the same payload.
+    """
     date = warc_date(exchange.date)
     response_warc_headers = {"WARC-Date": date}
     if exchange.ip_address:
@@ -66,14 +87,23 @@ def build_records(builder: RecordBuilder, exchange: Exchange):
     if exchange.truncated:
         response_warc_headers["WARC-Truncated"] = exchange.truncated
     status_line = f"{exchange.status} {reason_phrase(exchange.status, exchange.reason)}"
-    response = builder.create_warc_record(
-        exchange.url,
-        "response",
-        payload=BytesIO(exchange.payload),
-        length=len(exchange.payload),
-        warc_headers_dict=response_warc_headers,
-        http_headers=StatusAndHeaders(status_line, list(exchange.response_headers), protocol=exchange.protocol),
-    )
+    http_headers = StatusAndHeaders(status_line, list(exchange.response_headers), protocol=exchange.protocol)
+    if refers_to is not None:
+        if refers_to.record_id:
+            response_warc_headers["WARC-Refers-To"] = refers_to.record_id
+        response = builder.create_revisit_record(
+            exchange.url, payload_digest(exchange.payload), refers_to.uri, refers_to.date,
+            http_headers=http_headers, warc_headers_dict=response_warc_headers,
+        )
+    else:
+        response = builder.create_warc_record(
+            exchange.url,
+            "response",
+            payload=BytesIO(exchange.payload),
+            length=len(exchange.payload),
+            warc_headers_dict=response_warc_headers,
+            http_headers=http_headers,
+        )
     request_headers = list(exchange.request_headers)
     if not any(k.lower() == "host" for k, _ in request_headers):
         request_headers.insert(0, ("Host", urlsplit(exchange.url).netloc))

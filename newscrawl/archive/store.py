@@ -14,6 +14,7 @@ spool file is deleted only once its object is verified.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlsplit
@@ -40,6 +42,8 @@ class WarcStore(Protocol):
     """The protocol every store follows."""
 
     spool_dir: Path
+    #: Called with a file's URI once it is safely stored (on the writer or upload thread).
+    on_stored: Callable[[str], None] | None
 
     def uri_for(self, name: str) -> str:
         """The URI a WARC file called ``name`` will have once stored."""
@@ -68,15 +72,17 @@ class WarcStore(Protocol):
 class LocalStore:
     """WARC files in a local directory: the spool is the store."""
 
-    def __init__(self, directory: str | Path):
+    def __init__(self, directory: str | Path, prefix: str | None = None):
         self.spool_dir = Path(directory).expanduser().resolve()
+        self.prefix = prefix
         self.stored: list[ClosedFile] = []
         self._counters: Counter[str] = Counter()
+        self.on_stored: Callable[[str], None] | None = None
 
     @classmethod
     def from_uri(cls, uri: str, settings: BaseSettings) -> "LocalStore":
         parts = urlsplit(uri)
-        return cls(parts.path if parts.scheme == "file" else uri)
+        return cls(parts.path if parts.scheme == "file" else uri, settings.get("WARC_PREFIX"))
 
     def uri_for(self, name: str) -> str:
         return str(self.spool_dir / name)
@@ -92,10 +98,19 @@ class LocalStore:
         return repaired
 
     def store(self, closed: ClosedFile) -> None:
+        # Closed files are fsynced and renamed in place: stored already.
         self.stored.append(closed)
+        if self.on_stored:
+            self.on_stored(self.uri_for(closed.path.name))
 
     def close(self, manifest: dict | None = None) -> None:
-        pass
+        """Write the crawl's manifest beside its WARC files."""
+        if manifest is None or not self.stored:
+            return
+        files = [{"name": c.path.name, "uri": self.uri_for(c.path.name), "size": c.size, "records": c.records,
+                  "sha256": _sha256(c.path)} for c in self.stored if c.path.exists()]
+        data = {**manifest, "store": str(self.spool_dir), "files": files, "pending_files": [], "complete": True}
+        write_json_atomically(self.spool_dir / manifest_name(self.prefix, manifest.get("crawl_id")), data)
 
     def stats(self) -> dict[str, int]:
         return dict(self._counters)
@@ -148,6 +163,7 @@ class S3Store:
         self.files: list[StoredFile] = []  # this crawl's
         self.leftovers: list[StoredFile] = []  # earlier crawls' files this crawl uploads
         self.manifest_entry: StoredFile | None = None
+        self.on_stored: Callable[[str], None] | None = None
         self._pending: list[str] = []
         self._queue: UploadQueue[_Job] = UploadQueue(
             self._upload,
@@ -265,6 +281,8 @@ class S3Store:
             self._count("warc/uploaded_bytes", digests.size)
             if job.kind == "leftover":
                 self._count("warc/leftover_uploaded")
+            if self.on_stored:
+                self.on_stored(job.entry.uri)
         logger.info("Uploaded %s to s3://%s/%s (%d bytes, sha256 %s, verified)",
                     job.path.name, self.bucket, job.entry.key, digests.size, digests.sha256)
 
@@ -293,15 +311,10 @@ class S3Store:
             "pending_files": sorted(pending),
             "complete": not pending,
         }
-        crawl_id = "".join(c if c.isalnum() or c in "._" else "_" for c in str(info.get("crawl_id") or "crawl"))
-        host = socket.gethostname().replace("-", "_") or "localhost"
-        prefix = self.settings.get("WARC_PREFIX") or "newscrawl"
-        name = f"{prefix}-{crawl_id}-{host}-{os.getpid()}.manifest.json"
+        name = manifest_name(self.settings.get("WARC_PREFIX"), info.get("crawl_id"))
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         path = self.spool_dir / name
-        tmp = path.with_name(name + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        write_json_atomically(path, manifest)
         key = self.key_for(f"{self.day}/{name}")
         self.manifest_entry = StoredFile(name, key, f"s3://{self.bucket}/{key}", path.stat().st_size)
         return _Job(path, self.manifest_entry, "manifest")
@@ -314,6 +327,27 @@ class S3Store:
                 directory.rmdir()  # only succeeds when empty
             except OSError:
                 pass
+
+
+def manifest_name(prefix: str | None, crawl_id: object) -> str:
+    """``{prefix}-{crawl id}-{hostname}-{pid}.manifest.json``, beside the crawl's WARC files."""
+    crawl = "".join(c if c.isalnum() or c in "._" else "_" for c in str(crawl_id or "crawl"))
+    host = socket.gethostname().replace("-", "_") or "localhost"
+    return f"{prefix or 'newscrawl'}-{crawl}-{host}-{os.getpid()}.manifest.json"
+
+
+def write_json_atomically(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _now() -> float:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from warcio.warcwriter import WARCWriter
 
-from .records import WARC_VERSION, Exchange, build_records, build_warcinfo
+from .records import WARC_VERSION, Exchange, RefersTo, build_records, build_warcinfo
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ class RecordPointer:
     offset: int
     record_id: str
     date: str
+    # Against the crawl state: "new" URL, "changed" payload, "revisit" (same payload), or None (no state).
+    capture: str | None = None
 
     def as_item_field(self) -> dict[str, object]:
         return {"uri": self.uri, "offset": self.offset, "record_id": self.record_id}
@@ -94,14 +96,14 @@ class RotatingWarcWriter:
         self._file.flush()
         logger.info("Opened WARC file %s", self._name)
 
-    def write(self, exchange: Exchange) -> RecordPointer:
-        """Write one exchange; returns where its response record is."""
+    def write(self, exchange: Exchange, refers_to: RefersTo | None = None) -> RecordPointer:
+        """Write one exchange; returns where its response (or revisit) record is."""
         if self._file is not None and self._file.tell() >= self.max_size:
             self.close()
         if self._file is None:
             self._open()
         assert self._writer is not None and self._file is not None
-        response, request = build_records(self._writer, exchange)
+        response, request = build_records(self._writer, exchange, refers_to)
         offset = self._file.tell()
         self._writer.write_record(response)
         self._writer.write_record(request)

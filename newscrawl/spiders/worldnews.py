@@ -100,6 +100,7 @@ class WorldNewsSpider(scrapy.Spider):
             warc=pointer.as_item_field() if pointer else None,
             rules=self.rules,
             links=latest_links(blocks),
+            capture=pointer.capture if pointer else None,
         )
         for url in latest_links(blocks):
             yield from self._follow(url, "latest")
