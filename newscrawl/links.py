@@ -16,11 +16,14 @@ and the replay find the same links.
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
+
+logger = logging.getLogger(__name__)
 
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Containers whose links are never section-article links: site chrome and
@@ -111,6 +114,7 @@ def _absolute(href: str | None, base_url: str, rules: LinkRules) -> str | None:
     href = href.strip()
     url = urljoin(base_url, href)
     if urlsplit(url).scheme not in FOLLOWABLE_SCHEMES:
+        logger.info("Not following non-HTTP link %.200s on %s", url, base_url)
         return None
     return clean_url(url, rules)
 

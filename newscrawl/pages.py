@@ -15,10 +15,23 @@ def is_html(headers: list[tuple[str, str]]) -> bool:
     return content_type.split(";")[0].strip().lower() in HTML_TYPES
 
 
+def detect_charset(body: bytes) -> str | None:
+    """The charset of a page that declares none: UTF-8 when it decodes as such, else detected."""
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body[:200_000]).best()
+    return best.encoding if best else None
+
+
 def decode_text(headers: list[tuple[str, str]], body: bytes) -> str:
-    """The page as text, with the charset chosen as Scrapy chooses it (w3lib)."""
+    """The page as text: charset from the HTTP header, then BOM or meta tag (w3lib), then detection."""
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
-    return html_to_unicode(content_type, body)[1]
+    return html_to_unicode(content_type, body, auto_detect_fun=detect_charset)[1]
 
 
 def build_page(*, url: str, request_url: str, status: int, headers: list[tuple[str, str]], body: bytes,
