@@ -34,6 +34,8 @@ RETRY_TIMES = 2
 REDIRECT_ENABLED = True
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# Scrapy's telnet console logs its password at start: no credentials in logs, so off.
+TELNETCONSOLE_ENABLED = False
 
 # The archive: a downloader middleware next to the downloader (above 900), so
 # it sees raw responses before retry, redirect and decompression.
@@ -143,6 +145,9 @@ REPLAY_MAX_BODY_SIZE = 0
 REPLAY_REVISIT_INDEX_SIZE = 200_000
 # Keys per ListObjectsV2 page when a SOURCE is s3://bucket/prefix.
 REPLAY_S3_PAGE_SIZE = 1000
+# Articles from revisit records too (resolved to their original's payload). False: their Pages are
+# marked capture="revisit" and the pipeline drops them, as the live incremental crawl does.
+REPLAY_REVISIT_ARTICLES = False
 
 # --- hostile web: destination guard, bad pages, traps ---------------------------
 # Resolver that refuses non-public addresses after resolution (and serves DNS_OVERRIDES).

@@ -1,28 +1,65 @@
-"""`scrapy crawl`, exiting non-zero when the archive could not store every WARC file.
+"""`scrapy crawl`, with exit codes a scheduler can act on.
 
-Scrapy's own command exits 1 only when the crawl fails to start. A crawl that
-ran but left WARC files in the spool (storage unreachable) has not archived
-what it fetched yet, and schedulers (cron, systemd, Kubernetes) must see that.
+Scrapy's own command exits 1 only when the crawl fails to start. Here:
+
+* 0: the crawl ran and every WARC file is stored;
+* 3: the crawl ran but WARC files are still waiting in the spool (storage
+  unreachable): they go up with the next run or `scrapy upload-pending`;
+* 75 (EX_TEMPFAIL): another run of the same crawl holds the lock; this run
+  fetched and wrote nothing (the lock's holder is in the ERROR line);
+* 1: any other failure to start.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
-from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
-# Exit status when the crawl ran but WARC files are still waiting in the spool.
+from newscrawl.state import CrawlLocked
+
 EXIT_PENDING_UPLOADS = 3
+EXIT_LOCKED = 75
 
 
 class Command(ScrapyCrawlCommand):
-    def _create_crawler(self, spname: str) -> Crawler:
-        self._crawler = super()._create_crawler(spname)
-        return self._crawler
+    locked = False
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().run(args, opts)
-        crawler = getattr(self, "_crawler", None)
-        if self.exitcode == 0 and crawler is not None and crawler.stats.get_value("warc/pending_files"):
+        if len(args) != 1:
+            raise UsageError("give exactly one spider: scrapy crawl worldnews")
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        result = self.crawler_process.crawl(crawler, **opts.spargs)
+        # A refused run has said why in its ERROR line: no traceback after it.
+        if isinstance(result, Deferred):
+            result.addErrback(self._trap_locked)
+        elif isinstance(result, asyncio.Future):
+            result.add_done_callback(self._retrieve_locked)
+        self.crawler_process.start()
+        if self.locked:
+            self.exitcode = EXIT_LOCKED
+        elif self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        elif crawler.stats.get_value("warc/pending_files"):
             self.exitcode = EXIT_PENDING_UPLOADS
+
+    def _trap_locked(self, failure: Failure):
+        if failure.check(CrawlLocked):
+            self.locked = True
+            return None
+        return failure
+
+    def _retrieve_locked(self, task: asyncio.Future) -> None:
+        if task.cancelled():
+            return
+        exc = task.exception()  # retrieving it silences asyncio's report...
+        if isinstance(exc, CrawlLocked):
+            self.locked = True
+        elif exc is not None:  # ...which any other failure still gets
+            asyncio.get_event_loop().call_exception_handler(
+                {"message": "Task exception was never retrieved", "exception": exc, "future": task})

@@ -12,7 +12,7 @@ own base URL, for links written as absolute URLs on the page).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -844,3 +844,215 @@ PUBLISHERS = [GLOBE, HERALD, COURIER]
 
 # Linked from a Latest block, on another host: must receive no request at all.
 OFFSITE_PATHS = ["/world/partner-exclusive-ceasefire-talks"]
+
+
+# --------------------------------------------------------------------------------------
+# Editions: the site as a scheduled crawler sees it on its next run.
+#
+# Edition 1 is everything above. Edition 2 is the same site a little later: three
+# articles were updated (a paragraph added, and the modification time where the
+# publisher shows one), four articles are new, and only the pages that list the new
+# articles change with them (the three section pages, the Herald's and the
+# Courier's home pages). Every other page — the Globe's start article included —
+# is byte-identical to edition 1, so a crawler re-fetching it must find the same
+# payload digest. The new articles are reachable from what a run with the default
+# recrawl policy fetches (start pages, section pages), so that run finds them.
+# --------------------------------------------------------------------------------------
+
+G_RHODES = "/news/world-news/wildfires-force-evacuations-on-greek-island-of-rhodes-18252"  # new, section page
+G_UN_SUDAN = "/news/world-news/un-security-council-meets-over-sudan-fighting-18254"  # new, only from G_RHODES
+H_NORWAY = "/world/2023/jun/22/norway-salmon-farmers-protest-resource-tax"  # new, home Latest + section
+C_PORTUGAL = "/world/2023/0613-portugal-heatwave-vineyards.html"  # new, home Latest + section (relative)
+
+
+@dataclass
+class Edition:
+    """One publisher in one edition, as changes to the edition before it (all hand-written)."""
+
+    changed_stories: list[Story] = field(default_factory=list)  # same path, new text
+    new_stories: list[Story] = field(default_factory=list)
+    section_links: list[Link] | None = None  # None: as in the edition before
+    home_latest: list[Link] | None = None  # None: as in the edition before
+    # Paths whose bytes differ from the edition before (new pages excluded).
+    changed_pages: list[str] = field(default_factory=list)
+    # Paths a complete crawl requests in addition to the edition before's.
+    new_fetches: list[str] = field(default_factory=list)
+    # Paths a run with the default recrawl policy requests, after a complete run of
+    # the edition before (of this one, for edition 1): robots.txt, the start page, the
+    # section page, and the articles that are new.
+    default_policy_fetches: list[str] = field(default_factory=list)
+
+
+_G_FLOODS_1 = next(s for s in GLOBE.stories if s.path == G_FLOODS)
+_H_CHILE_1 = next(s for s in HERALD.stories if s.path == H_CHILE)
+_C_SMOKE_1 = next(s for s in COURIER.stories if s.path == C_SMOKE)
+
+
+def _updated(story: Story, modified: str | None, paragraph: str) -> Story:
+    return replace(story, modified=modified, paragraphs=[*story.paragraphs, paragraph])
+
+
+EDITIONS: dict[int, dict[str, Edition]] = {
+    1: {
+        "globe": Edition(default_policy_fetches=["/robots.txt", G_BLINKEN, G_SECTION]),
+        "herald": Edition(default_policy_fetches=["/robots.txt", "/", H_SECTION]),
+        "courier": Edition(default_policy_fetches=["/robots.txt", "/", C_SECTION]),
+    },
+    2: {
+        "globe": Edition(
+            changed_stories=[_updated(
+                _G_FLOODS_1, "2023-06-18T10:05:00+01:00",
+                "On Sunday the provincial governor’s office said the death toll had risen to 74, and that more than 40 people were still unaccounted for.",
+            )],
+            new_stories=[
+                Story(
+                    path=G_RHODES,
+                    title="Wildfires force thousands to leave their homes on the Greek island of Rhodes",
+                    summary="Coastguard boats and private vessels carried holidaymakers from beaches as the flames reached coastal resorts.",
+                    byline="By Press Association",
+                    authors=["Press Association"],
+                    published="2023-06-22T08:40:00+01:00",
+                    modified="2023-06-22T12:15:00+01:00",
+                    section="World News",
+                    tags=["Greece", "Wildfires", "Tourism"],
+                    images=[Image("/images/2023/06/rhodes-fire.jpg", "Smoke over a beach on Rhodes",
+                                  "Smoke rises over a beach in the south of Rhodes.", "Petros Giannakouris/AP")],
+                    paragraphs=[
+                        "Thousands of residents and holidaymakers were moved to safety on the Greek island of Rhodes as wildfires fanned by strong winds reached coastal resorts.",
+                        "Coastguard vessels and dozens of private boats ferried people from beaches in the south-east of the island, officials said.",
+                        "Firefighting aircraft from several European countries joined Greek crews, but the winds kept planes grounded for part of the afternoon.",
+                        "Tour operators said they were cancelling flights to the island for the rest of the week.",
+                    ],
+                    latest=[
+                        Link(G_UN_SUDAN, "UN security council meets as fighting in Sudan spreads", "Security council chamber"),
+                        Link(G_BLINKEN, "US secretary of state arrives in Beijing in effort to cool US-China tensions", "China US Blinken"),
+                        Link(G_MUNICH, "Climate protesters close Munich Airport after gluing themselves to runway", "Activists on the runway"),
+                    ],
+                ),
+                Story(
+                    path=G_UN_SUDAN,
+                    title="UN security council meets as fighting in Sudan spreads",
+                    summary="Diplomats called for the ceasefire to be extended as clashes broke out in two more cities.",
+                    byline="By Amara Okafor, Diplomatic Editor",
+                    authors=["Amara Okafor"],
+                    published="2023-06-22T18:05:00+01:00",
+                    modified=None,
+                    section="World News",
+                    tags=["Sudan", "United Nations", "Diplomacy"],
+                    paragraphs=[
+                        "The UN security council held an emergency meeting on Thursday as fighting in Sudan spread to two more cities despite a truce in the capital.",
+                        "Several members urged the warring sides to extend the ceasefire and to let aid convoys reach Darfur.",
+                        "The UN’s envoy said more than two million people had now fled their homes since the conflict began.",
+                    ],
+                    latest=[
+                        Link(G_RHODES, "Wildfires force thousands to leave their homes on the Greek island of Rhodes", "Smoke over a beach on Rhodes"),
+                        Link(G_GEORGIA, "Georgia's president vetoes contested media law after weeks of protests", "President of Georgia"),
+                    ],
+                ),
+            ],
+            section_links=[
+                Link(G_RHODES, "Wildfires force thousands to leave their homes on the Greek island of Rhodes", "Smoke over a beach on Rhodes"),
+                *GLOBE.section_links,
+            ],
+            changed_pages=[G_FLOODS, G_SECTION],
+            new_fetches=[G_RHODES, G_UN_SUDAN],
+            default_policy_fetches=["/robots.txt", G_BLINKEN, G_SECTION, G_RHODES, G_UN_SUDAN],
+        ),
+        "herald": Edition(
+            changed_stories=[_updated(
+                _H_CHILE_1, "2023-06-22T09:30:00-04:00",
+                "Update: the government said on Thursday that it would hold further consultations with the communities before the deal is signed.",
+            )],
+            new_stories=[
+                Story(
+                    path=H_NORWAY,
+                    title="Norway’s salmon farmers protest against new resource tax",
+                    summary="Fish farmers say a 25% tax on profits will drive investment abroad; the government says the fjords belong to everyone.",
+                    byline="Tomas Lind, Nordic Correspondent",
+                    authors=["Tomas Lind"],
+                    published="2023-06-22T10:00:00+02:00",
+                    modified=None,
+                    section="World",
+                    tags=["Norway", "Fishing", "Tax"],
+                    paragraphs=[
+                        "Hundreds of salmon farmers and their employees protested outside parliament in Oslo against a new tax on the industry’s profits.",
+                        "The government says the 25% resource rent tax will make sure that the country’s fjords benefit everyone, as oil revenues do.",
+                        "Producers say the tax has already led them to cancel or postpone investments worth billions of kroner.",
+                        "Parliament is due to vote on the final version of the tax before its summer recess.",
+                    ],
+                    latest=[
+                        Link(H_ZURICH, "Zürich café owners say rent rises threaten a century-old tradition"),
+                        Link(H_JAPAN, "Japan’s empty towns try cash and free homes to lure young families"),
+                    ],
+                ),
+            ],
+            section_links=[Link(H_NORWAY, "Norway’s salmon farmers protest against new resource tax"), *HERALD.section_links],
+            home_latest=[Link(H_NORWAY, "Norway’s salmon farmers protest against new resource tax"), *HERALD.home_latest],
+            changed_pages=[H_CHILE, H_SECTION, "/"],
+            new_fetches=[H_NORWAY],
+            default_policy_fetches=["/robots.txt", "/", H_SECTION, H_NORWAY],
+        ),
+        "courier": Edition(
+            # The Courier shows no modification time, so only the text changes.
+            changed_stories=[_updated(
+                _C_SMOKE_1, None,
+                "By Thursday the smoke had reached Norway, where forecasters said it would thin out over the weekend.",
+            )],
+            new_stories=[
+                Story(
+                    path=C_PORTUGAL,
+                    dublin_core=True,
+                    canonical=None,
+                    title="Portugal's winemakers pick early as heatwave scorches vineyards",
+                    summary="Growers in the Douro valley began the harvest weeks ahead of schedule.",
+                    byline="By Jane Doe",
+                    authors=["Jane Doe"],
+                    published="2023-06-13T10:10:00-04:00",
+                    modified=None,
+                    section=None,
+                    tags=["Portugal", "Wine", "Heatwave"],
+                    paragraphs=[
+                        "Winemakers in Portugal's Douro valley have started picking grapes weeks earlier than usual after temperatures passed 40C.",
+                        "Growers said the heat had shrivelled some bunches on the vine, and that yields would be well down on last year.",
+                        "The country's weather service has put much of the interior on its highest alert for fire risk.",
+                    ],
+                    latest=[
+                        Link(C_DUTCH, "Dutch farmers' party tops polls ahead of provincial vote"),
+                        Link(C_MALTA, "Malta turns to the sea as drought bites"),
+                    ],
+                ),
+            ],
+            section_links=[
+                Link("2023/0613-portugal-heatwave-vineyards.html", "Portugal's winemakers pick early as heatwave scorches vineyards",
+                     clean=C_PORTUGAL),
+                *COURIER.section_links,
+            ],
+            home_latest=[Link(C_PORTUGAL, "Portugal's winemakers pick early as heatwave scorches vineyards"), *COURIER.home_latest],
+            changed_pages=[C_SMOKE, C_SECTION, "/"],
+            new_fetches=[C_PORTUGAL],
+            default_policy_fetches=["/robots.txt", "/", C_SECTION, C_PORTUGAL],
+        ),
+    },
+}
+
+
+def publishers(edition: int = 1) -> list[Publisher]:
+    """The publishers as they are in ``edition`` (1: ``PUBLISHERS`` themselves)."""
+    if edition not in EDITIONS:
+        raise ValueError(f"no edition {edition}; editions: {sorted(EDITIONS)}")
+    pubs = list(PUBLISHERS)
+    for number in range(2, edition + 1):
+        out = []
+        for pub in pubs:
+            change = EDITIONS[number][pub.name]
+            updated = {s.path: s for s in change.changed_stories}
+            stories = [updated.get(s.path, s) for s in pub.stories] + change.new_stories
+            out.append(replace(
+                pub,
+                stories=stories,
+                section_links=change.section_links if change.section_links is not None else pub.section_links,
+                home_latest=change.home_latest if change.home_latest is not None else pub.home_latest,
+                expected_fetches=[*pub.expected_fetches, *change.new_fetches],
+            ))
+        pubs = out
+    return pubs

@@ -10,6 +10,11 @@ publishers apart. Transport quirks are per publisher, as real sites differ:
 
 Every exchange is appended to ``DemoSite.log``; the tests compare it with
 ``expected_fetches()``.
+
+``set_edition(2)`` turns the site into its next state (``content.EDITIONS``): some
+articles updated, some new, every other page byte-identical, as a scheduled crawler
+finds a news site on its next run. ``hold(path)`` keeps requests for a path waiting
+until ``release()``, so a test can keep a crawl running as long as it needs.
 """
 
 from __future__ import annotations
@@ -180,6 +185,9 @@ class DemoSite:
         self._log_lock = threading.Lock()
         self._hits: dict[tuple[str, str], int] = {}
         self._threads: list[threading.Thread] = []
+        self._held: set[str] = set()
+        self._released = threading.Event()
+        self.waiting = 0  # requests now kept waiting by hold()
         self._pubs = {p.name: p for p in content.PUBLISHERS}
         self._addr = {p.name: f"{host_prefix}{first_octet + p.octet_offset}" for p in content.PUBLISHERS}
         self._addr["offsite"] = f"{host_prefix}{first_octet + 9}"
@@ -188,8 +196,18 @@ class DemoSite:
         self.publishers = {name: f"http://{self._addr[name]}:{self.port}" for name in self._pubs}
         self.offsite_base = f"http://{self._addr['offsite']}:{self.port}"
         self.start_urls = [self.publishers[p.name] + p.start_path for p in content.PUBLISHERS]
-        self._ctx = {name: templates.Ctx(p, self.publishers[name], self.offsite_base) for name, p in self._pubs.items()}
-        self._routes = {name: self._build_routes(p) for name, p in self._pubs.items()}
+        self.edition = 1
+        self.set_edition(1)
+
+    def set_edition(self, edition: int) -> None:
+        """Serve the site as it is in ``edition`` (1, the default, or 2; see ``content.EDITIONS``)."""
+        pubs = {p.name: p for p in content.publishers(edition)}
+        ctx = {name: templates.Ctx(p, self.publishers[name], self.offsite_base) for name, p in pubs.items()}
+        routes = {name: self._build_routes(p) for name, p in pubs.items()}
+        # One assignment, so a request being served sees one edition or the other, never a mix.
+        self._served = (pubs, ctx, routes)
+        self._pubs, self._ctx, self._routes = pubs, ctx, routes
+        self.edition = edition
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -218,6 +236,7 @@ class DemoSite:
         return self
 
     def stop(self) -> None:
+        self.release()
         for server in self._servers:
             if self._threads:
                 server.shutdown()
@@ -232,11 +251,68 @@ class DemoSite:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def hold(self, *paths: str) -> None:
+        """Keep requests for these paths (as requested, query included) waiting until ``release()``."""
+        self._released.clear()
+        self._held.update(paths)
+
+    def release(self) -> None:
+        self._held.clear()
+        self._released.set()
+
     # ---------------------------------------------------------------- ground truth
 
-    def expected_fetches(self) -> set[str]:
-        """Every URL the crawler must request (hand-written in content.py)."""
-        return {self.publishers[p.name] + path for p in content.PUBLISHERS for path in p.expected_fetches}
+    def expected_fetches(self, edition: int | None = None, policy: str = "all") -> set[str]:
+        """Every URL the crawler must request (hand-written in content.py).
+
+        ``edition``: the site's state (default: the one served now). ``policy``:
+        ``"all"`` for a first run, or any run with ``RECRAWL_ARTICLES_AFTER=0``;
+        ``"default"`` for a run with the default recrawl policy that follows a
+        complete run of the edition before (of the same edition, for edition 1):
+        robots.txt, start and section pages, and the articles new in ``edition``.
+        """
+        edition = self.edition if edition is None else edition
+        if policy == "all":
+            return {self.publishers[p.name] + path for p in content.publishers(edition) for path in p.expected_fetches}
+        if policy == "default":
+            return {self.publishers[name] + path for name, change in content.EDITIONS[edition].items()
+                    for path in change.default_policy_fetches}
+        raise ValueError(f"policy={policy!r}: 'all' or 'default'")
+
+    def expected_captures(self, edition: int | None = None, policy: str = "all", first_run: bool = False) -> dict[str, str]:
+        """URL -> what the archive must make of its last fetch in a run (the middleware's capture kinds).
+
+        ``first_run``: the state is empty, every capture is ``"new"``. Otherwise the run follows
+        a complete run of the edition before (see ``expected_fetches``): ``"new"`` for articles
+        new in ``edition``, ``"refetched"`` for redirects and errors, ``"changed"`` for pages
+        whose bytes changed (``content.EDITIONS``), ``"revisit"`` for the byte-identical rest.
+        """
+        edition = self.edition if edition is None else edition
+        fetched = self.expected_fetches(edition, policy)
+        if first_run:
+            return dict.fromkeys(fetched, "new")
+        change = content.EDITIONS[edition] if edition > 1 else {}
+        new = {self.publishers[n] + s.path for n, c in change.items() for s in c.new_stories}
+        changed = {self.publishers[n] + path for n, c in change.items() for path in c.changed_pages}
+        out = {}
+        for url in fetched:
+            if url in new:
+                out[url] = "new"
+            elif self.expected_status(url) != 200:
+                out[url] = "refetched"
+            else:
+                out[url] = "changed" if url in changed else "revisit"
+        return out
+
+    def expected_status(self, url: str) -> int:
+        """The status a URL answers with (after the one 503 of a flaky page)."""
+        for name, base in self.publishers.items():
+            if url.startswith(base + "/"):
+                route = self._routes[name].get(_without_tracking(url[len(base):]))
+                if route is None:
+                    return 404
+                return route[1] if route[0] == "redirect" else 200
+        return 200
 
     def must_not_fetch(self) -> set[str]:
         """URLs linked somewhere on the site that the crawler must never request."""
@@ -270,10 +346,11 @@ class DemoSite:
             "date_only": c + content.C_MONGOLIA,
         }
 
-    def expected_articles(self) -> dict[str, dict]:
-        """final URL -> the article the extraction must produce from that page."""
+    def expected_articles(self, edition: int | None = None) -> dict[str, dict]:
+        """final URL -> the article the extraction must produce from that page (in ``edition``, default: now)."""
         out = {}
-        for p in content.PUBLISHERS:
+        pubs = content.publishers(self.edition if edition is None else edition)
+        for p in pubs:
             base = self.publishers[p.name]
             for s in p.stories:
                 url = base + s.path
@@ -307,8 +384,8 @@ class DemoSite:
         return seen
 
     def latest_links(self, url: str) -> list[str]:
-        """The cleaned Latest World News links of any crawled page (home pages included)."""
-        for p in content.PUBLISHERS:
+        """The cleaned Latest World News links of any crawled page (home pages included), in the edition served now."""
+        for p in self._pubs.values():
             base = self.publishers[p.name]
             if url == base + p.start_path and p.home_latest:
                 return self._related(p, url, p.home_latest)
@@ -347,14 +424,22 @@ class DemoSite:
         return routes
 
     def _respond(self, host_name: str, raw_path: str) -> _Response:
+        if raw_path in self._held:
+            with self._log_lock:
+                self.waiting += 1
+            while raw_path in self._held:
+                self._released.wait(0.05)
+            with self._log_lock:
+                self.waiting -= 1
         if host_name == "offsite":
             return _html(200, templates.stub_page("Partner site", "Off-site page: a crawler must never fetch this."))
-        routes = self._routes[host_name]
+        _pubs, ctxs, all_routes = self._served
+        routes = all_routes[host_name]
         key = raw_path if raw_path in routes else _without_tracking(raw_path)
         route = routes.get(key)
         if route is None:
             return _html(404, templates.stub_page("Page not found", "Sorry, we could not find that page."))
-        ctx = self._ctx[host_name]
+        ctx = ctxs[host_name]
         kind = route[0]
         if kind == "robots":
             return _Response(200, ctx.pub.robots_txt.encode(), [("Content-Type", "text/plain; charset=utf-8")])

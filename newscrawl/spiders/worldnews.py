@@ -8,6 +8,7 @@ scope (the hosts of its start URLs) and turning responses into Pages.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,15 @@ from newscrawl.links import (
 from newscrawl.netguard import parse_networks
 from newscrawl.pages import build_page
 
-DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds.txt"
+# Read through importlib.resources: inside a Scrapyd egg the package is a zip file.
+DEFAULT_SEEDS = resources.files("newscrawl").joinpath("seeds.txt")
 ROLE = "newscrawl_role"  # meta key: "start", "latest", "section" or "section_article"
 
 
-def read_seeds(path: str | Path) -> list[str]:
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+def read_seeds(path) -> list[str]:
+    """URLs of a seeds file (a path or an importlib.resources file), one per line, # for comments."""
+    source = Path(path) if isinstance(path, str) else path
+    lines = source.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 

@@ -1,0 +1,428 @@
+"""Replaying WARC archives through the item pipelines: archive reader → Page → pipelines → feeds.
+
+``ReplaySpider`` is what ``scrapy replay`` runs. Its ``start()`` yields one
+``Page`` per archived 2xx response (and per revisit resolved to its payload)
+and never a Request, so ITEM_PIPELINES and FEEDS work as in the live crawl. It
+is not in ``SPIDER_MODULES`` (``scrapy list`` shows only crawlers); the command
+passes the class itself.
+
+A Page is built the way the live spider builds it (``page_from_record``): the
+archived payload goes through Scrapy's own Content-Encoding decoders, becomes
+the Scrapy response class Scrapy would have made, and the Latest World News
+links are found on ``response.selector`` like in ``WorldNewsSpider.parse``;
+then ``build_page``. Same bytes in, same Page out.
+
+Reading (file I/O, gunzip, HTML parsing for links) runs on a worker thread in
+small batches; extraction runs in the pipeline's process pool. At most
+``REPLAY_MAX_IN_FLIGHT`` pages are between the reader and the feed at any time,
+so memory stays flat whatever the archive size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time as dtime, timezone
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Headers, TextResponse
+from scrapy.responsetypes import responsetypes
+
+from newscrawl.archive.reader import (
+    ArchivedResponse, BadRecord, DecodingError, ReadStats, RevisitIndex, Source, SourceError, dechunk,
+    decode_content, expand_sources, read_archive, read_record_at, resolve_revisit, response_keys,
+    revisit_keys, s3_client_from_settings,
+)
+from newscrawl.items import Page
+from newscrawl.links import LinkRules, find_latest_blocks, latest_links
+from newscrawl.pages import build_page
+
+logger = logging.getLogger(__name__)
+
+# What replay must never do, whatever the project settings say: fetch anything,
+# or write to the WARC store (the archive middleware would open, recover and
+# close store files).
+REPLAY_SETTINGS: dict[str, Any] = {
+    "ROBOTSTXT_OBEY": False,
+    # A replay is not a run of the crawl: no lock, no recrawl policy, the crawl state untouched.
+    "CRAWL_STATE_ENABLED": False,
+    "DOWNLOADER_MIDDLEWARES": {"newscrawl.archive.middleware.WarcArchiveMiddleware": None},
+    "DOWNLOAD_HANDLERS": {"http": None, "https": None, "ftp": None, "s3": None},
+}
+
+
+# -- one record → one Page ----------------------------------------------------
+
+
+def page_from_record(rec: ArchivedResponse, rules: LinkRules, max_size: int, capture: str | None = None) -> Page:
+    """The Page the live spider would have built from this archived response.
+
+    ``capture="revisit"`` marks a Page built from a revisit record (resolved to its
+    original's payload): the pipelines drop those, as in the live incremental crawl.
+
+    Raises ``DecodingError`` when the payload cannot be decoded.
+    """
+    headers, payload = dechunk(rec.headers, rec.payload)
+    headers, body = decode_content(headers, payload, max_size=max_size)
+    scrapy_headers = Headers()
+    for name, value in headers:
+        scrapy_headers.appendlist(name, value)
+    # The class Scrapy's download handler and HttpCompressionMiddleware pick, so
+    # that the text (charset) and the selector are the spider's.
+    respcls = responsetypes.from_args(headers=scrapy_headers, url=rec.uri, body=body)
+    response = respcls(url=rec.uri, status=rec.status, headers=scrapy_headers, body=body,
+                       protocol=rec.protocol or None)
+    # From here on, WorldNewsSpider.parse line for line.
+    page_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+    blocks = find_latest_blocks(response.selector, response.url, rules) if isinstance(response, TextResponse) else []
+    return build_page(
+        url=response.url,
+        request_url=response.url,  # redirect chains are not rebuilt; Article has no request_url
+        status=response.status,
+        headers=page_headers,
+        body=response.body,
+        fetched_at=rec.date,
+        warc=rec.pointer(),
+        rules=rules,
+        links=latest_links(blocks),
+        capture=capture,
+    )
+
+
+# -- filters ------------------------------------------------------------------
+
+
+def parse_when(value: str | None, end_of_day: bool = False) -> datetime | None:
+    """``2024-05-01`` or ``2024-05-01T12:00:00Z`` → aware UTC datetime (a bare date ends the day with ``end_of_day``)."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.fromisoformat(text).date()
+            moment = datetime.combine(day, dtime.max if end_of_day else dtime.min)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 date or date-time: {value!r}") from None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def warc_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        text = value.strip().replace("Z", "+00:00")
+        if "T" in text and len(text.split("T")[0]) == 10 and len(text) < 19:  # WARC/1.0 allows "2024-05-01T12:00Z"
+            text = text.replace("+00:00", ":00+00:00")
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+@dataclass
+class RecordFilter:
+    """``--since``/``--until`` (WARC-Date, inclusive) and ``--url`` (regular expression, searched)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    url: re.Pattern | None = None
+
+    def __call__(self, rec: ArchivedResponse) -> bool:
+        if self.url is not None and not self.url.search(rec.uri or ""):
+            return False
+        if self.since or self.until:
+            moment = warc_datetime(rec.date)
+            if moment is None:
+                return False
+            if (self.since and moment < self.since) or (self.until and moment > self.until):
+                return False
+        return True
+
+
+# -- reading all sources (on a worker thread) -----------------------------------
+
+
+@dataclass
+class Progress:
+    """Counters the reader thread updates and the reactor thread reads."""
+
+    files: int = 0
+    records: int = 0
+    bytes: int = 0
+    pages: int = 0
+    bad_records: int = 0
+    bad_files: int = 0
+    filtered: int = 0
+    revisits_resolved: int = 0
+    revisits_unresolved: int = 0
+    bad_file_names: set[str] = field(default_factory=set)
+
+
+class ArchiveReplay:
+    """Turns sources into Pages, lazily: ``next_batch()`` reads only what it returns.
+
+    Revisits are resolved from a bounded index of the responses seen so far;
+    those whose original was not seen (yet) wait for a second pass over the
+    sources at the end, which reads only the records they refer to.
+    """
+
+    def __init__(self, specs: list[str], rules: LinkRules, record_filter: RecordFilter, settings):
+        self.specs = specs
+        self.rules = rules
+        self.filter = record_filter
+        self.settings = settings
+        self.max_size = settings.getint("REPLAY_MAX_BODY_SIZE") or settings.getint("DOWNLOAD_MAXSIZE")
+        self.revisit_articles = settings.getbool("REPLAY_REVISIT_ARTICLES")
+        self.index = RevisitIndex(max_entries=settings.getint("REPLAY_REVISIT_INDEX_SIZE"))
+        self.progress = Progress()
+        self.sources: list[Source] = []
+        self._pending: dict[tuple[str, str], list[ArchivedResponse]] = {}
+        self._events = self._run()
+
+    def next_batch(self, size: int) -> list[Page]:
+        batch = []
+        for page in self._events:
+            batch.append(page)
+            if len(batch) >= size:
+                break
+        return batch
+
+    def _s3_client(self):
+        return s3_client_from_settings(self.settings)
+
+    def _run(self) -> Iterator[Page]:
+        page_size = self.settings.getint("REPLAY_S3_PAGE_SIZE") or 1000
+        for source in expand_sources(self.specs, s3_client=self._s3_client, s3_page_size=page_size):
+            if isinstance(source, SourceError):
+                self.progress.bad_files += 1
+                self.progress.bad_file_names.add(str(source))
+                logger.error("Bad source: %s", source)
+                continue
+            self.sources.append(source)
+            self.progress.files += 1
+            yield from self._read_source(source)
+        if self._pending:
+            yield from self._second_pass()
+        unresolved = {id(r): r for revisits in self._pending.values() for r in revisits}
+        for rec in unresolved.values():
+            self.progress.revisits_unresolved += 1
+            logger.warning("Revisit of %s (%s at offset %d) refers to a record not in the sources; skipped",
+                           rec.uri, rec.source, rec.offset)
+
+    def _read_source(self, source: Source) -> Iterator[Page]:
+        stats = ReadStats()
+        seen_records, seen_bytes = 0, 0
+
+        def want(rec: ArchivedResponse) -> bool:
+            if rec.rec_type == "response":
+                self.index.add(source, rec)
+                if not 200 <= rec.status < 300:
+                    return False
+            elif rec.status and not (200 <= rec.status < 300 or rec.status == 304):
+                return False  # a revisit of an error or redirect
+            if not self.filter(rec):
+                self.progress.filtered += 1
+                return False
+            return True
+
+        for item in read_archive(source, max_payload=self.max_size, stats=stats, want=want):
+            self.progress.records += stats.records - seen_records
+            self.progress.bytes += stats.bytes - seen_bytes
+            seen_records, seen_bytes = stats.records, stats.bytes
+            if isinstance(item, BadRecord):
+                self._bad(item)
+                continue
+            if item.rec_type == "revisit":
+                item = self._resolve(item)
+                if item is None or not 200 <= item.status < 300:
+                    continue
+            page = self._page(item)
+            if page is not None:
+                yield page
+        self.progress.records += stats.records - seen_records
+        self.progress.bytes += stats.bytes - seen_bytes
+
+    def _bad(self, bad: BadRecord) -> None:
+        self.progress.bad_records += 1
+        if bad.source not in self.progress.bad_file_names:
+            self.progress.bad_file_names.add(bad.source)
+            self.progress.bad_files += 1
+        logger.error("Bad record: file %s, offset %d: %s", bad.source, bad.offset, bad.reason)
+
+    def _page(self, rec: ArchivedResponse) -> Page | None:
+        capture = "revisit" if rec.rec_type == "revisit" and not self.revisit_articles else None
+        try:
+            page = page_from_record(rec, self.rules, self.max_size, capture=capture)
+        except DecodingError as exc:
+            self._bad(BadRecord(rec.source, rec.offset, str(exc)))
+            return None
+        self.progress.pages += 1
+        return page
+
+    def _resolve(self, revisit: ArchivedResponse) -> ArchivedResponse | None:
+        location = self.index.find(revisit)
+        if location is not None:
+            try:
+                original = read_record_at(location.source, location.offset)
+            except Exception as exc:
+                self._bad(BadRecord(location.source.uri, location.offset, f"revisit original unreadable: {exc}"))
+                return None
+            if original is not None:
+                self.progress.revisits_resolved += 1
+                return resolve_revisit(revisit, original)
+        for key in revisit_keys(revisit):
+            self._pending.setdefault(key, []).append(revisit)
+        return None
+
+    def _second_pass(self) -> Iterator[Page]:
+        """Read the sources again for the originals of revisits still waiting."""
+        logger.info("Looking for the originals of %d revisit records", len({id(r) for v in self._pending.values() for r in v}))
+        done: set[int] = set()
+
+        def want(rec: ArchivedResponse) -> bool:
+            return any(key in self._pending for key in response_keys(rec))
+
+        for source in self.sources:
+            for item in read_archive(source, rec_types=("response",), max_payload=self.max_size, want=want):
+                if isinstance(item, BadRecord):
+                    continue  # reported in the first pass
+                for key in response_keys(item):
+                    for revisit in self._pending.pop(key, []):
+                        if id(revisit) in done:
+                            continue
+                        done.add(id(revisit))
+                        self.progress.revisits_resolved += 1
+                        resolved = resolve_revisit(revisit, item)
+                        page = self._page(resolved) if 200 <= resolved.status < 300 else None
+                        if page is not None:
+                            yield page
+                if not self._pending:
+                    return
+        for key in list(self._pending):
+            self._pending[key] = [r for r in self._pending[key] if id(r) not in done]
+            if not self._pending[key]:
+                del self._pending[key]
+
+
+# -- the spider ---------------------------------------------------------------
+
+
+class ReplaySpider(scrapy.Spider):
+    """Yields a Page for every archived 2xx response of the sources; never a Request.
+
+    Arguments: ``sources`` (list, or comma-separated string), ``since``,
+    ``until`` (ISO 8601, WARC-Date), ``url`` (regular expression).
+    """
+
+    name = "replay"
+    custom_settings = REPLAY_SETTINGS
+
+    def __init__(self, *args: Any, sources: list[str] | str = (), since: str | None = None,
+                 until: str | None = None, url: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.sources = [s for s in sources.split(",") if s] if isinstance(sources, str) else list(sources)
+        if not self.sources:
+            raise ValueError("replay: no SOURCE given")
+        self.record_filter = RecordFilter(parse_when(since), parse_when(until, end_of_day=True),
+                                          re.compile(url) if url else None)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ReplaySpider":
+        from newscrawl.spiders.worldnews import link_rules_from_settings
+
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.rules = link_rules_from_settings(settings)
+        spider.max_in_flight = max(1, settings.getint("REPLAY_MAX_IN_FLIGHT"))
+        spider.batch_size = max(1, min(spider.max_in_flight, settings.getint("REPLAY_READ_BATCH")))
+        spider.progress_interval = settings.getfloat("REPLAY_PROGRESS_INTERVAL")
+        spider.replay = ArchiveReplay(spider.sources, spider.rules, spider.record_filter, settings)
+        spider._in_flight = 0
+        spider._room = asyncio.Event()
+        spider._started = time.monotonic()
+        spider._progress_task = None
+        spider._exhausted = False
+        spider._finished = None
+        level = logging.getLevelName(str(settings.get("LOG_LEVEL") or "DEBUG").upper())
+        if isinstance(level, int) and level > logging.DEBUG:
+            # Scrapy builds a DEBUG record ("Scraped from", "Dropped") for every item even when
+            # LOG_LEVEL discards it; at replay rates that is a measurable share of the reactor's time.
+            logging.getLogger("scrapy.core.scraper").setLevel(level)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider._item_done, signal=signal)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        return spider
+
+    def _item_done(self, item: Any = None, **kwargs: Any) -> None:
+        self._in_flight -= 1
+        if self._in_flight < self.max_in_flight:
+            self._room.set()
+        if self._exhausted and self._in_flight == 0:
+            self._finished = time.monotonic()
+            # Scrapy notices that start items are all done only on its 5 s heartbeat;
+            # ask it to look again once this item has left the scraper.
+            asyncio.get_running_loop().call_later(0.05, self._wake_engine)
+
+    def _wake_engine(self) -> None:
+        slot = getattr(self.crawler.engine, "_slot", None)  # private API, hence the care
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
+
+    async def start(self) -> AsyncIterator[Page]:
+        self._started = time.monotonic()  # rates from here: the pipelines' start-up is not replay
+        if self.progress_interval > 0:
+            self._progress_task = asyncio.ensure_future(self._report_progress())
+        while True:
+            batch = await asyncio.to_thread(self.replay.next_batch, self.batch_size)
+            self._update_stats()
+            if not batch:
+                self._exhausted = True
+                if self._in_flight == 0:
+                    self._finished = time.monotonic()
+                break
+            for page in batch:
+                while self._in_flight >= self.max_in_flight:
+                    self._room.clear()
+                    await self._room.wait()
+                self._in_flight += 1
+                yield page
+
+    def _update_stats(self) -> None:
+        p = self.replay.progress
+        stats = self.crawler.stats
+        for key, value in (("files", p.files), ("records", p.records), ("bytes", p.bytes), ("pages", p.pages),
+                           ("bad_records", p.bad_records), ("bad_files", p.bad_files), ("filtered", p.filtered),
+                           ("revisits_resolved", p.revisits_resolved),
+                           ("revisits_unresolved", p.revisits_unresolved)):
+            stats.set_value(f"replay/{key}", value)
+
+    def progress_line(self) -> str:
+        p = self.replay.progress
+        elapsed = max((self._finished or time.monotonic()) - self._started, 1e-9)
+        articles = self.crawler.stats.get_value("newscrawl/articles", 0)
+        bad = f", {p.bad_records} bad records in {p.bad_files} files" if p.bad_records or p.bad_files else ""
+        return (f"replay: {p.files} files, {p.records} records, {p.bytes / 1e6:.1f} MB, {p.pages} pages, "
+                f"{articles} articles{bad}; {p.pages / elapsed:.1f} pages/s, {p.bytes / 1e6 / elapsed:.1f} MB/s, "
+                f"{elapsed:.1f} s")
+
+    async def _report_progress(self) -> None:
+        while True:
+            await asyncio.sleep(self.progress_interval)
+            print(self.progress_line(), file=sys.stderr, flush=True)
+
+    def _closed(self, reason: str = "") -> None:
+        if self._progress_task is not None:
+            self._progress_task.cancel()
+        self._update_stats()
+        print(self.progress_line() + f" [{reason}]", file=sys.stderr, flush=True)

@@ -1,0 +1,177 @@
+"""deploy/: the systemd units pass `systemd-analyze verify`; the Kubernetes CronJob and the
+Dockerfile parse and name only settings that exist; the cron line and the units run the real crawl."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from scrapy.settings import default_settings
+
+import newscrawl.settings as project_settings
+
+REPO = Path(__file__).resolve().parent.parent
+DEPLOY = REPO / "deploy"
+
+
+def known_setting(name: str) -> bool:
+    return name.isupper() and (hasattr(project_settings, name) or hasattr(default_settings, name))
+
+
+def settings_in_args(args: list[str]) -> dict[str, str]:
+    """NAME=value of every `-s NAME=value` in a command line."""
+    out = {}
+    for flag, value in zip(args, args[1:]):
+        if flag == "-s":
+            name, sep, val = value.partition("=")
+            assert sep, value
+            out[name] = val
+    return out
+
+
+def unit_command(text: str) -> list[str]:
+    exec_start = re.search(r"^ExecStart=((?:.*\\\n)*.*)$", text, re.M)[1]
+    return shlex.split(exec_start.replace("\\\n", " ").replace("%%", "%"))
+
+
+# --------------------------------------------------------------------------- systemd
+
+def test_systemd_units_verify(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        pytest.skip("systemd-analyze is not installed")
+    # The units name /srv/newscrawl; verify checks that ExecStart exists, so point it at this checkout.
+    root = tmp_path / "srv"
+    root.mkdir()
+    (root / "newscrawl").symlink_to(REPO)
+    for name in ("newscrawl.service", "newscrawl.timer"):
+        text = (DEPLOY / "systemd" / name).read_text(encoding="utf-8")
+        (tmp_path / name).write_text(text.replace("/srv/newscrawl", str(root / "newscrawl")), encoding="utf-8")
+    proc = subprocess.run([analyze, "verify", str(tmp_path / "newscrawl.service"), str(tmp_path / "newscrawl.timer")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and not proc.stderr.strip() and not proc.stdout.strip(), proc.stdout + proc.stderr
+
+
+def test_systemd_service_runs_the_crawl_with_real_settings():
+    service = (DEPLOY / "systemd" / "newscrawl.service").read_text(encoding="utf-8")
+    timer = (DEPLOY / "systemd" / "newscrawl.timer").read_text(encoding="utf-8")
+    assert re.search(r"^Type=oneshot$", service, re.M)
+    cmd = unit_command(service)
+    assert cmd[0].endswith("/scrapy") and cmd[1:3] == ["crawl", "worldnews"]
+    settings = settings_in_args(cmd)
+    assert {"WARC_STORE", "CRAWL_STATE"} <= set(settings)
+    assert [n for n in settings if not known_setting(n)] == []
+    assert not [w for w in cmd if "AWS_" in w]  # credentials come from EnvironmentFile
+    assert re.search(r"^EnvironmentFile=-/etc/newscrawl/env$", service, re.M)
+    assert re.search(r"^OnCalendar=\S+", timer, re.M) and re.search(r"^Unit=newscrawl\.service$", timer, re.M)
+
+
+# --------------------------------------------------------------------------- Kubernetes and Docker
+
+def load_cronjob() -> tuple[dict, dict]:
+    docs = [d for d in yaml.safe_load_all((DEPLOY / "kubernetes" / "cronjob.yaml").read_text(encoding="utf-8")) if d]
+    kinds = {d["kind"]: d for d in docs}
+    assert set(kinds) == {"CronJob", "PersistentVolumeClaim"}
+    return kinds["CronJob"], kinds["PersistentVolumeClaim"]
+
+
+def test_cronjob_forbids_overlap_and_runs_the_crawl():
+    cronjob, pvc = load_cronjob()
+    assert cronjob["apiVersion"] == "batch/v1"
+    spec = cronjob["spec"]
+    assert spec["concurrencyPolicy"] == "Forbid"
+    assert len(spec["schedule"].split()) == 5
+    pod = spec["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["restartPolicy"] in ("Never", "OnFailure")
+    (container,) = pod["containers"]
+    # The image's entrypoint is `scrapy crawl worldnews`; args only add options.
+    assert "command" not in container
+    args = container["args"]
+    assert all(isinstance(a, str) for a in args)
+    settings = settings_in_args(args)
+    assert [n for n in settings if not known_setting(n)] == []
+    assert settings["CRAWL_STATE"] == "redis" and settings["REDIS_URL"] == "$(REDIS_URL)"
+    assert settings["WARC_STORE"].startswith("s3://")
+    # Every $(VAR) in the args is a variable the container defines.
+    env_names = {e["name"] for e in container["env"]}
+    for arg in args:
+        for var in re.findall(r"\$\(([A-Z_]+)\)", arg):
+            assert var in env_names, var
+    # Credentials from Secrets only, never literal values.
+    assert {"secretRef": {"name": "newscrawl-aws"}} in container["envFrom"]
+    redis_env = next(e for e in container["env"] if e["name"] == "REDIS_URL")
+    assert "secretKeyRef" in redis_env["valueFrom"]
+    assert not [e for e in container["env"] if e["name"].startswith("AWS_") and "SECRET" in e["name"]]
+    assert not [a for a in args if "AWS_SECRET" in a or "AWS_ACCESS_KEY" in a]
+    # The spool survives the pod, at the place WARC_SPOOL_DIR names.
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert settings["WARC_SPOOL_DIR"] == mounts["spool"]
+    assert volumes["spool"]["persistentVolumeClaim"]["claimName"] == pvc["metadata"]["name"]
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    joined = re.sub(r"\\\n", " ", text)
+    out = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def test_dockerfile_builds_the_crawler_image():
+    import json
+
+    instructions = dockerfile_instructions()
+    assert instructions[0] == ("FROM", "python:3.11-slim")
+    copied = [rest for word, rest in instructions if word == "COPY"]
+    sources = {src for rest in copied for src in rest.split()[:-1]}
+    assert {"pyproject.toml", "newscrawl", "pipelines", "requirements.lock"} <= sources
+    for src in sources:
+        assert (REPO / src).exists(), src  # the build context is the repository root
+    entry = json.loads(dict(instructions)["ENTRYPOINT"])
+    assert entry == ["scrapy", "crawl", "worldnews"]
+    env = " ".join(rest for word, rest in instructions if word == "ENV")
+    assert "SCRAPY_SETTINGS_MODULE=newscrawl.settings" in env
+    assert any(word == "USER" and rest != "root" for word, rest in instructions)
+    assert any(word == "RUN" and "pip install" in rest and "-c requirements.lock" in rest for word, rest in instructions)
+
+
+def test_image_command_line_is_a_valid_crawl():
+    """The Dockerfile's entrypoint plus the CronJob's args parse as `scrapy crawl` options."""
+    cronjob, _ = load_cronjob()
+    args = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"]
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "--help"], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0
+    options = {a for a in args if a.startswith("-")}
+    for option in options:
+        assert re.search(rf"(^|[\s,]){re.escape(option)}[\s,=]", proc.stdout, re.M), option
+
+
+# --------------------------------------------------------------------------- cron
+
+def test_cron_line_in_readme():
+    text = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```cron\n(.*?)\n```", text, re.S)[1].strip()
+    lines = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    assert len(lines) == 1
+    fields = lines[0].split(None, 5)
+    assert len(fields) == 6 and all(re.fullmatch(r"[\d*/,-]+", f) for f in fields[:5])
+    command = fields[5]
+    assert "flock" not in command  # the crawl lock handles overlap
+    assert "scrapy crawl worldnews" in command
+    words = shlex.split(command.replace("\\%", "%").split(">>")[0].split("&&")[-1])
+    settings = settings_in_args(words)
+    assert {"WARC_STORE", "CRAWL_STATE"} <= set(settings)
+    assert [n for n in settings if not known_setting(n)] == []
+    # cron turns a bare % into a newline.
+    assert not re.search(r"(?<!\\)%", command)
