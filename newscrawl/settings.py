@@ -97,6 +97,9 @@ CRAWL_LOCK_TTL = 600
 RECRAWL_ARTICLES_AFTER = None
 # Threads running article extraction off the reactor thread.
 EXTRACTION_THREADS = 2
+# Per-site extraction rules, versioned: {"host": {"version": 1, "title": "css", "body": "xpath:...",
+# "authors": ..., "published": "time::attr(datetime)", "remove": [...]}}; the generic path stands without.
+EXTRACTION_SITE_RULES: dict[str, dict] = {}
 
 # --- WARC storage on S3 (WARC_STORE = "s3://bucket/prefix") -------------------
 # Endpoint, credentials and region: Scrapy's AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
@@ -143,6 +146,9 @@ REPLAY_MAX_BODY_SIZE = 0
 # Response records remembered (by digest, record id, URI+date) to resolve revisits at once;
 # revisits whose original is not remembered are resolved by a second pass at the end.
 REPLAY_REVISIT_INDEX_SIZE = 200_000
+# Processes building Pages from records during a replay (decoding, Latest-links parsing); 0: the
+# reader thread of the Scrapy process does it. Worth it with many cores, where that process is the limit.
+REPLAY_BUILD_PROCESSES = 0
 # Keys per ListObjectsV2 page when a SOURCE is s3://bucket/prefix.
 REPLAY_S3_PAGE_SIZE = 1000
 # Articles from revisit records too (resolved to their original's payload). False: their Pages are

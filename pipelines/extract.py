@@ -22,7 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.items import Page
-from pipelines.extraction import extract_article
+from pipelines.extraction import SiteRules, extract_article
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ class ArticleExtractionPipeline:
         self.stats = crawler.stats
         self.processes = max(0, crawler.settings.getint("EXTRACTION_PROCESSES"))
         self.threads = max(1, crawler.settings.getint("EXTRACTION_THREADS"))
+        # Per-site rules (versioned); a bad rule stops the crawl at start-up with RuleError.
+        self.site_rules = SiteRules(crawler.settings.getdict("EXTRACTION_SITE_RULES"))
         self._executor = self._new_executor()
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
@@ -69,7 +71,7 @@ class ArticleExtractionPipeline:
         loop = asyncio.get_running_loop()
         executor = self._executor
         try:
-            article = await asyncio.wrap_future(executor.submit(extract_article, item), loop=loop)
+            article = await asyncio.wrap_future(executor.submit(extract_article, item, self.site_rules, True), loop=loop)
         except BrokenProcessPool:
             # A worker died (a crash in a C extension, the OOM killer): a new pool for the pages after this one.
             logger.error("An extraction process died while extracting %s; starting new ones", item.url)

@@ -1,23 +1,29 @@
 """Article extraction: a pure function from an archived Page to an Article (or None).
 
 Each module holds one idea and can be used alone: ``document`` (decode and parse),
-``structured`` (JSON-LD, meta tags, microdata), ``body`` (main text), ``authors``,
-``dates``, ``images``, ``language``, ``classify`` (article or not) and ``fields``
-(which source wins for each field). Nothing here touches the network, the clock or
-random state, so the live crawl and a replay of the same bytes give the same Article.
+``structured`` (JSON-LD, meta tags, microdata), ``body`` (main text), ``titles``
+(the headline), ``authors``, ``dates``, ``images``, ``language``, ``classify``
+(article or not), ``fields`` (which source wins for each field) and ``rules``
+(per-site selectors from the ``EXTRACTION_SITE_RULES`` setting, which override the
+generic value of the fields they name). Nothing here touches the network, the clock or
+random state, so the live crawl and a replay of the same bytes (and rules) give the
+same Article; ``extractor_version`` names the site rule and its version when one applied.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from urllib.parse import urljoin
 
 import trafilatura
 
 from newscrawl.items import Article, Page
 
-from .body import extract_body
+from .authors import split_authors
+from .body import extract_body, reconcile_with_declared
 from .classify import is_article
+from .dates import parse_date
 from .document import clean_text, decode_html, node_text, parse_html
 from .fields import (
     choose_authors, choose_canonical, choose_dates, choose_publisher, choose_section,
@@ -25,11 +31,12 @@ from .fields import (
 )
 from .images import extract_images, lead_images
 from .language import choose_language
+from .rules import SiteRule, SiteRules, as_site_rules, body_paragraphs, remove_blocks
 from .structured import extract_structured, jsonld_text
 
-__all__ = ["EXTRACTOR_VERSION", "decode_html", "extract_article"]
+__all__ = ["EXTRACTOR_VERSION", "SiteRules", "decode_html", "extract_article"]
 
-EXTRACTOR_VERSION = f"newscrawl-extract/0.1.0 trafilatura/{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"newscrawl-extract/0.2.0 trafilatura/{trafilatura.__version__}"
 
 logger = logging.getLogger(__name__)
 # trafilatura warns "discarding data" on every page it finds no main text in,
@@ -39,15 +46,20 @@ logging.getLogger("trafilatura.core").setLevel(logging.ERROR)
 _HTML_TYPES = {"", "text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 
 
-def extract_article(page: Page) -> Article | None:
+def extract_article(page: Page, rules: SiteRules | Mapping | None = None, strict: bool = False) -> Article | None:
     """Extract an Article from a Page, or None if the page is not a news article.
 
     None for non-2xx statuses, non-HTML content, home/section/listing pages and error
-    pages. Never raises: a failure inside extraction is logged and gives None.
+    pages. ``rules`` is the ``EXTRACTION_SITE_RULES`` setting (or a compiled
+    ``SiteRules``); a matching site rule overrides the generic value of each field it
+    names. A failure inside extraction is logged with the URL and gives None, unless
+    ``strict`` is set: then it is raised, for a caller that counts failures.
     """
     try:
-        return _extract(page)
+        return _extract(page, as_site_rules(rules))
     except Exception:  # one bad page must not stop a crawl
+        if strict:
+            raise
         logger.exception("extraction failed for %s", getattr(page, "url", None))
         return None
 
@@ -61,12 +73,15 @@ def _looks_like_html(page: Page) -> bool:
     return b"<" in (page.body or b"")[:4096]
 
 
-def _extract(page: Page) -> Article | None:
+def _extract(page: Page, rules: SiteRules | None) -> Article | None:
     if not 200 <= (page.status or 0) < 300 or not _looks_like_html(page):
         return None
     root = parse_html(decode_html(page))
     if root is None:
         return None
+    rule = rules.for_url(page.url) if rules else None
+    if rule is not None:
+        remove_blocks(root, rule)
     base = page.url
     base_el = root.find(".//base[@href]")
     if base_el is not None:
@@ -85,10 +100,18 @@ def _extract(page: Page) -> Article | None:
         drop.update(filter(None, (image.get("caption"), image.get("credit"))))
     for img in root.iter("img"):
         drop.add(clean_text(img.get("alt")))
-    body = extract_body(root, page.url, drop)
+    body = reconcile_with_declared(extract_body(root, page.url, drop, title), (data.article or {}).get("articleBody"))
     paragraphs = body.paragraphs
 
     published, modified = choose_dates(root, data, page.url)
+    authors = choose_authors(root, data, body.trailing_authors, page.url)
+    version = EXTRACTOR_VERSION
+    if rule is not None:
+        fields = apply_rule(root, rule, dict(title=title, summary=summary, section=section, authors=authors,
+                                             published=published, modified=modified, paragraphs=paragraphs))
+        title, summary, section, authors = fields["title"], fields["summary"], fields["section"], fields["authors"]
+        published, modified, paragraphs = fields["published"], fields["modified"], fields["paragraphs"]
+        version = f"{EXTRACTOR_VERSION} {rule.tag}"
     if not is_article(root, data, page.url, title, paragraphs, has_date=published is not None):
         return None
 
@@ -105,7 +128,7 @@ def _extract(page: Page) -> Article | None:
         canonical_url=choose_canonical(data, base),
         title=title,
         summary=summary,
-        authors=choose_authors(root, data, body.trailing_authors),
+        authors=authors,
         published=published,
         modified=modified,
         section=section,
@@ -117,5 +140,24 @@ def _extract(page: Page) -> Article | None:
         related_urls=list(page.latest_links or []),
         fetched_at=page.fetched_at,
         warc=page.warc,
-        extractor_version=EXTRACTOR_VERSION,
+        extractor_version=version,
     )
+
+
+def apply_rule(root, rule: SiteRule, fields: dict) -> dict:
+    """Override generic field values with what the site rule's selectors find."""
+    out = dict(fields)
+    for name in ("title", "summary", "section"):
+        if name in rule.fields:
+            out[name] = next(iter(rule.fields[name].texts(root)), None) or out[name]
+    if "authors" in rule.fields:
+        names: list[str] = []
+        for text in rule.fields["authors"].texts(root):
+            names.extend(n for n in split_authors(text) if n not in names)
+        out["authors"] = names or out["authors"]
+    for name in ("published", "modified"):
+        if name in rule.fields:
+            out[name] = next(filter(None, map(parse_date, rule.fields[name].texts(root))), None) or out[name]
+    if "body" in rule.fields:
+        out["paragraphs"] = body_paragraphs(root, rule.fields["body"]) or out["paragraphs"]
+    return out

@@ -1,49 +1,111 @@
-"""Author names from bylines, meta values and JSON-LD, as a clean list."""
+"""Author names from bylines, meta values and JSON-LD, as a clean list.
+
+A name is what is left of a byline once "By", job titles, credentials, dates, URLs and
+the publication's own name are taken away. News agencies ("Press Association", "AP")
+are authors when they are the only ones credited; next to named people they are the
+people's affiliation ("Najib Jobain, Associated Press").
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from .document import clean_text
+from .document import clean_text, unescape_text
 
-_BY = re.compile(r"^\s*(?:(?:written|words|reporting|report|story|text|photos?)\s+)?by[:\s]+", re.I)
+_BY = re.compile(r"^\s*[-–—•|]*\s*(?:(?:written|words|reporting|report|story|text|photos?|commentary|analysis|"
+                 r"posted|published)\s+)?by\b[:\s]*[-–—]*\s*", re.I)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+", re.I)
 # Connectors between names; ``,`` is handled separately because it also introduces titles.
-_SPLIT = re.compile(r"\s*(?:;|\||\s&\s|\band\b|\bund\b|\bet\b|\by\b|\bwith\b)\s*", re.I)
+_SPLIT = re.compile(r"\s*(?:;|\||\s&\s|\band\b|\bund\b|\bet\b|\by\b|\bwith\b|\s[•·]\s)\s*", re.I)
 # Words that make a comma-separated chunk a job title or a place rather than a name.
 _ROLE = re.compile(
     r"\b(correspondent|editor|reporter|writer|journalist|contributor|columnist|producer|"
     r"chief|senior|staff|bureau|analyst|author|director|manager|intern|fellow|"
     r"photographer|critic|presenter|host|anchor|news|desk|team|for|in|at|from|"
-    r"published|updated|posted|minutes?|hours?|ago)\b",
+    r"published|updated|posted|minutes?|hours?|ago|deputy|ceo|cto|cfo|coo|president|vice|head|officer|"
+    r"founder|co-founder|partner|executive|principal|associate|assistant|contributing|professor|"
+    r"lecturer|researcher|scientist|expert|consultant|specialist|strategist|adviser|advisor|attorney)\b",
+    re.I,
+)
+# Words of an organisation's name: a comma chunk holding one is an affiliation.
+_ORG = re.compile(
+    r"\b(press|news|report|times|post|journal|media|network|agency|agencies|wire|wires|tv|radio|"
+    r"magazine|daily|herald|tribune|globe|gazette|telegraph|guardian|review|weekly|online|"
+    r"associated|reuters|bloomberg|service|group|inc|ltd|llc|university|institute|school|"
+    r"foundation|association|council|department|ministry|company|corporation)\b",
     re.I,
 )
 _NOT_NAME = re.compile(
-    r"\d|^(?:the|a|an|by|and|staff|admin|editor|unknown|anonymous|null|none|sponsored|about|"
-    r"analysis|opinion|comment|news|more|share|follow|contact|email|view all posts)$",
+    r"\d|^(?:the|a|an|by|and|staff|admin|administrator|editor|editors|unknown|anonymous|null|none|"
+    r"sponsored|about|analysis|opinion|comment|news|more|share|follow|contact|email|"
+    r"view all posts|guest|guest author|author|authors|wire|wires|staff reports?|reports?|from|"
+    r"contributor content|sponsored content|partner content|new|live|exclusive)$"
+    r"|\b(?:follow|email|e-mail|share|contact|subscribe|from|view|posts|articles|comments?|click|profile)\b",
     re.I,
 )
 # Role words that trail a name without a comma: "Dave Epstein Globe Correspondent".
-_TRAILING_ROLE = re.compile(r"(\s+(?:staff|correspondent|reporter|writer|editor|contributor|columnist))+$", re.I)
+_TRAILING_ROLE = re.compile(
+    r"(\s+(?:staff|correspondent|reporter|writer|editor|contributor|columnist|reports?|desk|team|"
+    r"redazione|redaction|newsroom))+$", re.I)
+# Professional credentials after a name: "Lauren Manaker MS, RDN, LD", "Jo Roe, Ph.D.".
+_CREDENTIALS = re.compile(
+    r"(?:,?\s+(?:M\.?S\.?|R\.?D\.?N?\.?|L\.?D\.?|Ph\.?D\.?|M\.?D\.?|M\.?P\.?H\.?|R\.?N\.?|CFA|MBA|J\.?D\.?|"
+    r"DDS|DVM|PharmD|CPT|CSCS|LCSW|LMFT|PsyD|EdD|CDCES|CDE|FACC|MSc|BSc))+\.?$")
+# Lower-case words a name may hold ("Ludwig van Beethoven", "Vanessa de la Cruz").
+_PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "das", "dos", "du", "la", "le",
+              "ter", "ten", "bin", "ibn", "al", "el", "y", "e", "st", "mac", "ap"}
+# A date or a "Published"/"Updated" label ends a byline line.
+_BYLINE_END = re.compile(
+    r"(?:\s+(?:on\s+|at\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,4}[./-]\d)"
+    r"|\b(?:updated|published|posted|last updated|modified)\b|\s[•·]\s|\s+\d+\s+min(?:ute)?s?\s+read).*$",
+    re.I,
+)
+
+
+def looks_like_name(name: str) -> bool:
+    """True for "Jane Doe", "JR Raphael", "Ludwig van Beethoven"; False for prose and labels."""
+    tokens = name.split()
+    if not tokens or len(tokens) > 6:
+        return False
+    for token in tokens:
+        bare = token.strip(".,'’\"()")
+        if not bare:
+            continue
+        if not (bare[0].isupper() or bare.lower() in _PARTICLES or not bare[0].isalpha()):
+            return False
+    return tokens[0].strip(".,'’\"()")[:1].isupper()
+
+
+def is_org(name: str) -> bool:
+    """Organisation-like: "Associated Press", "Bleacher Report", "WBEZ", "Tennis.com"."""
+    return bool(_ORG.search(name)) or bool(re.fullmatch(r"[A-Z]{2,6}", name)) or bool(re.search(r"\.\w{2,3}\b", name))
 
 
 def clean_author(name: str) -> str | None:
-    """One name cleaned of "By", URLs, handles and trailing punctuation; None if not a name."""
+    """One name cleaned of "By", URLs, handles, credentials and trailing punctuation; None if not a name."""
     name = clean_text(_URL.sub(" ", name or ""))
     name = _BY.sub("", name)
     name = re.sub(r"\(.*?\)|\[.*?\]", " ", name)
     # "Android Intelligence By JR Raphael": the name follows an inner "By".
     name = re.split(r"\s[Bb]y\s+(?=[A-Z])", name)[-1]
+    name = re.split(r"\s[-–—]\s", clean_text(name))[0]  # "Jane Doe - Contributing Editor"
+    name = clean_text(name).strip(" ,;:-|/·•–—")
+    name = _CREDENTIALS.sub("", name)
     name = _TRAILING_ROLE.sub("", name)
-    name = clean_text(name).strip(" ,.;:-|/·•")
+    name = clean_text(name).strip(" ,.;:-|/·•–—")
     if not name or len(name) > 60 or _NOT_NAME.search(name):
         return None
     words = name.split()
-    if len(words) > 6:
-        return None
-    # ALL-CAPS bylines are a styling choice; names are stored in title case.
-    if name.isupper() and len(name) > 3:
+    half = len(words) // 2
+    if len(words) % 2 == 0 and half and words[:half] == words[half:]:
+        words = words[:half]  # "Jane Doe Jane Doe": a visible and a screen-reader copy
+        name = " ".join(words)
+    # ALL-CAPS (and all-lower-case meta) bylines are a styling choice; names are stored in title case.
+    if (name.isupper() and len(name) > 3 and len(words) > 1) or name.islower():
         name = " ".join(w.capitalize() if len(w) > 1 else w for w in words)
+    if _NOT_NAME.search(name) or not looks_like_name(name):
+        return None
     return name
 
 
@@ -51,20 +113,27 @@ def split_authors(text: str) -> list[str]:
     """Split a byline into names.
 
     "By Jane Doe and John Roe" -> ["Jane Doe", "John Roe"];
-    "Maria Garcia, Foreign Correspondent" -> ["Maria Garcia"].
+    "Maria Garcia, Foreign Correspondent" -> ["Maria Garcia"];
+    "By Chris Roe and Tom Poe on December 21, 2023" -> ["Chris Roe", "Tom Poe"].
     """
     text = clean_text(_URL.sub(" ", text or ""))
     text = _BY.sub("", text)
+    text = _BYLINE_END.sub("", text)
     names: list[str] = []
     for chunk in _SPLIT.split(text):
         parts = [p.strip() for p in chunk.split(",")]
         for i, part in enumerate(parts):
-            # After the first comma, a chunk is a title/place unless it looks like a name.
-            if i > 0 and (_ROLE.search(part) or not part[:1].isupper() or len(part.split()) == 1):
+            # After the first comma, a chunk is a title, place or employer unless it looks like a name.
+            if i > 0 and (_ROLE.search(part) or _ORG.search(part) or not part[:1].isupper()
+                          or len(part.split()) == 1 or _CREDENTIALS.fullmatch(" " + part)):
                 break
             name = clean_author(part)
             if name and name not in names:
                 names.append(name)
+    # Next to full names, a lone word is a label or an outlet ("New", "HuffPost"), unless
+    # it is an agency's initials ("AP").
+    if any(len(n.split()) > 1 for n in names):
+        names = [n for n in names if len(n.split()) > 1 or n.isupper()]
     return names
 
 
@@ -72,12 +141,60 @@ def authors_from_values(values: list[str]) -> list[str]:
     """Names from several raw values (meta tags, JSON-LD names), each possibly a byline."""
     names: list[str] = []
     for value in values:
-        if not value or re.match(r"https?://", value.strip()):
+        if not value or re.match(r"(?:https?://|/)", value.strip()):
             continue
         for name in split_authors(value):
             if name not in names:
                 names.append(name)
     return names
+
+
+def authors_from_jsonld(value: Any) -> list[str]:
+    """Names from a JSON-LD ``author``/``creator`` value.
+
+    Accepts strings, objects with a string or list ``name``, and lists of either. URLs
+    (``"/authors/jane-doe"``) are not names. When people are credited, Organization
+    entries are their employer and are left out.
+    """
+    items = value if isinstance(value, list) else [value]
+    people: list[str] = []
+    orgs: list[str] = []
+    for item in items:
+        kind = ""
+        if isinstance(item, dict):
+            kind = str(item.get("@type") or "").lower()
+            raw = item.get("name") or item.get("alternateName")
+        else:
+            raw = item
+        raws = raw if isinstance(raw, list) else [raw]
+        target = orgs if "organization" in kind else people
+        for name in authors_from_values([unescape_text(r) for r in raws if isinstance(r, str)]):
+            if name not in target:
+                target.append(name)
+    return people or orgs
+
+
+def drop_publication(names: list[str], sites: set[str]) -> list[str]:
+    """Remove names that are the publication itself ("The Independent", "Autoblog Staff", "MLB.com")."""
+    out = []
+    for name in names:
+        key = re.sub(r"\W+", "", name.lower())
+        bare = re.sub(r"\W+", "", _TRAILING_ROLE.sub("", name).lower())
+        bare = re.sub(r"^the", "", bare)
+        if key in sites or bare in sites or (bare and any(bare == re.sub(r"^the", "", s) for s in sites)):
+            continue
+        if len(bare) <= 4 and any(s.startswith(bare) for s in sites):
+            continue  # "TC Redazione" on tcnewsnet: the site's initials plus "editorial staff"
+        if re.search(r"\.(?:com|net|org|co|in|uk|tv)\b", name, re.I):
+            continue  # a domain name credits the site, not a person
+        out.append(name)
+    return out
+
+
+def prefer_people(names: list[str]) -> list[str]:
+    """Next to named people, organisations in a byline are their affiliation."""
+    people = [n for n in names if not is_org(n)]
+    return people if people else names
 
 
 _TRAILING_BYLINE = re.compile(r"^(?:[-–—]\s*)?[Bb][Yy]:?\s+([A-Z][^.!?]{1,80})$")

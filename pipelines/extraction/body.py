@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -29,8 +30,6 @@ _BOILER_TOKEN = re.compile(
 )
 # Containers of the story itself are never pruned, whatever their classes say.
 _STORY = re.compile(r"articlebody|article-body|story-body|post-content|entry-content", re.I)
-# Below this many characters a precision-mode result is double-checked.
-SHORT_TEXT = 1500
 _ALWAYS_DROP = ("figure", "figcaption", "aside", "nav", "footer", "form", "button", "noscript", "template")
 
 _JUNK_LINE = re.compile(
@@ -42,9 +41,18 @@ _JUNK_LINE = re.compile(
     r"|.*\b(sign up|subscribe)\b.{0,60}\bnewsletters?\b.*|click here\b.*"
     r"|follow us on\b.*|(all rights reserved|copyright\b|©).{0,80}|.{0,80}all rights reserved\.?"
     r"|(image|photo|picture)( credit)?\s*:.*|watch\s*:.*|listen\s*:.*"
-    r"|(print|e-?mail|share|save)( this)? (story|article|page)\b.*)$",
+    r"|(print|e-?mail|share|save)( this)? (story|article|page)\b.*"
+    r"|please enter your date of birth\b.*|by clicking\b.{0,60}\b(agree|accept)\b.*"
+    r"|got a (news )?tip\b.*|comments on this (piece|article|story)\b.*"
+    r"|thanks? (you )?for signing up\b.*|your subscription has been confirmed\b.*"
+    r"|this newsletter may contain\b.*|by signing up,? you (agree|consent)\b.*"
+    r"|\[[a-z][\w-]* [^\]]*\])$",  # a CMS shortcode left unrendered: [related id="..."]
     re.I,
 )
+# "Jo Roe is a writer for The Paper. Send tips to…": the author's bio, not the story.
+_AUTHOR_BIO = re.compile(
+    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} is an? (?:[\w-]+ ){0,4}"
+    r"(?:writer|reporter|correspondent|editor|contributor|journalist|producer|columnist)\b")
 # A short heading like "Latest World News" or "More from Politics" ends the story:
 # everything after it is a list of other stories.
 _END_MARKER = re.compile(
@@ -152,28 +160,83 @@ def clean_paragraphs(paragraphs: list[str], drop: set[str] | None = None) -> Bod
         if names:
             result.trailing_authors = names
             continue
+        if i >= len(paragraphs) - 3 and len(para) < 400 and _AUTHOR_BIO.match(para):
+            continue
+        if _shouted_headline(para):
+            continue  # "MAN ARRESTED AFTER …": a link to another story
         seen.add(key)
         result.paragraphs.append(para)
+    result.paragraphs = _drop_trailing_headlines(result.paragraphs)
     return result
 
 
-def extract_body(tree, url: str | None = None, drop: set[str] | None = None) -> Body:
+def _shouted_headline(para: str) -> bool:
+    letters = [c for c in para if c.isalpha()]
+    return len(para.split()) >= 4 and len(letters) > 15 and para.isupper() and not para.endswith((".", "?", "!", ":"))
+
+
+def _headline_like(para: str) -> bool:
+    words = para.split()
+    # Headlines are full phrases; short items ("Rising Star", "2003: Jo Roe – Club") are list content.
+    if not 5 <= len(words) <= 18 or para.endswith((".", "?", "!", ":", ",")) or len(para) > 140:
+        return False
+    if para[:1].isdigit() or " – " in para or ": " in para:
+        return False
+    capitals = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+    return capitals >= 0.7 * len(words)
+
+
+def _drop_trailing_headlines(paragraphs: list[str]) -> list[str]:
+    """Cut a run of three or more headline-like lines that ends the text: a list of other
+    stories or deals, not part of this one."""
+    end = len(paragraphs)
+    while end and _headline_like(paragraphs[end - 1]):
+        end -= 1
+    return paragraphs[:end] if len(paragraphs) - end >= 3 and end > 0 else paragraphs
+
+
+def story_scope(tree, title: str | None = None):
+    """The one <article> that holds the story when a page carries several full stories
+    (infinite scroll, "next story" feeds), else None.
+
+    It is the story-sized <article> whose heading matches the title, else the first one.
+    """
+    stories = []
+    for el in tree.iter("article"):
+        if el.find(".//article") is not None:
+            continue  # a wrapper of other articles
+        if sum(len(p.text_content()) for p in el.iter("p")) >= 800:
+            stories.append(el)
+    if len(stories) < 2:
+        return None
+    key = re.sub(r"\W+", "", (title or "").lower())
+    for el in stories:
+        for h in el.iter("h1", "h2"):
+            if key and re.sub(r"\W+", "", h.text_content().lower()) == key:
+                return el
+    return stories[0]
+
+
+def extract_body(tree, url: str | None = None, drop: set[str] | None = None, title: str | None = None) -> Body:
     """Main text of an article page as cleaned paragraphs; empty Body if none is found.
 
-    ``tree`` is not modified.
+    ``tree`` is not modified. trafilatura runs once, in its default (balanced) mode, on
+    the tree with boilerplate blocks pruned and, when the page holds several stories, on
+    the story's own <article> only.
     """
     work = deepcopy(tree)
     prune_boilerplate(work)
-    precise = _trafilatura(work, url, favor_precision=True)
-    # Precision mode drops whole short stories and some list-like ones; only then is a
-    # second, plain pass worth its cost, and it must find clearly more to win.
-    if precise is None or len(precise.text or "") < SHORT_TEXT:
-        plain = _trafilatura(work, url, favor_precision=False)
-        if plain is not None and len(plain.text or "") > 1.3 * len((precise.text or "") if precise else ""):
-            precise = plain
-    if precise is None or precise.body is None:
+    scope = story_scope(work, title)
+    if scope is not None:
+        body_el = work.find(".//body")
+        for child in list(body_el if body_el is not None else []):
+            body_el.remove(child)
+        if body_el is not None:
+            body_el.append(scope)
+    result = _trafilatura(work, url, favor_precision=False)
+    if result is None or result.body is None:
         return Body()
-    return clean_paragraphs(_blocks(precise.body), drop)
+    return clean_paragraphs(_blocks(result.body), drop)
 
 
 def _trafilatura(tree, url: str | None, favor_precision: bool):
@@ -184,3 +247,38 @@ def _trafilatura(tree, url: str | None, favor_precision: bool):
         )
     except Exception:  # trafilatura has raised on pathological trees; we never do
         return None
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    tokens = re.findall(r"\w+", text.lower())
+    return {tuple(tokens[i:i + 4]) for i in range(max(0, len(tokens) - 3))}
+
+
+_TRUNCATED = re.compile(r"(?:\.\.\.|…|\[&hellip;\]|\[…\]|&hellip;)\s*\]?\s*$")
+
+
+def declared_paragraphs(article_body) -> list[str]:
+    """A JSON-LD ``articleBody`` as paragraphs (entities decoded, tags dropped); [] if unusable."""
+    if not isinstance(article_body, str):
+        return []
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", article_body))
+    return [clean_text(p) for p in re.split(r"\n\s*\n|\n", text) if clean_text(p)]
+
+
+def reconcile_with_declared(body: Body, article_body) -> Body:
+    """Use the publisher's declared ``articleBody`` when our extraction missed the story.
+
+    That is: we found little or nothing, or what we found is mostly not in the declared
+    text while the declared text is long and complete (not a teaser ending in "…").
+    Otherwise our paragraphs stand: declared bodies are often teasers, or lack
+    paragraph breaks.
+    """
+    declared = declared_paragraphs(article_body)
+    text = " ".join(declared)
+    if len(text) < 500 or _TRUNCATED.search(article_body or ""):
+        return body
+    ours = " ".join(body.paragraphs)
+    found = _shingles(ours)
+    if len(ours) < 200 or (found and len(found & _shingles(text)) / len(found) < 0.3):
+        return Body(paragraphs=declared, trailing_authors=body.trailing_authors)
+    return body

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from .document import clean_text, node_text
 
@@ -119,3 +119,99 @@ def visible_dates(root) -> list[str]:
         if value and value not in found:
             found.append(value)
     return found
+
+
+_DIGIT = re.compile(r"\d")
+_UPDATED = re.compile(r"updat|modif|edited|revised", re.I)
+_OUTSIDE_STORY = ("nav", "footer", "aside")
+
+
+def shown_dates(root) -> list[tuple[str, bool, bool]]:
+    """Dates the page carries outside its metadata, in page order, as
+    (ISO value, labelled as an update, readable in the text).
+
+    ``<time>`` elements and short date lines (class "date"/"time"/..., or under 40
+    characters). A ``<time>``'s ``datetime`` is used when its text names the same day
+    (it is more precise); when they differ the text wins, since readers see the text and
+    it is in the publisher's own zone.
+    """
+    found: list[tuple[str, bool, bool]] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "noscript", "template"):
+            continue
+        if len(el) > 4 and el.tag != "time":
+            continue
+        if el.tag != "time":
+            raw = el.text_content()  # cheap bound before the exact text: date lines are short
+            if len(raw) > 300 or not _DIGIT.search(raw):
+                continue
+        marker = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
+        text = node_text(el)
+        if el.tag == "time":
+            attr = parse_date(el.get("datetime"))
+            shown = parse_date(text) if len(text) <= 80 else None
+            value = shown if shown and (not attr or shown[:10] != attr[:10]) else attr or shown
+            readable = shown is not None
+        else:
+            # Only short, date-dominated lines: a date inside prose is usually about an event.
+            if not text or len(text) > 80 or not (_DATE_CLASS.search(marker) or len(text) < 40):
+                continue
+            if el.find(".//time") is not None:
+                continue  # the <time> inside says it better
+            value, readable = parse_date(text), True
+        if not value or any(a.tag in _OUTSIDE_STORY for a in el.iterancestors()):
+            continue
+        updated = bool(_UPDATED.search(text) or _UPDATED.search(marker))
+        if (value, updated, readable) not in found:
+            found.append((value, updated, readable))
+    return found
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value[:10])
+
+
+def _instant(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def agreeing_date(shown: list[tuple[str, bool, bool]], low: str, high: str, updated: bool = False,
+                  slack_days: int = 0, readable: bool = False) -> str | None:
+    """The first shown date between two anchors, of the kind asked for.
+
+    Shown dates with a zone are compared as instants when the anchors have one (so
+    "23 December, 5.30am AEDT" agrees with "22 December, 18:30 UTC"); the others by
+    calendar day, from ``slack_days`` before the low anchor's day. ``readable`` asks
+    for dates shown in the text only.
+    """
+    lo, hi = _day(low) - timedelta(days=slack_days), _day(high)
+    lo_t, hi_t = _instant(low), _instant(high)
+    for value, is_update, in_text in shown:
+        if is_update != updated or (readable and not in_text):
+            continue
+        moment = _instant(value)
+        if moment and lo_t and hi_t:
+            if lo_t - timedelta(hours=1) <= moment <= hi_t + timedelta(hours=1):
+                return value
+        elif lo <= _day(value) <= hi:
+            return value
+    return None
+
+
+def day_shift(value: str, days: int) -> str:
+    return (_day(value) + timedelta(days=days)).isoformat()
+
+
+def fallback_date(html: str, url: str) -> str | None:
+    """htmldate's original-publication guess, for pages with no other date cue."""
+    try:
+        import htmldate
+
+        return htmldate.find_date(html, url=url, original_date=True, extensive_search=False)
+    except Exception:  # a heuristic last resort must never fail the page
+        return None
+

@@ -7,23 +7,22 @@ import re
 
 import lxml.html
 from lxml import etree
-from w3lib.encoding import html_to_unicode
-
 from newscrawl.items import Page
+from newscrawl.pages import decode_text
 
 # lxml refuses str input that carries an XML encoding declaration.
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
 def decode_html(page: Page) -> str:
-    """Decode ``page.body`` the way Scrapy does.
+    """Decode ``page.body`` as the Latest links were found (``newscrawl.pages.decode_text``).
 
     The charset comes from the Content-Type header, then a BOM or ``<meta charset>``,
     then detection; undecodable bytes are replaced, so this never raises.
     """
     body = page.body or b""
     try:
-        _, text = html_to_unicode(page.header("Content-Type"), body)
+        text = decode_text(page.headers, body)
     except Exception:  # w3lib is robust, but a page must never stop the pipeline
         text = body.decode("utf-8", errors="replace")
     return text.replace("\x00", "")

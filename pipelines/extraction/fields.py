@@ -3,73 +3,15 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-from .authors import authors_from_values, split_authors
-from .dates import date_from_url, parse_date, visible_dates
+import lxml.html
+
+from .authors import authors_from_jsonld, authors_from_values, drop_publication, prefer_people, split_authors
+from .dates import agreeing_date, date_from_url, day_shift, fallback_date, parse_date, shown_dates
 from .document import clean_text, node_text
 from .structured import Structured, jsonld_list, jsonld_text
-
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", ": ")
-
-
-def _norm(value: str) -> str:
-    return re.sub(r"\W+", "", value.lower())
-
-
-def site_names(data: Structured, url: str) -> set[str]:
-    """Normalised names the site calls itself, for stripping them from titles."""
-    art = data.article or {}
-    names = {data.first("og:site_name", "application-name", "twitter:site", "dc.publisher") or "",
-             jsonld_text(art.get("publisher")) or ""}
-    host = urlsplit(url or "").hostname or ""
-    labels = [label for label in host.split(".") if label not in ("www", "com", "co", "uk", "org", "net", "news")]
-    names.update(labels)
-    return {_norm(n.lstrip("@")) for n in names if n}
-
-
-def clean_title(title: str | None, sites: set[str], h1: str | None = None) -> str | None:
-    """Drop a leading or trailing " | Site name" (or " | Section | Site") from a title."""
-    title = clean_text(title).strip(" |·:–—-")
-    if not title:
-        return None
-    if h1 and _norm(h1) and _norm(title) != _norm(h1):
-        # "Headline | Opinion | The Paper": when the page's own <h1> opens the title,
-        # everything after it is site furniture.
-        for sep in _TITLE_SEPARATORS[:-1]:
-            head = title.split(sep)[0]
-            if sep in title and _norm(head) == _norm(h1):
-                return head
-    for sep in _TITLE_SEPARATORS:
-        if sep not in title:
-            continue
-        head, _, tail = title.rpartition(sep)
-        if _norm(tail) in sites or any(s and s in _norm(tail) for s in sites if len(s) > 3):
-            return clean_title(head, sites)
-        first, _, rest = title.partition(sep)
-        if _norm(first) in sites:
-            return clean_title(rest, sites)
-    return title
-
-
-def choose_title(root, data: Structured, url: str) -> str | None:
-    """JSON-LD headline, og:title, the first <h1>, then <title>; site names stripped."""
-    art = data.article or {}
-    h1 = next((node_text(h) for h in root.iter("h1") if node_text(h)), None)
-    title_el = root.find(".//title")
-    candidates = [
-        jsonld_text(art.get("headline")),
-        data.first("og:title", "twitter:title", "dc.title", "headline"),
-        h1,
-        node_text(title_el) if title_el is not None else None,
-    ]
-    sites = site_names(data, url)
-    for candidate in candidates:
-        cleaned = clean_title(candidate, sites, h1)
-        if cleaned and _norm(cleaned) not in sites:
-            return cleaned
-    return None
-
+from .titles import choose_title, clean_title, site_names  # noqa: F401  (re-exported)
 
 _STANDFIRST = re.compile(r"(?:^|[-_ ])(standfirst|dek|summary|subtitle|sub-?headline|strapline|lede|intro|excerpt|teaser|description)(?:$|[-_ ])", re.I)
 
@@ -90,49 +32,125 @@ def choose_summary(root, data: Structured) -> str | None:
 
 
 _BYLINE_MARK = re.compile(r"byline|author|writer|contributor|reporter", re.I)
+# Bylines inside these are photo credits or teasers for other stories.
+_NOT_BYLINE = re.compile(r"caption|credit|photo|image|promo|related|teaser|card|comment|bio\b|tooltip", re.I)
+_SKIP_TAGS = ("meta", "link", "script", "style", "body", "html", "article", "main", "figure", "figcaption")
 
 
-def visible_byline(root) -> list[str]:
-    """Names from a byline element (class "byline"/"author", rel=author, or a "By ..." line)."""
+_FURNITURE = re.compile(r"(?:^|[-_\s])(?:caption|credit|related|promo|teaser|comments?|recirc|more-stories)(?:$|[-_\s])", re.I)
+
+
+def _in_story_furniture(el) -> bool:
+    for anc in el.iterancestors():
+        if anc.tag in ("figure", "figcaption", "nav", "footer", "aside"):
+            return True
+        if anc.tag in ("article", "main", "body"):
+            return False
+        if _FURNITURE.search(f"{anc.get('class', '')} {anc.get('id', '')}"):
+            return True
+    return False
+
+
+def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
+    """Name lists from byline elements, in page order, each with whether its line reads
+    "By …": rel=author links, byline/author classes, "By ..." lines, then "by ..." text
+    right under the headline."""
+    found: list[tuple[list[str], bool]] = []
+
+    def add(names: list[str], explicit: bool) -> None:
+        names = drop_publication(names, sites)
+        if names and (names, explicit) not in found:
+            found.append((names, explicit))
+
+    rel: list[str] = []
     for a in root.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]'):
-        names = split_authors(node_text(a))
-        if names:
-            return names
+        if not _in_story_furniture(a):
+            rel.extend(n for n in split_authors(node_text(a)) if n not in rel)
+    add(rel, False)
+    done: set = set()
     for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "body", "html", "article"):
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS or el in done or not _is_byline(el):
             continue
-        if not _BYLINE_MARK.search(f"{el.get('class', '')} {el.get('id', '')}"):
+        if _in_story_furniture(el) or len(el.text_content()) > 600:
             continue
         text = node_text(el)
-        if 3 <= len(text) <= 120:
-            names = split_authors(text)
-            if names:
-                return names
+        if not 3 <= len(text) <= 160:
+            continue
+        # A byline block's own innermost byline parts name the people; the block's whole
+        # text also holds titles and employers ("Jim Roe Cherry Hill Courier-Post").
+        inner = [d for d in el.iterdescendants() if isinstance(d.tag, str) and _is_byline(d)
+                 and not any(_is_byline(x) for x in d.iterdescendants() if isinstance(x.tag, str))]
+        done.update(el.iterdescendants())
+        names: list[str] = []
+        for part in inner or [el]:
+            names.extend(n for n in split_authors(node_text(part)) if n not in names)
+        explicit = bool(re.match(r"^[Bb][Yy]:?\s", text))
+        if explicit and split_authors(text):
+            names = split_authors(text)  # the line itself, cut at its date and credits
+        elif any(len(n.split()) > 1 for n in names):
+            names = [n for n in names if len(n.split()) > 1 or n.isupper()]
+        add(names, explicit)
     # Old layouts have no markup for it: a short line starting "By " near the top.
-    for el in root.iter("p", "div", "span", "td", "font", "b", "strong", "em", "i"):
+    for el in root.iter("p", "div", "span", "td", "font", "b", "strong", "em", "i", "address", "small"):
+        raw = el.text_content()  # cheap bounds before the exact text
+        if len(raw) > 400 or raw.lstrip()[:2].lower() != "by":
+            continue
         text = node_text(el)
-        if 4 <= len(text) <= 100 and re.match(r"^[Bb][Yy]:?\s+[A-Z]", text):
-            names = split_authors(text)
-            if names:
-                return names
-    return []
+        if 4 <= len(text) <= 100 and re.match(r"^[Bb][Yy]:?\s+[A-Z]", text) and not _in_story_furniture(el):
+            add(split_authors(text), True)
+    # "…</h1> by Jane Doe, <time>…</time>": loose text just under the headline.
+    for h in root.iter("h1"):
+        parts = [h.tail or ""]
+        for sib in h.itersiblings():
+            parts.append(node_text(sib) if isinstance(sib.tag, str) else "")
+            parts.append(sib.tail or "")
+            if sum(map(len, parts)) > 300:
+                break
+        m = re.search(r"(?:^|\s)by\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})", clean_text(" ".join(parts))[:300])
+        if m:
+            add(split_authors(m.group(1)), True)
+        break
+    return found
 
 
-def choose_authors(root, data: Structured, trailing: list[str]) -> list[str]:
-    """JSON-LD author, author meta tags, microdata, a visible byline, then a trailing byline."""
+def _is_byline(el) -> bool:
+    marks = f"{el.get('class', '')} {el.get('id', '')}"
+    return bool(_BYLINE_MARK.search(marks)) and not _NOT_BYLINE.search(marks)
+
+
+def choose_authors(root, data: Structured, trailing: list[str], url: str = "") -> list[str]:
+    """JSON-LD author, author meta tags, microdata, a visible byline, then a trailing byline.
+
+    The publication's own name is not an author. A visible byline that names everyone
+    the metadata names, and more, wins: metadata often lists only the first author.
+    """
+    sites = site_names(data, url)
     art = data.article or {}
-    names = authors_from_values(jsonld_list(art.get("author")) or jsonld_list(art.get("creator")))
-    if names:
-        return names
     meta = data.all("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author",
                     "sailthru.author", "byl", "byline", "citation_author")
-    names = authors_from_values(meta)
+    names: list[str] = []
+    for candidate in (
+        authors_from_jsonld(art.get("author") or art.get("creator")),
+        authors_from_values(meta),
+        authors_from_values(data.itemprops.get("author", [])[:3]),
+    ):
+        names = drop_publication(candidate, sites)
+        if names:
+            break
+    shown = visible_bylines(root, sites)
     if names:
-        return names
-    names = authors_from_values(data.itemprops.get("author", [])[:3])
-    if names:
-        return names
-    return visible_byline(root) or trailing
+        keys = {_key(n) for n in names}
+        # The first "By …" line that names a credited author is the story's own byline.
+        own = next((b for b, explicit in shown if explicit and keys & {_key(n) for n in b}), [])
+        if len(own) > len(names) and keys <= {_key(n) for n in own}:
+            names = own
+    else:
+        names = shown[0][0] if shown else drop_publication(trailing, sites)
+    return prefer_people(names)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\W+", "", name.lower())
 
 
 _PUBLISHED_META = (
@@ -147,28 +165,46 @@ _MODIFIED_META = (
 )
 
 
-def choose_dates(root, data: Structured, url: str) -> tuple[str | None, str | None]:
-    """(published, modified): structured data, meta tags, visible dates, then the URL."""
+def _structured_date(data: Structured, ld_keys: tuple[str, ...], meta_keys: tuple[str, ...], prop: str) -> str | None:
     art = data.article or {}
-    published = parse_date(jsonld_text(art.get("datePublished")) or jsonld_text(art.get("dateCreated")))
-    for key in _PUBLISHED_META:
-        if published:
-            break
-        published = next(filter(None, map(parse_date, data.meta.get(key, ()))), None)
-    if not published:
-        published = next(filter(None, map(parse_date, data.itemprops.get("datepublished", ()))), None)
-    if not published:
-        shown = visible_dates(root)
-        published = shown[0] if shown else None
-    if not published:
-        published = date_from_url(url)
-    modified = parse_date(jsonld_text(art.get("dateModified")))
-    for key in _MODIFIED_META:
-        if modified:
-            break
-        modified = next(filter(None, map(parse_date, data.meta.get(key, ()))), None)
-    if not modified:
-        modified = next(filter(None, map(parse_date, data.itemprops.get("datemodified", ()))), None)
+    for key in ld_keys:
+        value = parse_date(jsonld_text(art.get(key)))
+        if value:
+            return value
+    for key in meta_keys:
+        value = next(filter(None, map(parse_date, data.meta.get(key, ()))), None)
+        if value:
+            return value
+    return next(filter(None, map(parse_date, data.itemprops.get(prop, ()))), None)
+
+
+def choose_dates(root, data: Structured, url: str) -> tuple[str | None, str | None]:
+    """(published, modified) as ISO 8601, keeping the offset the page gives.
+
+    Structured data and meta tags anchor the dates; a date the page shows near them
+    (from the day before the declared publication to the declared update) is preferred,
+    because it is in the publisher's own zone and is the date readers see. Without
+    declarations the URL's date anchors the shown dates; without either, the first date
+    shown, then htmldate's guess.
+    """
+    published = _structured_date(data, ("datePublished", "dateCreated"), _PUBLISHED_META, "datepublished")
+    modified = _structured_date(data, ("dateModified",), _MODIFIED_META, "datemodified")
+    shown = shown_dates(root)
+    from_url = date_from_url(url)
+    if published:
+        latest = modified if modified and modified > published else published
+        seen = agreeing_date(shown, published, latest, slack_days=1, readable=True)
+        if seen and seen[:10] != published[:10]:
+            published = seen
+    elif from_url:
+        published = agreeing_date(shown, from_url, day_shift(from_url, 1), slack_days=1) or from_url
+    else:
+        published = next((value for value, updated, _ in shown if not updated), None)
+        if published is None:
+            published = parse_date(fallback_date(lxml.html.tostring(root, encoding="unicode"), url))
+    if not modified and published:
+        seen = agreeing_date(shown, published, day_shift(published, 3660), updated=True)
+        modified = seen if seen and seen > published else None
     return published, modified
 
 

@@ -139,7 +139,13 @@ def _meta(tree) -> dict[str, list[str]]:
 def _itemprops(tree) -> dict[str, list[str]]:
     props: dict[str, list[str]] = {}
     for el in tree.xpath("//*[@itemprop][not(self::meta)]"):
-        value = (
+        value = None
+        if el.get("itemscope") is not None:
+            # An item (a Person, say) stands for its name, not for its link.
+            named = el.xpath('.//*[@itemprop="name"]')
+            if named:
+                value = named[0].get("content") or node_text(named[0])
+        value = value or (
             el.get("datetime") or el.get("content") or el.get("href") or el.get("src")
             or node_text(el)
         )

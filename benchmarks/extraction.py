@@ -1,0 +1,287 @@
+"""Article extraction quality and speed: our pipelines against trafilatura, same pages, same run.
+
+Datasets come from ``../shared/datasets`` (relative to the repository root) and are never
+copied into the repository; see that folder's README for where they come from and for
+the metric:
+
+- body: ``\\w+`` tokens, multisets of 4-token shingles, per-page precision and recall
+  averaged over pages, F1 the harmonic mean of the two averages (the Scrapinghub/Zyte
+  article-extraction benchmark's definition);
+- title: exact match after lower-casing and keeping only ``\\w+`` tokens;
+- date: same calendar day as the ground truth's ``YYYY-MM-DD`` (what the page says,
+  so the day of the ISO string, not converted to UTC);
+- authors: the same set of names, each normalised like titles.
+
+The baseline is trafilatura's default ``bare_extraction(html, url=..., with_metadata=True)``
+on the same decoded HTML. Run ``python -m benchmarks.extraction`` (``--dump FILE`` writes
+per-page results for studying failures); the table goes into the ``## Extraction`` section
+of ``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gzip
+import json
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = REPO.parent / "shared" / "datasets"
+RESULTS = REPO / "benchmarks" / "RESULTS.md"
+SECTION = "## Extraction"
+
+
+@dataclass
+class Case:
+    """One dataset page and its ground truth (fields the set does not label are None)."""
+
+    dataset: str
+    name: str
+    url: str
+    html: bytes
+    body: str
+    title: str | None = None
+    date: str | None = None
+    authors: list[str] | None = None
+
+
+@dataclass
+class Output:
+    body: str = ""
+    title: str = ""
+    date: str = ""
+    authors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# ---------------------------------------------------------------- datasets
+
+def load_fundus(root: Path = DATASETS) -> list[Case]:
+    folder = root / "fundus-eval"
+    truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+    cases = []
+    for name, entry in sorted(truth.items()):
+        body = entry["body"]
+        paragraphs = ast.literal_eval(body) if isinstance(body, str) else body
+        html = gzip.decompress((folder / "html" / name).read_bytes())
+        cases.append(Case("fundus-eval", name, entry["url"], html, "\n\n".join(paragraphs)))
+    return cases
+
+
+def load_naeb(root: Path = DATASETS) -> list[Case]:
+    folder = root / "naeb-dev"
+    cases = []
+    for entry in json.loads((folder / "articles.json").read_text(encoding="utf-8")):
+        html = gzip.decompress((folder / "html" / f"{entry['html_file']}.html.gz").read_bytes())
+        authors = [a.strip() for a in (entry.get("authors") or "").split(",") if a.strip()]
+        cases.append(Case("naeb-dev", entry["html_file"], entry["link"], html, entry["text"] or "",
+                          entry["title"] or "", entry["date"] or "", authors))
+    return cases
+
+
+LOADERS = {"fundus-eval": load_fundus, "naeb-dev": load_naeb}
+
+
+# ---------------------------------------------------------------- metric
+
+def tokens(text: str | None) -> list[str]:
+    return re.findall(r"\w+", (text or "").lower())
+
+
+def shingles(text: str | None) -> Counter:
+    tok = tokens(text)
+    return Counter(tuple(tok[i:i + 4]) for i in range(max(0, len(tok) - 3)))
+
+
+def precision_recall(predicted: str | None, true: str | None) -> tuple[float, float]:
+    """Shingle precision and recall of one page (empty against empty counts as perfect)."""
+    p, t = shingles(predicted), shingles(true)
+    hit = sum((p & t).values())
+    precision = hit / sum(p.values()) if p else (1.0 if not t else 0.0)
+    recall = hit / sum(t.values()) if t else 1.0
+    return precision, recall
+
+
+def norm_title(text: str | None) -> str:
+    return " ".join(tokens(text))
+
+
+def norm_authors(names: list[str]) -> list[str]:
+    return sorted({norm_title(n) for n in names if norm_title(n)})
+
+
+def title_ok(case: Case, out: Output) -> bool:
+    return norm_title(out.title) == norm_title(case.title)
+
+
+def date_ok(case: Case, out: Output) -> bool:
+    return (out.date or "")[:10] == case.date
+
+
+def authors_ok(case: Case, out: Output) -> bool:
+    return norm_authors(out.authors) == norm_authors(case.authors or [])
+
+
+# ---------------------------------------------------------------- the two systems
+
+def _page(case: Case):
+    from newscrawl.items import Page
+
+    return Page(url=case.url, request_url=case.url, status=200, headers=[("Content-Type", "text/html")],
+                body=case.html, fetched_at="2024-01-01T00:00:00Z")
+
+
+def run_ours(case: Case) -> Output:
+    from pipelines.extraction import extract_article
+
+    page = _page(case)
+    start = time.perf_counter()
+    article = extract_article(page)
+    seconds = time.perf_counter() - start
+    if article is None:
+        return Output(seconds=seconds)
+    return Output(article.body or "", article.title or "", (article.published or "")[:10],
+                  list(article.authors), seconds)
+
+
+def run_trafilatura(case: Case) -> Output:
+    import trafilatura
+
+    from pipelines.extraction import decode_html
+
+    page = _page(case)
+    start = time.perf_counter()
+    html = decode_html(page)  # the same decoding we use, so only extraction differs
+    doc = trafilatura.bare_extraction(html, url=case.url, with_metadata=True)
+    seconds = time.perf_counter() - start
+    if doc is None:
+        return Output(seconds=seconds)
+    d = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    authors = [a.strip() for a in (d.get("author") or "").split(";") if a.strip()]
+    return Output(d.get("text") or "", d.get("title") or "", (d.get("date") or "")[:10], authors, seconds)
+
+
+SYSTEMS = {"newscrawl": run_ours, "trafilatura": run_trafilatura}
+
+
+# ---------------------------------------------------------------- scoring
+
+def score(cases: list[Case], outputs: list[Output]) -> dict:
+    pairs = [precision_recall(o.body, c.body) for c, o in zip(cases, outputs)]
+    precision = sum(p for p, _ in pairs) / len(pairs)
+    recall = sum(r for _, r in pairs) / len(pairs)
+    result = {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(2 * precision * recall / (precision + recall) if precision + recall else 0.0, 4),
+        "seconds_per_page": round(sum(o.seconds for o in outputs) / len(outputs), 5),
+        "empty": sum(not o.body for o in outputs),  # no article (or no text) for the page
+    }
+    if cases[0].title is not None:
+        for key, ok in (("title", title_ok), ("date", date_ok), ("authors", authors_ok)):
+            result[key] = round(sum(ok(c, o) for c, o in zip(cases, outputs)) / len(cases), 4)
+    return result
+
+
+def run(datasets: tuple[str, ...] = tuple(LOADERS), dump: str | None = None, write: bool = True) -> dict:
+    """Score both systems on each dataset; return {dataset: {pages, newscrawl, trafilatura, ratio}}."""
+    import pipelines.extraction  # noqa: F401  (import cost and logger setup outside the timings)
+
+    if not DATASETS.is_dir():
+        raise SystemExit(f"datasets not found at {DATASETS}")
+    results: dict = {}
+    per_page: dict = {}
+    for name in datasets:
+        cases = LOADERS[name]()
+        # Warm both systems up once so one-off imports and model loads are not timed.
+        for system in SYSTEMS.values():
+            system(cases[0])
+        # Interleaved page by page, so both systems run under the same machine load.
+        outputs: dict[str, list[Output]] = {key: [] for key in SYSTEMS}
+        for case in cases:
+            for key, system in SYSTEMS.items():
+                outputs[key].append(system(case))
+        entry = {"pages": len(cases)}
+        entry.update({key: score(cases, outs) for key, outs in outputs.items()})
+        entry["time_ratio"] = round(entry["newscrawl"]["seconds_per_page"]
+                                    / entry["trafilatura"]["seconds_per_page"], 3)
+        results[name] = entry
+        if dump:
+            for i, case in enumerate(cases):
+                per_page[f"{name}/{case.name}"] = {
+                    "truth": {"url": case.url, "body": case.body, "title": case.title,
+                              "date": case.date, "authors": case.authors},
+                    **{key: outs[i].__dict__ for key, outs in outputs.items()},
+                }
+    if dump:
+        Path(dump).write_text(json.dumps(per_page, ensure_ascii=False), encoding="utf-8")
+    if write:
+        write_results(results)
+    return results
+
+
+# ---------------------------------------------------------------- RESULTS.md
+
+def table(results: dict) -> str:
+    import trafilatura
+
+    from pipelines.extraction import EXTRACTOR_VERSION
+
+    lines = [
+        SECTION,
+        "",
+        f"`python -m benchmarks.extraction` — {EXTRACTOR_VERSION}; baseline trafilatura "
+        f"{trafilatura.__version__} `bare_extraction` (defaults, with metadata) on the same decoded pages.",
+        "Body: 4-token shingle precision/recall averaged over pages, F1 of the averages. "
+        "Title: exact after token normalisation; date: same day; authors: same set of names "
+        "(naeb-dev only; fundus-eval labels body only). Time: seconds per page, one thread.",
+        "",
+        "| set | pages | system | body P | body R | body F1 | title | date | authors | s/page |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, entry in results.items():
+        for system in SYSTEMS:
+            r = entry[system]
+            cells = [f"{r[k]:.3f}" if k in r else "–" for k in ("title", "date", "authors")]
+            lines.append(f"| {name} | {entry['pages']} | {system} | {r['precision']:.3f} | {r['recall']:.3f} | "
+                         f"{r['f1']:.3f} | {' | '.join(cells)} | {r['seconds_per_page']:.4f} |")
+    lines.append("")
+    ratios = ", ".join(f"{name} {entry['time_ratio']:.2f}×" for name, entry in results.items())
+    lines.append(f"Time ratio newscrawl / trafilatura: {ratios} (pages interleaved, so both run under the "
+                 "same machine load).")
+    empty = ", ".join(f"{name} {entry['newscrawl']['empty']}" for name, entry in results.items())
+    lines.append(f"Pages where newscrawl returned no article (scored as empty body, no title/date/authors): "
+                 f"{empty}; the pipeline declines pages it classifies as non-articles (profiles, event "
+                 "listings) rather than emit them.")
+    return "\n".join(lines) + "\n"
+
+
+def write_results(results: dict, path: Path = RESULTS) -> None:
+    """Replace the ``## Extraction`` section of RESULTS.md, leaving other sections alone."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    section = table(results)
+    pattern = re.compile(rf"^{re.escape(SECTION)}\s*$.*?(?=^## |\Z)", re.M | re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip() + "\n"
+    else:
+        text = text.rstrip() + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", action="append", choices=list(LOADERS), help="dataset(s); default all")
+    parser.add_argument("--dump", help="write per-page outputs and truth to this JSON file")
+    parser.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    results = run(tuple(args.set or LOADERS), dump=args.dump, write=not args.no_write)
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The headline: the page's visible <h1>, checked against what its metadata declares.
+
+Metadata titles (JSON-LD ``headline``, ``og:title``, ``<title>``) are often written for
+search engines and social cards and differ from the headline readers see; the ``<h1>``
+is what the page shows, but pages also use ``<h1>`` for logos and section names. So the
+metadata titles pick *which* ``<h1>`` is the headline (by word overlap), and stand in
+for it when the page has none.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .document import clean_text, node_text
+from .structured import Structured, jsonld_text
+
+_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", " « ", " » ")
+# Host labels that never name a site.
+_HOST_NOISE = {"www", "com", "co", "uk", "org", "net", "news", "au", "in", "de", "fr", "ca", "blogs", "m", "amp"}
+_OUTSIDE_STORY = ("nav", "footer", "aside")
+_LABEL = re.compile(r"\s*\[[^\]]{1,20}\]$")
+
+
+def norm(value: str | None) -> str:
+    return re.sub(r"\W+", "", (value or "").lower())
+
+
+def words(value: str | None) -> list[str]:
+    return re.findall(r"\w+", (value or "").lower())
+
+
+def site_names(data: Structured, url: str) -> set[str]:
+    """Normalised names the site calls itself, for stripping them from titles and bylines."""
+    art = data.article or {}
+    names = {data.first("og:site_name", "application-name", "twitter:site", "dc.publisher") or "",
+             jsonld_text(art.get("publisher")) or "", data.first("twitter:site") or ""}
+    host = urlsplit(url or "").hostname or ""
+    names.update(label for label in host.split(".") if label not in _HOST_NOISE)
+    labels = [label for label in host.split(".") if label not in ("www", "m", "amp")]
+    if len(labels) >= 2:
+        names.add(".".join(labels))  # "MLB.com" as a byline names the site too
+    return {norm(n.lstrip("@")) for n in names if norm(n)}
+
+
+def _is_site(part: str, sites: set[str]) -> bool:
+    key = norm(part)
+    if not key:
+        return False
+    if key in sites:
+        return True
+    # "Anglophenia | BBC America", "The Independent": a short tail that contains a site name.
+    return len(words(part)) <= 6 and any(len(s) > 3 and (s in key or key in s) for s in sites)
+
+
+def clean_title(title: str | None, sites: set[str], h1: str | None = None) -> str | None:
+    """Drop leading or trailing " | Site name" parts (and " | Section | Site") from a title."""
+    title = clean_text(title).strip(" |·:–—-")
+    if not title:
+        return None
+    if h1 and norm(h1) and norm(title) != norm(h1):
+        # "Headline | Opinion | The Paper": when the page's own <h1> opens the title,
+        # everything after it is site furniture.
+        for sep in _SEPARATORS:
+            head = title.split(sep)[0]
+            if sep in title and norm(head) == norm(h1):
+                return head
+    for sep in _SEPARATORS:
+        if sep not in title:
+            continue
+        head, _, tail = title.rpartition(sep)
+        if _is_site(tail, sites) and norm(head):
+            return clean_title(head, sites)
+        first, _, rest = title.partition(sep)
+        if _is_site(first, sites) and norm(rest):
+            return clean_title(rest, sites)
+    # "Site: Headline" only when the part before the colon is exactly the site's name.
+    first, sep, rest = title.partition(": ")
+    if sep and norm(first) in sites and norm(rest):
+        return clean_title(rest, sites)
+    return title
+
+
+def similarity(a: str, b: str) -> float:
+    """Word-set overlap (Jaccard) of two titles."""
+    x, y = set(words(a)), set(words(b))
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def _contained(outer: str, inner: str) -> tuple[int, int] | None:
+    """(extra words before, after) when ``inner``'s words occur contiguously in ``outer``."""
+    o, i = words(outer), words(inner)
+    for start in range(len(o) - len(i) + 1):
+        if o[start:start + len(i)] == i:
+            return start, len(o) - start - len(i)
+    return None
+
+
+def heading_candidates(root, sites: set[str]) -> list[str]:
+    """Texts of the page's <h1>s, in order, leaving out navigation, footers and side rails."""
+    out = []
+    for h in root.iter("h1"):
+        if any(a.tag in _OUTSIDE_STORY for a in h.iterancestors()):
+            continue
+        text = clean_text(node_text(h))
+        if text and len(text) <= 300 and norm(text) not in sites and text not in out:
+            out.append(text)
+    return out
+
+
+def choose_title(root, data: Structured, url: str) -> str | None:
+    """The headline: the <h1> that agrees best with the metadata titles, else metadata.
+
+    An <h1> that is a metadata title after one extra word ("News …") gives way to that
+    title: the word is a kicker; a trailing bracketed label ("… [Watch]") is dropped.
+    """
+    art = data.article or {}
+    sites = site_names(data, url)
+    title_el = root.find(".//title")
+    declared = [
+        jsonld_text(art.get("headline")),
+        data.first("og:title"), data.first("twitter:title"), data.first("dc.title", "headline"),
+        node_text(title_el) if title_el is not None else None,
+    ]
+    h1s = heading_candidates(root, sites)
+    meta = [t for t in (clean_title(d, sites, h1s[0] if h1s else None) for d in declared) if t]
+    meta = [t for t in meta if norm(t) not in sites]
+
+    best = None
+    if h1s:
+        scored = [(max((similarity(h, m) for m in meta), default=0.0), -i, h) for i, h in enumerate(h1s)]
+        # One-word <h1>s are logos and section names unless the metadata says otherwise.
+        usable = [s for s in scored if len(words(s[2])) > 1 or s[0] > 0.5]
+        if usable:
+            top = max(usable)  # best agreement; the earlier heading on a tie
+            best = top[2] if top[0] > 0 else usable[0][2]
+    if best is None:
+        return meta[0] if meta else None
+    best = clean_title(best, sites) or best
+    best = _LABEL.sub("", best) or best
+    for m in meta:
+        span = _contained(best, m)
+        if span == (1, 0) and len(words(m)) >= 4:
+            return m
+    return best

@@ -1,0 +1,231 @@
+"""Unit tests for per-field choices: headline, bylines, dates, declared bodies, site rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawl.items import Page
+from pipelines.extraction import EXTRACTOR_VERSION, SiteRules, extract_article
+from pipelines.extraction.authors import (
+    authors_from_jsonld, drop_publication, prefer_people, split_authors,
+)
+from pipelines.extraction.body import Body, reconcile_with_declared
+from pipelines.extraction.document import parse_html
+from pipelines.extraction.fields import choose_authors, choose_dates
+from pipelines.extraction.rules import RuleError
+from pipelines.extraction.structured import extract_structured
+from pipelines.extraction.titles import choose_title
+
+PROSE = (
+    "The council voted on Tuesday to close the old harbour bridge to cars from next spring, after engineers "
+    "warned that the 1930s structure could no longer carry heavy traffic safely. "
+)
+
+
+def _doc(head: str = "", body: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def _root(head: str = "", body: str = ""):
+    return parse_html(_doc(head, body))
+
+
+# ---------------------------------------------------------------- headline
+
+def test_title_prefers_visible_h1_over_seo_metadata():
+    root = _root('<meta property="og:title" content="Harbour bridge closure: what drivers need to know">'
+                 "<title>Harbour bridge closure: what drivers need to know | The Example Times</title>",
+                 "<h1>Example Times</h1><h1>Harbour bridge to close to cars next spring</h1>")
+    assert choose_title(root, extract_structured(root), "https://example-times.test/a") == \
+        "Harbour bridge to close to cars next spring"
+
+
+def test_title_picks_the_h1_that_agrees_with_metadata():
+    root = _root('<meta property="og:title" content="Why the bridge must close - The Example Times">',
+                 "<h1>Opinion</h1><h1>Why the old bridge must close</h1>")
+    assert choose_title(root, extract_structured(root), "https://x.test/a") == "Why the old bridge must close"
+
+
+def test_title_drops_kicker_word_and_bracketed_label():
+    root = _root('<meta property="og:title" content="Council votes to close the harbour bridge">',
+                 "<h1>News Council votes to close the harbour bridge</h1>")
+    assert choose_title(root, extract_structured(root), "https://x.test/a") == "Council votes to close the harbour bridge"
+    root = _root("", "<h1>Bridge closes to cars [Watch]</h1>")
+    assert choose_title(root, extract_structured(root), "https://x.test/a") == "Bridge closes to cars"
+
+
+def test_title_without_h1_uses_cleaned_metadata_and_keeps_colons():
+    root = _root('<script type="application/ld+json">{"@type":"NewsArticle","headline":"GOTY: Our top 12 games"}'
+                 "</script><title>GOTY: Our top 12 games - Gamesite</title>")
+    assert choose_title(root, extract_structured(root), "https://gamesite.test/goty") == "GOTY: Our top 12 games"
+
+
+# ---------------------------------------------------------------- authors
+
+@pytest.mark.parametrize("byline, names", [
+    ("Lauren Manaker MS, RDN, LD", ["Lauren Manaker"]),
+    ("By Chris Roe and Tom Poe on December 21, 2023 at 3:53PM PST", ["Chris Roe", "Tom Poe"]),
+    ("By Jason Krell Mar 19, 2020, 10:00am EDT Illustrations by Tyson Whiting", ["Jason Krell"]),
+    ("Jonathan Wasserman, Bleacher Report", ["Jonathan Wasserman"]),
+    ("By — Najib Jobain, Associated Press", ["Najib Jobain"]),
+    ("By Gina Scinta , Deputy CTO, Thales Trusted Cyber Technologies", ["Gina Scinta"]),
+    ("Stephen Edelstein - Contributing Editor", ["Stephen Edelstein"]),
+    ("Courtney Carr Courtney Carr", ["Courtney Carr"]),
+    ("From staff reports", []),
+    ("Not your average news — a mix of analysis with veteran journalist JR Raphael.", []),
+    ("By Petrana Radulovic | New", ["Petrana Radulovic"]),
+    ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),
+])
+def test_split_authors_cleans_titles_credentials_and_labels(byline, names):
+    assert split_authors(byline) == names
+
+
+def test_authors_from_jsonld_shapes():
+    assert authors_from_jsonld({"@type": "Person", "name": ["Ann Lee", "Bo Chan"]}) == ["Ann Lee", "Bo Chan"]
+    assert authors_from_jsonld([{"@type": "Person", "name": "James O&#039;Neil"}]) == ["James O'Neil"]
+    assert authors_from_jsonld(["/authors/ann-lee", "https://x.test/author/bo"]) == []
+    assert authors_from_jsonld([{"@type": "Person", "name": "Ann Lee"},
+                                {"@type": "Organization", "name": "WBEZ"}]) == ["Ann Lee"]
+    assert authors_from_jsonld({"@type": "Organization", "name": "Press Association"}) == ["Press Association"]
+
+
+def test_publication_is_not_an_author_but_agencies_are():
+    sites = {"autoblog", "theindependent", "mlbcom", "tcnewsnet"}
+    assert drop_publication(["Autoblog Staff", "The Independent", "MLB.com", "TC", "Ann Lee"], sites) == ["Ann Lee"]
+    assert prefer_people(["Chip Mitchell", "WBEZ"]) == ["Chip Mitchell"]
+    assert prefer_people(["Press Association"]) == ["Press Association"]
+
+
+def test_visible_byline_extends_metadata_and_replaces_the_site_name():
+    head = '<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"Ann Lee"}}</script>'
+    root = _root(head, '<div class="byline">By Ann Lee and Bo Chan, Example News</div>')
+    assert choose_authors(root, extract_structured(root), [], "https://example.test/a") == ["Ann Lee", "Bo Chan"]
+    head = '<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":", Example Daily"}}</script>'
+    body = ('<div class="byline-section">Kim Park Example Daily<span class="author"><a class="authors">Kim Park</a></span></div>'
+            '<figure><span class="credit">By Photo Person</span></figure>')
+    root = _root(head, body)
+    assert choose_authors(root, extract_structured(root), [], "https://exampledaily.test/a") == ["Kim Park"]
+
+
+def test_byline_text_under_the_headline():
+    root = _root("", "<div><h1>Bridge closes</h1>by MrAJCosplay, <small><time>Dec 19</time></small></div>")
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == ["MrAJCosplay"]
+
+
+# ---------------------------------------------------------------- dates
+
+def test_shown_local_date_wins_over_utc_metadata_on_the_same_instant():
+    head = '<meta property="article:published_time" content="2023-12-22T18:30:00+00:00">'
+    root = _root(head, '<time datetime="2023-12-23T05:30:00+11:00">December 23, 2023 — 5.30am</time>')
+    assert choose_dates(root, extract_structured(root), "https://x.test/a") == ("2023-12-23T05:30:00+11:00", None)
+    root = _root(head, '<time datetime="2023-12-22T23:30:00Z">Dec. 22, 2023 1:30 pm EST</time>')
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == "2023-12-22T18:30:00+00:00"
+
+
+def test_todays_date_bar_and_update_lines_are_not_publication_dates():
+    head = ('<meta property="article:published_time" content="2023-12-22T11:09:34-05:00">')
+    body = ('<div class="date">Sunday, December 24, 2023</div><h1>T</h1>'
+            '<time datetime="2023-12-26T10:48:20-05:00">Updated December 26, 2023 10:48 AM</time>')
+    root = _root(head, body)
+    assert choose_dates(root, extract_structured(root), "https://x.test/a") == \
+        ("2023-12-22T11:09:34-05:00", "2023-12-26T10:48:20-05:00")
+
+
+def test_url_date_anchors_shown_dates_when_nothing_is_declared():
+    body = ('<aside><time datetime="2023-12-24T13:05:00-05:00">13:05</time></aside>'
+            '<time datetime="2023-12-24T12:05:00-05:00">12:05</time>'
+            '<small>posted on <time datetime="2023-12-19T23:30:00-05:00">Dec 19</time></small>')
+    root = _root("", body)
+    assert choose_dates(root, extract_structured(root), "https://x.test/news/2023-12-20/story")[0] == \
+        "2023-12-19T23:30:00-05:00"
+
+
+def test_htmldate_is_the_last_resort():
+    root = _root("", "<p>Some text without any date at all, long enough to be prose for the test.</p>"
+                     "<p>Copyright 2021. Posted 2021-03-04.</p>")
+    published, _ = choose_dates(root, extract_structured(root), "https://x.test/story")
+    assert published == "2021-03-04"
+
+
+# ---------------------------------------------------------------- declared body
+
+def test_declared_body_replaces_an_extraction_that_missed_the_story():
+    declared = "&#8220;Quoted&#8221; opening line.\n" + PROSE * 5
+    missed = Body(paragraphs=["Sign in to your account to manage newsletters and your saved stories."] * 3)
+    assert reconcile_with_declared(missed, declared).paragraphs[0] == "\u201cQuoted\u201d opening line."
+    ours = Body(paragraphs=[PROSE * 5])
+    assert reconcile_with_declared(ours, declared) is ours
+    teaser = PROSE * 5 + " One brother, however, was [&hellip;]"
+    assert reconcile_with_declared(missed, teaser) is missed
+
+
+# ---------------------------------------------------------------- site rules and failures
+
+def _page(html: str, url: str = "https://www.example.test/world/2023/06/18/story") -> Page:
+    return Page(url=url, request_url=url, status=200, headers=[("Content-Type", "text/html")],
+                body=html.encode(), fetched_at="2023-06-18T05:00:00Z")
+
+
+RULE_PAGE = _doc(
+    '<meta property="og:type" content="article"><meta property="article:published_time" content="2023-06-18T04:34:00Z">',
+    '<h1>Generic headline</h1><p class="hl">Rule headline</p><span class="who">By Ann Lee and Bo Chan</span>'
+    '<span class="when" data-ts="2023-06-17T09:00:00+02:00"></span>'
+    f'<div class="story"><p>{PROSE}</p><div class="newsletter-box">Sign up now for our daily briefing</div>'
+    f'<p>Second: {PROSE}</p></div><div class="other"><p>{PROSE.upper()}</p></div>',
+)
+
+
+def test_site_rules_override_fields_and_are_recorded():
+    rules = {"example.test": {"version": 3, "title": "p.hl", "authors": "css:span.who",
+                              "published": "span.when::attr(data-ts)", "body": "xpath://div[@class='story']",
+                              "remove": [".newsletter-box"]}}
+    article = extract_article(_page(RULE_PAGE), rules=rules)
+    assert article.title == "Rule headline"
+    assert article.authors == ["Ann Lee", "Bo Chan"]
+    assert article.published == "2023-06-17T09:00:00+02:00"
+    assert article.body == f"{PROSE.strip()}\n\nSecond: {PROSE.strip()}"
+    assert article.extractor_version == f"{EXTRACTOR_VERSION} rules:example.test@v3"
+    # Compiled once, same result; other hosts and no rules give the generic path.
+    assert extract_article(_page(RULE_PAGE), rules=SiteRules(rules)) == article
+    generic = extract_article(_page(RULE_PAGE, "https://other.test/world/2023/06/18/story"), rules=rules)
+    assert generic.title == "Generic headline" and generic.extractor_version == EXTRACTOR_VERSION
+
+
+def test_site_rule_that_matches_nothing_falls_back():
+    rules = {"www.example.test": {"version": 1, "title": "h2.nothing", "body": "div.nothing"}}
+    article = extract_article(_page(RULE_PAGE), rules=rules)
+    assert article.title == "Generic headline" and PROSE.strip() in article.body
+
+
+@pytest.mark.parametrize("rules", [
+    {"x.test": {"title": "h1"}},  # no version
+    {"x.test": {"version": 1, "headline": "h1"}},  # unknown field
+    {"x.test": {"version": 1, "title": "xpath://h1[["}},
+    {"x.test": {"version": 1, "title": "css:h1[[["}},
+])
+def test_bad_rules_are_refused(rules):
+    with pytest.raises(RuleError):
+        SiteRules(rules)
+
+
+def test_failures_are_logged_or_raised_for_counting(monkeypatch, caplog):
+    import pipelines.extraction as extraction
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(extraction, "extract_structured", boom)
+    page = _page(RULE_PAGE)
+    assert extract_article(page) is None
+    assert page.url in caplog.text
+    with pytest.raises(RuntimeError):
+        extract_article(page, strict=True)
+
+
+def test_site_rules_pickle_for_worker_processes():
+    import pickle
+
+    rules = SiteRules({"example.test": {"version": 1, "title": "p.hl"}})
+    copy = pickle.loads(pickle.dumps(rules))
+    assert copy.for_url("https://www.example.test/a").tag == "rules:example.test@v1"
+    assert extract_article(_page(RULE_PAGE), rules=copy).title == "Rule headline"
