@@ -5,10 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # pywb (used by the tests to replay our WARCs) pins old libraries: it gets a venv of its own.
 PYWB := $(VENV)/pywb/.installed
+# pip-audit, in a venv of its own, checks the locked dependency set.
+AUDIT := $(VENV)/audit/.installed
 # s3rver, the second S3-compatible server the tests run (from npm).
 S3RVER := tests/.s3rver/node_modules/.bin/s3rver
 
-.PHONY: venv demo test bench lock clean
+.PHONY: venv demo test audit bench lock clean
 
 venv: $(STAMP)
 
@@ -24,22 +26,32 @@ $(PYWB): requirements-pywb.lock
 	$(VENV)/pywb/bin/pip install --quiet -r requirements-pywb.lock
 	touch $(PYWB)
 
+$(AUDIT): requirements-audit.lock
+	test -x $(VENV)/audit/bin/python || $(PYTHON) -m venv $(VENV)/audit
+	$(VENV)/audit/bin/pip install --quiet -r requirements-audit.lock
+	touch $(AUDIT)
+
+# Fails on a known vulnerability in requirements.lock; says so when it could not check.
+audit: $(AUDIT)
+	$(PYTHON) .ci/audit.py
+
 $(S3RVER):
 	npm install --prefix tests/.s3rver --no-audit --no-fund --silent s3rver@3.7.1
 
 demo: $(STAMP)
 	$(VENV)/bin/scrapy demo --output demo-output
 
-test: $(STAMP) $(PYWB) $(S3RVER)
+test: $(STAMP) $(PYWB) $(S3RVER) audit
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
 # Refresh the lock files from the current environments.
-lock: $(STAMP) $(PYWB)
+lock: $(STAMP) $(PYWB) $(AUDIT)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 	$(VENV)/pywb/bin/pip freeze > requirements-pywb.lock
+	$(VENV)/audit/bin/pip freeze > requirements-audit.lock
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache
