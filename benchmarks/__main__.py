@@ -6,3 +6,6 @@ from benchmarks import warc_writer
 
 if __name__ == "__main__":
     print("warc_writer", json.dumps(warc_writer.run()))
+    print("extraction", json.dumps(__import__("benchmarks.extraction", fromlist=["run"]).run()))
+    print("load", json.dumps(__import__("benchmarks.load", fromlist=["run"]).run()))
+    print("replay", json.dumps(__import__("benchmarks.replay", fromlist=["run"]).run()))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from w3lib.encoding import html_to_unicode
 
+from scrapy.http import Response, TextResponse
+
 from .items import Page
-from .links import LinkRules, find_latest_blocks, latest_links
+from .links import LatestBlock, LinkRules, find_latest_blocks, latest_links
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -42,3 +44,24 @@ def build_page(*, url: str, request_url: str, status: int, headers: list[tuple[s
         links = latest_links(find_latest_blocks(decode_text(headers, body), url, rules)) if is_html(headers) else []
     return Page(url=url, request_url=request_url, status=status, headers=headers, body=body,
                 fetched_at=fetched_at, warc=warc, latest_links=links, capture=capture)
+
+
+def latest_blocks(response: Response, rules: LinkRules) -> list[LatestBlock]:
+    """The Latest World News blocks of a response (none for non-text responses)."""
+    return find_latest_blocks(response.selector, response.url, rules) if isinstance(response, TextResponse) else []
+
+
+def page_from_response(response: Response, *, rules: LinkRules, request_url: str, fetched_at: str | None,
+                       warc: dict | None, capture: str | None = None,
+                       blocks: list[LatestBlock] | None = None) -> Page:
+    """The Page of a Scrapy response (decoded body), as the live spider and the replay both build it.
+
+    The Latest World News links are found on the response's own selector, so
+    the text they are found in is the text Scrapy decoded for the spider.
+    """
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+    if blocks is None:
+        blocks = latest_blocks(response, rules)
+    return build_page(url=response.url, request_url=request_url, status=response.status, headers=headers,
+                      body=response.body, fetched_at=fetched_at, warc=warc, rules=rules,
+                      links=latest_links(blocks), capture=capture)

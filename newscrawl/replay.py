@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import re
 import sys
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime, timezone
 from typing import Any
@@ -33,7 +37,7 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Headers, TextResponse
+from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from newscrawl.archive.reader import (
@@ -42,8 +46,8 @@ from newscrawl.archive.reader import (
     revisit_keys, s3_client_from_settings,
 )
 from newscrawl.items import Page
-from newscrawl.links import LinkRules, find_latest_blocks, latest_links
-from newscrawl.pages import build_page
+from newscrawl.links import LinkRules
+from newscrawl.pages import page_from_response
 
 logger = logging.getLogger(__name__)
 
@@ -80,21 +84,23 @@ def page_from_record(rec: ArchivedResponse, rules: LinkRules, max_size: int, cap
     respcls = responsetypes.from_args(headers=scrapy_headers, url=rec.uri, body=body)
     response = respcls(url=rec.uri, status=rec.status, headers=scrapy_headers, body=body,
                        protocol=rec.protocol or None)
-    # From here on, WorldNewsSpider.parse line for line.
-    page_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
-    blocks = find_latest_blocks(response.selector, response.url, rules) if isinstance(response, TextResponse) else []
-    return build_page(
-        url=response.url,
-        request_url=response.url,  # redirect chains are not rebuilt; Article has no request_url
-        status=response.status,
-        headers=page_headers,
-        body=response.body,
-        fetched_at=rec.date,
-        warc=rec.pointer(),
-        rules=rules,
-        links=latest_links(blocks),
-        capture=capture,
-    )
+    return page_from_response(response, rules=rules, request_url=response.url,  # redirect chains are not rebuilt
+                              fetched_at=rec.date, warc=rec.pointer(), capture=capture)
+
+
+_BUILD_BATCH = 8  # records per task when Pages are built in processes
+
+
+def build_pages(items: list[tuple[ArchivedResponse, str | None]], rules: LinkRules,
+                max_size: int) -> list[Page | BadRecord]:
+    """``page_from_record`` over a batch, in a worker process; decoding failures come back as BadRecords."""
+    out: list[Page | BadRecord] = []
+    for rec, capture in items:
+        try:
+            out.append(page_from_record(rec, rules, max_size, capture=capture))
+        except DecodingError as exc:
+            out.append(BadRecord(rec.source, rec.offset, str(exc)))
+    return out
 
 
 # -- filters ------------------------------------------------------------------
@@ -187,7 +193,15 @@ class ArchiveReplay:
         self.progress = Progress()
         self.sources: list[Source] = []
         self._pending: dict[tuple[str, str], list[ArchivedResponse]] = {}
-        self._events = self._run()
+        processes = settings.getint("REPLAY_BUILD_PROCESSES")
+        self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) \
+            if processes > 0 else None
+        self._window = 2 * max(processes, 1)
+        self._events = self._build(self._run())
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def next_batch(self, size: int) -> list[Page]:
         batch = []
@@ -200,7 +214,34 @@ class ArchiveReplay:
     def _s3_client(self):
         return s3_client_from_settings(self.settings)
 
-    def _run(self) -> Iterator[Page]:
+    def _build(self, records: Iterator[ArchivedResponse]) -> Iterator[Page]:
+        """Pages from records: here, or in ``REPLAY_BUILD_PROCESSES`` processes, a bounded window ahead."""
+        if self._pool is None:
+            for rec in records:
+                page = self._page(rec)
+                if page is not None:
+                    yield page
+            return
+        window: deque = deque()
+        while True:
+            while len(window) < self._window:
+                batch = [(rec, self._capture(rec)) for rec in islice(records, _BUILD_BATCH)]
+                if not batch:
+                    break
+                window.append(self._pool.submit(build_pages, batch, self.rules, self.max_size))
+            if not window:
+                return
+            for result in window.popleft().result():
+                if isinstance(result, BadRecord):
+                    self._bad(result)
+                else:
+                    self.progress.pages += 1
+                    yield result
+
+    def _capture(self, rec: ArchivedResponse) -> str | None:
+        return "revisit" if rec.rec_type == "revisit" and not self.revisit_articles else None
+
+    def _run(self) -> Iterator[ArchivedResponse]:
         page_size = self.settings.getint("REPLAY_S3_PAGE_SIZE") or 1000
         for source in expand_sources(self.specs, s3_client=self._s3_client, s3_page_size=page_size):
             if isinstance(source, SourceError):
@@ -219,7 +260,7 @@ class ArchiveReplay:
             logger.warning("Revisit of %s (%s at offset %d) refers to a record not in the sources; skipped",
                            rec.uri, rec.source, rec.offset)
 
-    def _read_source(self, source: Source) -> Iterator[Page]:
+    def _read_source(self, source: Source) -> Iterator[ArchivedResponse]:
         stats = ReadStats()
         seen_records, seen_bytes = 0, 0
 
@@ -246,9 +287,7 @@ class ArchiveReplay:
                 item = self._resolve(item)
                 if item is None or not 200 <= item.status < 300:
                     continue
-            page = self._page(item)
-            if page is not None:
-                yield page
+            yield item
         self.progress.records += stats.records - seen_records
         self.progress.bytes += stats.bytes - seen_bytes
 
@@ -260,9 +299,8 @@ class ArchiveReplay:
         logger.error("Bad record: file %s, offset %d: %s", bad.source, bad.offset, bad.reason)
 
     def _page(self, rec: ArchivedResponse) -> Page | None:
-        capture = "revisit" if rec.rec_type == "revisit" and not self.revisit_articles else None
         try:
-            page = page_from_record(rec, self.rules, self.max_size, capture=capture)
+            page = page_from_record(rec, self.rules, self.max_size, capture=self._capture(rec))
         except DecodingError as exc:
             self._bad(BadRecord(rec.source, rec.offset, str(exc)))
             return None
@@ -284,7 +322,7 @@ class ArchiveReplay:
             self._pending.setdefault(key, []).append(revisit)
         return None
 
-    def _second_pass(self) -> Iterator[Page]:
+    def _second_pass(self) -> Iterator[ArchivedResponse]:
         """Read the sources again for the originals of revisits still waiting."""
         logger.info("Looking for the originals of %d revisit records", len({id(r) for v in self._pending.values() for r in v}))
         done: set[int] = set()
@@ -303,9 +341,8 @@ class ArchiveReplay:
                         done.add(id(revisit))
                         self.progress.revisits_resolved += 1
                         resolved = resolve_revisit(revisit, item)
-                        page = self._page(resolved) if 200 <= resolved.status < 300 else None
-                        if page is not None:
-                            yield page
+                        if 200 <= resolved.status < 300:
+                            yield resolved
                 if not self._pending:
                     return
         for key in list(self._pending):
@@ -422,6 +459,7 @@ class ReplaySpider(scrapy.Spider):
             print(self.progress_line(), file=sys.stderr, flush=True)
 
     def _closed(self, reason: str = "") -> None:
+        self.replay.close()
         if self._progress_task is not None:
             self._progress_task.cancel()
         self._update_stats()

@@ -24,13 +24,11 @@ from newscrawl.links import (
     DEFAULT_TRACKING_PARAMETERS,
     LinkRules,
     clean_url,
-    find_latest_blocks,
     host_of,
-    latest_links,
     section_article_links,
 )
 from newscrawl.netguard import parse_networks
-from newscrawl.pages import build_page
+from newscrawl.pages import latest_blocks, page_from_response
 
 # Read through importlib.resources: inside a Scrapyd egg the package is a zip file.
 DEFAULT_SEEDS = resources.files("newscrawl").joinpath("seeds.txt")
@@ -92,21 +90,18 @@ class WorldNewsSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         pointer = response.meta.get(META_KEY)
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
-        blocks = find_latest_blocks(response.selector, response.url, self.rules) if isinstance(response, TextResponse) else []
-        yield build_page(
-            url=response.url,
+        blocks = latest_blocks(response, self.rules)
+        page = page_from_response(
+            response,
+            rules=self.rules,
+            blocks=blocks,
             request_url=(response.meta.get("redirect_urls") or [response.url])[0],
-            status=response.status,
-            headers=headers,
-            body=response.body,
             fetched_at=pointer.date if pointer else None,
             warc=pointer.as_item_field() if pointer else None,
-            rules=self.rules,
-            links=latest_links(blocks),
             capture=pointer.capture if pointer else None,
         )
-        for url in latest_links(blocks):
+        yield page
+        for url in page.latest_links:
             yield from self._follow(url, "latest")
         for block in blocks:
             if block.see_more:
