@@ -330,6 +330,47 @@ def test_sigkill_while_writing_then_restart(moto, proxy, tmp_path):
     assert not spool_files(tmp_path)
 
 
+def test_second_ctrl_c_exits_at_once_and_the_next_start_repairs(moto, proxy, tmp_path):
+    bucket = new_bucket(moto)
+    site = NewsSite(articles=10).start()
+    site.hang.add("/world/story-9")
+    try:
+        # A long download timeout: a graceful stop would wait for the hanging page; a forced one does not.
+        cmd = crawl_command(tmp_path, site.start_urls, f"s3://{bucket}/news", proxy.endpoint, moto,
+                            "DOWNLOAD_TIMEOUT=60", "RETRY_ENABLED=False")
+        crawler = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent, env=crawl_env(moto),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            open_files = list((tmp_path / "spool").rglob("*.open"))
+            if len(site.log) >= 12 and open_files and complete_prefix(open_files[0])[1] == 1 + 2 * 12:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("crawl did not reach the hanging page")
+        crawler.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        crawler.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        crawler.wait(20)
+        assert time.monotonic() - started < 15
+        assert list((tmp_path / "spool").rglob("*.open")), "a forced stop leaves its file open"
+        first_log = list(site.log)
+        site.hang.clear()
+        proc = run(cmd, moto)
+    finally:
+        site.stop()
+    log = (tmp_path / "crawl.log").read_text(encoding="utf-8")
+    assert proc.returncode == 0, log[-3000:]
+    assert "Repaired WARC file" in log
+    files = download_all(moto, bucket, tmp_path / "downloaded")
+    warcs = [path for key, path in files.items() if key.endswith(".warc.gz")]
+    assert_warcio_check(warcs)
+    found = archived_exchanges(warcs)
+    assert all(found[(e["url"], e["sha1"])] for e in first_log)
+    assert not spool_files(tmp_path)
+
+
 # --- the store alone -----------------------------------------------------------
 
 def make_store(srv, bucket, spool, endpoint=None, **settings) -> S3Store:
@@ -425,9 +466,11 @@ def test_sigterm_closes_and_uploads_before_exit(moto, proxy, tmp_path):
         site.stop()
     log = (tmp_path / "crawl.log").read_text(encoding="utf-8")
     assert "Received SIGTERM" in log
+    assert crawler.returncode == 0, log[-3000:]
     stats = stats_from_log(log)
     assert stats["warc/uploaded"] == 1 and stats["warc/pending_files"] == 0
     keys = objects(moto, bucket)
+    assert any(k.endswith(".manifest.json") for k in keys)
     files = download_all(moto, bucket, tmp_path / "downloaded")
     warcs = [files[k] for k in keys if k.endswith(".warc.gz")]
     assert_warcio_check(warcs)
