@@ -11,7 +11,7 @@ import trafilatura
 
 from .authors import trailing_byline
 from .dates import parse_date
-from .document import clean_text
+from .document import clean_text, drop_keeping_tail
 
 # Class/id tokens of blocks that are never article prose. Matched per token so that
 # "share" does not hit "shared-layout" and "ad" does not hit "header".
@@ -104,16 +104,7 @@ def prune_boilerplate(tree) -> None:
                 continue
             doomed.append(el)
     for el in doomed:
-        parent = el.getparent()
-        if parent is not None:
-            # keep the tail: it is text of the parent, not of the removed block
-            if el.tail and el.tail.strip():
-                prev = el.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + el.tail
-                else:
-                    parent.text = (parent.text or "") + el.tail
-            parent.remove(el)
+        drop_keeping_tail(el)
 
 
 def _blocks(body) -> list[str]:

@@ -74,3 +74,17 @@ def _itertext(node):
         yield from _itertext(child)
         if child.tail:
             yield child.tail
+
+
+def drop_keeping_tail(el) -> None:
+    """Remove an element from its tree; its tail is text of the parent, so it stays."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)

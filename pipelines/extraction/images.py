@@ -104,32 +104,28 @@ def extract_images(root, base_url: str, lead: list[dict] | None = None) -> list[
         img = next(iter(figure.iter("img")), None)
         if img is None:
             continue
-        url = _src(img, base_url)
-        if not url:
-            continue
-        if _key(url) in seen:
-            entry = seen[_key(url)]
-            entry["caption"] = entry["caption"] or caption
-            entry["credit"] = entry["credit"] or credit
-            continue
-        if caption is None and credit is None:
-            continue  # uncaptioned figures are mostly teasers and icons
-        entry = {"url": url, "caption": caption, "credit": credit}
-        seen[_key(url)] = entry
-        images.append(entry)
+        # uncaptioned figures are mostly teasers and icons
+        _add_image(images, seen, _src(img, base_url), caption, credit, need_caption=True)
     for img, caption, credit in _captioned_blocks(root):
-        url = _src(img, base_url)
-        if not url:
-            continue
-        if _key(url) in seen:
-            entry = seen[_key(url)]
-            entry["caption"] = entry["caption"] or caption
-            entry["credit"] = entry["credit"] or credit
-            continue
-        entry = {"url": url, "caption": caption, "credit": credit}
-        seen[_key(url)] = entry
-        images.append(entry)
+        _add_image(images, seen, _src(img, base_url), caption, credit, need_caption=False)
     return images
+
+
+def _add_image(images: list, seen: dict, url: str | None, caption: str | None, credit: str | None,
+               need_caption: bool) -> None:
+    """Add an image once; a second sighting only fills in a missing caption or credit."""
+    if not url:
+        return
+    if _key(url) in seen:
+        entry = seen[_key(url)]
+        entry["caption"] = entry["caption"] or caption
+        entry["credit"] = entry["credit"] or credit
+        return
+    if need_caption and caption is None and credit is None:
+        return
+    entry = {"url": url, "caption": caption, "credit": credit}
+    seen[_key(url)] = entry
+    images.append(entry)
 
 
 _PHOTO_BLOCK = re.compile(r"photo|image|img|picture|pic|caption|media|illustration", re.I)

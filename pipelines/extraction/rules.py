@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from .document import clean_text, node_text
+from .document import clean_text, drop_keeping_tail, node_text
 
 FIELDS = ("title", "body", "authors", "published", "modified", "section", "summary")
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
@@ -193,16 +193,7 @@ def remove_blocks(root, rule: SiteRule) -> None:
     """Drop the rule's ``remove`` blocks from the tree, in place (tails are kept)."""
     for selector in rule.remove:
         for el in selector.elements(root):
-            parent = el.getparent()
-            if parent is None:
-                continue
-            if el.tail and el.tail.strip():
-                prev = el.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + el.tail
-                else:
-                    parent.text = (parent.text or "") + el.tail
-            parent.remove(el)
+            drop_keeping_tail(el)
 
 
 def body_paragraphs(root, selector: Selector) -> list[str]:
