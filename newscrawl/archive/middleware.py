@@ -20,6 +20,7 @@ it could not store are counted in ``warc/pending_files`` and make
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -35,6 +36,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl import __version__
+from newscrawl.state import Capture
 
 from .handler import REASON_META, TRUNCATED_META
 from .records import Exchange, RefersTo, payload_digest
@@ -105,8 +107,6 @@ class WarcArchiveMiddleware:
         pointer = self.writer.write(exchange, refers_to)
         if self.crawl_state is None:
             return pointer
-        from newscrawl.state import Capture
-
         if previous is None:
             pointer.capture = "new"
         elif unchanged:
@@ -114,11 +114,12 @@ class WarcArchiveMiddleware:
         else:
             # Only a 2xx payload can change; a repeated redirect or error is fetched again, no more.
             pointer.capture = "changed" if 200 <= exchange.status < 300 else "refetched"
-        # A revisit keeps pointing at the record that holds the payload; the fetch time moves on.
-        where = previous if unchanged else Capture(exchange.url, pointer.date, exchange.status, digest, pointer.uri,
-                                                   pointer.offset, pointer.record_id, 0.0)
-        capture = Capture(exchange.url, where.fetched_at, exchange.status, digest, where.warc_uri, where.offset,
-                          where.record_id, exchange.date.timestamp())
+        if unchanged:
+            # A revisit keeps pointing at the record that holds the payload; only the fetch time moves on.
+            capture = dataclasses.replace(previous, fetched_ts=exchange.date.timestamp())
+        else:
+            capture = Capture(exchange.url, pointer.date, exchange.status, digest, pointer.uri, pointer.offset,
+                              pointer.record_id, exchange.date.timestamp())
         with self._uncommitted_lock:
             self._uncommitted[pointer.uri].append(capture)
         return pointer
