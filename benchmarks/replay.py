@@ -2,17 +2,29 @@
 
 The corpus is a live crawl of the demo site (run here, on loopback), its 2xx
 responses copied ``copies`` times under distinct URLs into one WARC (gzip per
-record, payloads as the site sent them). The floor is
-``pipelines.extraction.extract_article`` called in a loop, in this process, on
-the very Pages replay builds; replay rates are the command's own (first page
-read to last item done, from its final progress line), so process start-up is
-left out of both. Peak memory: ``memusage/max`` of the replay process (Scrapy's
+record, payloads as the site sent them). Three references, all in this
+machine's current state:
+
+* the floor: ``pipelines.extraction.extract_article`` called in a loop, in one
+  process, on the very Pages replay builds (the issue's "extraction function alone");
+* the ceiling: ``cores`` independent processes, each reading the WARC and doing
+  ``page_from_record`` + ``extract_article`` on its share of the pages, with no
+  Scrapy and no inter-process traffic at all. No replay on this many cores that
+  builds each Page the one way (``page_from_response``) and extracts it can go
+  faster; it bounds what "all cores" can reach;
+* the same with one process: build + extract in series.
+
+Replay rates are the command's own (first page read to last item done, from its
+final progress line), so process start-up is left out. Each configuration runs
+``rounds`` times, interleaved with the others and with the references, and the
+median is kept. Peak memory: ``memusage/max`` of the replay process (Scrapy's
 MemoryUsage extension) and the largest resident size of any process it started.
 """
 
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import re
 import resource
@@ -85,6 +97,46 @@ def floor_rate(corpus: Path) -> tuple[float, float]:
     return len(pages) / (time.perf_counter() - start), (time.process_time() - cpu) * 1e3 / len(pages)
 
 
+def _ceiling_worker(corpus: str, part: int, parts: int, results, start) -> None:
+    sys.path.insert(0, str(REPO))
+    from newscrawl.archive.reader import LocalSource, read_archive
+    from newscrawl.links import LinkRules
+    from newscrawl.replay import page_from_record
+    from pipelines.extraction import extract_article
+
+    rules = LinkRules()
+    for i, rec in enumerate(read_archive(LocalSource(Path(corpus)))):  # warm caches and lazy imports
+        if i >= 20:
+            break
+        extract_article(page_from_record(rec, rules, 1 << 30))
+    results.put("ready")
+    start.wait()
+    began, cpu, pages = time.perf_counter(), time.process_time(), 0
+    for i, rec in enumerate(read_archive(LocalSource(Path(corpus)))):
+        if i % parts == part and 200 <= rec.status < 300:
+            extract_article(page_from_record(rec, rules, 1 << 30))
+            pages += 1
+    results.put((pages, time.perf_counter() - began, time.process_time() - cpu))
+
+
+def ceiling_rate(corpus: Path, processes: int) -> tuple[float, float]:
+    """Pages/s of ``processes`` processes each reading the WARC, building and extracting its share; CPU ms/page."""
+    ctx = multiprocessing.get_context("spawn")
+    results, start = ctx.Queue(), ctx.Event()
+    workers = [ctx.Process(target=_ceiling_worker, args=(str(corpus), i, processes, results, start))
+               for i in range(processes)]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        results.get(timeout=300)  # every process has imported and warmed up: start them together
+    start.set()
+    outcome = [results.get(timeout=600) for _ in workers]
+    for worker in workers:
+        worker.join()
+    pages = sum(n for n, _, _ in outcome)
+    return pages / max(wall for _, wall, _ in outcome), sum(cpu for _, _, cpu in outcome) * 1e3 / pages
+
+
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -141,24 +193,21 @@ def replay_rate(corpus: Path, workdir: Path, *settings: str) -> dict[str, float]
     }
 
 
-def run(copies: int = 20, rounds: int = 2) -> dict[str, object]:
+def run(copies: int = 40, rounds: int = 5) -> dict[str, object]:
     """Medians of ``rounds`` interleaved rounds, in wall-clock rates and in CPU time per page.
 
-    ``all_cores_pages_built_in_processes`` also moves Page building (decoding, the
-    Latest-links parse) out of the Scrapy process (``REPLAY_BUILD_PROCESSES``).
-
-    The machine may be shared: wall-clock rates then drift with other load, while CPU
-    time per page does not. From CPU time (a big and a small corpus, so start-up
-    cancels out) come the rates the same code reaches on otherwise idle cores:
-    ``one process`` = the slower of the Scrapy process and its one extraction process
-    (they overlap); ``all cores`` = all the work spread over the cores.
+    ``one_process`` and ``all_cores`` differ only in ``EXTRACTION_PROCESSES`` (1, then
+    one per core). ``in_process_threads`` extracts on one thread of the Scrapy process;
+    ``all_cores_pages_built_in_processes`` also moves Page building out of the Scrapy
+    process (``REPLAY_BUILD_PROCESSES``). CPU time per page of the Scrapy process and of
+    its workers comes from a big and a small corpus, so start-up cancels out.
     """
     import statistics
 
     cores = os.cpu_count() or 1
     load_before = os.getloadavg()[0]
-    configs = {"threads": ("EXTRACTION_PROCESSES=0", "EXTRACTION_THREADS=1"), "one": ("EXTRACTION_PROCESSES=1",),
-               "all": (f"EXTRACTION_PROCESSES={cores}",),
+    configs = {"one": ("EXTRACTION_PROCESSES=1",), "all": (f"EXTRACTION_PROCESSES={cores}",),
+               "threads": ("EXTRACTION_PROCESSES=0", "EXTRACTION_THREADS=1"),
                "all_build": (f"EXTRACTION_PROCESSES={cores}", f"REPLAY_BUILD_PROCESSES={cores}")}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -166,12 +215,14 @@ def run(copies: int = 20, rounds: int = 2) -> dict[str, object]:
         corpus, pages = build_corpus(workdir / "corpus.warc.gz", records, copies)
         small_copies = max(1, copies // 10)
         small_corpus, small_pages = build_corpus(workdir / "small.warc.gz", records, small_copies)
-        floors, runs = [], {name: [] for name in configs}
+        floors, ceilings_one, ceilings_all, runs = [], [], [], {name: [] for name in configs}
         for _ in range(rounds):
             floors.append(floor_rate(corpus))
             for name, settings in configs.items():
                 runs[name].append((replay_rate(corpus, workdir, *settings),
                                    replay_rate(small_corpus, workdir, *settings)))
+            ceilings_one.append(ceiling_rate(corpus, 1))
+            ceilings_all.append(ceiling_rate(corpus, cores))
     extra = pages - small_pages
 
     def med(values):
@@ -181,30 +232,47 @@ def run(copies: int = 20, rounds: int = 2) -> dict[str, object]:
         big = [b for b, _ in runs[name]]
         main = med([(b["main_cpu_s"] - s["main_cpu_s"]) * 1e3 / extra for b, s in runs[name]])
         work = med([(b["worker_cpu_s"] - s["worker_cpu_s"]) * 1e3 / extra for b, s in runs[name]])
-        return {"wall_pages_per_s": med([b["pages_per_s"] for b in big]), "main_cpu_ms_per_page": main,
-                "worker_cpu_ms_per_page": work, "main_peak_MB": max(b["main_peak_MB"] or 0 for b in big),
+        return {"wall_pages_per_s": med([b["pages_per_s"] for b in big]),
+                "wall_runs": [b["pages_per_s"] for b in big],
+                "main_cpu_ms_per_page": main, "worker_cpu_ms_per_page": work,
+                "main_peak_MB": max(b["main_peak_MB"] or 0 for b in big),
                 "main_peak_MB_small_corpus": max(s["main_peak_MB"] or 0 for _, s in runs[name])}
 
-    floor_wall = med([f for f, _ in floors])
-    floor_cpu = med([c for _, c in floors])
+    floor_wall, floor_cpu = med([f for f, _ in floors]), med([c for _, c in floors])
     one, every, threads, build = summary("one"), summary("all"), summary("threads"), summary("all_build")
-    idle_floor = 1e3 / floor_cpu
+    ceiling_one = {"wall_pages_per_s": med([r for r, _ in ceilings_one]),
+                   "cpu_ms_per_page": med([c for _, c in ceilings_one])}
+    ceiling_all = {"wall_pages_per_s": med([r for r, _ in ceilings_all]),
+                   "cpu_ms_per_page": med([c for _, c in ceilings_all])}
+    # CPU model (rates on otherwise idle cores): one process = the slower of the Scrapy process and its
+    # one worker (they overlap); all cores = all the work spread over the cores, or the Scrapy process alone.
     idle_one = 1e3 / max(one["main_cpu_ms_per_page"], one["worker_cpu_ms_per_page"])
     total = every["main_cpu_ms_per_page"] + every["worker_cpu_ms_per_page"]
     idle_all = min(1e3 * cores / total, 1e3 / every["main_cpu_ms_per_page"],
                    1e3 * cores / every["worker_cpu_ms_per_page"])
+    # Ratios within each round (the floor, then one process, then all cores, back to back), then their
+    # median: the machine's speed drifts between rounds more than within one.
+    wall_one_vs_floor = med([b["pages_per_s"] / f for (b, _), (f, _) in zip(runs["one"], floors)])
+    wall_all_vs_one = med([a["pages_per_s"] / o["pages_per_s"] for (a, _), (o, _) in zip(runs["all"], runs["one"])])
     return {
         "cores": cores, "pages": pages, "rounds": rounds, "load_average_before": round(load_before, 2),
-        "floor": {"wall_pages_per_s": floor_wall, "cpu_ms_per_page": floor_cpu},
-        "in_process_threads": threads, "one_process": one, "all_cores": every,
+        "floor": {"wall_pages_per_s": floor_wall, "cpu_ms_per_page": floor_cpu,
+                  "wall_runs": [round(f, 1) for f, _ in floors]},
+        "ceiling_one_process_build_and_extract": ceiling_one,
+        "ceiling_all_cores_build_and_extract": ceiling_all,
+        "one_process": one, "all_cores": every, "in_process_threads": threads,
         "all_cores_pages_built_in_processes": build,
         # what the Scrapy process alone can feed, whatever the number of cores
         "serial_limit_pages_per_s": round(1e3 / every["main_cpu_ms_per_page"], 1),
-        "serial_limit_pages_built_in_processes": round(1e3 / build["main_cpu_ms_per_page"], 1),
-        "wall_one_process_vs_floor": round(one["wall_pages_per_s"] / floor_wall, 3),
-        "wall_all_cores_vs_one_process": round(every["wall_pages_per_s"] / one["wall_pages_per_s"], 3),
-        "cpu_model_one_process_vs_floor": round(idle_one / idle_floor, 3),
+        "wall_one_process_vs_floor": wall_one_vs_floor,  # median of the rounds' ratios
+        "wall_all_cores_vs_one_process": wall_all_vs_one,  # median of the rounds' ratios
+        "wall_all_cores_vs_ceiling": round(every["wall_pages_per_s"] / ceiling_all["wall_pages_per_s"], 3),
+        # the most any replay could reach against this one-process rate: the ceiling has no Scrapy, no IPC
+        "best_possible_all_cores_vs_one_process": round(ceiling_all["wall_pages_per_s"] / one["wall_pages_per_s"], 3),
+        "cpu_model_one_process_vs_floor": round(idle_one / (1e3 / floor_cpu), 3),
         "cpu_model_all_cores_vs_one_process": round(idle_all / idle_one, 3),
+        "target_one_process_within_10pct_of_floor": wall_one_vs_floor >= 0.9,
+        "target_all_cores_at_least_1_7x_one_process": wall_all_vs_one >= 1.7,
         "largest_process_MB": max(b["largest_process_MB"] for rs in runs.values() for b, _ in rs),
     }
 

@@ -391,10 +391,14 @@ class ReplaySpider(scrapy.Spider):
         spider._exhausted = False
         spider._finished = None
         level = logging.getLevelName(str(settings.get("LOG_LEVEL") or "DEBUG").upper())
-        if isinstance(level, int) and level > logging.DEBUG:
-            # Scrapy builds a DEBUG record ("Scraped from", "Dropped") for every item even when
-            # LOG_LEVEL discards it; at replay rates that is a measurable share of the reactor's time.
-            logging.getLogger("scrapy.core.scraper").setLevel(level)
+        if isinstance(level, int):
+            # Scrapy leaves the root logger at NOTSET and filters in its handler, so a record is built for
+            # every message LOG_LEVEL then discards: Scrapy's DEBUG "Scraped from"/"Dropped" per item, and
+            # charset_normalizer's TRACE lines on every page whose charset Scrapy has to detect. At replay
+            # rates that is a measurable share of the Scrapy process's time; these loggers get LOG_LEVEL.
+            for name in ("scrapy.core.scraper", "charset_normalizer"):
+                if level > logging.getLogger(name).getEffectiveLevel():
+                    logging.getLogger(name).setLevel(level)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider._item_done, signal=signal)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)

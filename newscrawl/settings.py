@@ -185,3 +185,6 @@ LINK_TRAP_MAX_QUERY_GROWTH = 3
 LINK_TRAP_MAX_QUERY_VARIANTS = 50
 # At most this many calendar-like URLs (path ending in a date, date in the query) of one shape.
 LINK_TRAP_CALENDAR_BUDGET = 30
+# Pages per task sent to an extraction process (EXTRACTION_PROCESSES > 0); at most two tasks per
+# process at a time, so a batch is sent as soon as a process has room, full or not.
+EXTRACTION_BATCH_SIZE = 8

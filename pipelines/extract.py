@@ -7,6 +7,12 @@ where pages of different records are extracted truly in parallel. The function
 is the same either way, ``pipelines.extraction.extract_article``. Any exception
 on one page is logged with its URL and counted; the page is already archived,
 and the crawl goes on.
+
+With processes, pages go to the workers in small batches (up to
+``EXTRACTION_BATCH_SIZE`` per task, at most two tasks per process at a time):
+one round trip per batch instead of per page keeps the Scrapy process's share
+of the work, and the workers' waits for it, small. A batch is sent as soon as a
+process has room for it, so a lone page is not held back waiting for others.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import traceback
+from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -27,9 +35,31 @@ from pipelines.extraction import SiteRules, extract_article
 logger = logging.getLogger(__name__)
 
 
-def _warm_up() -> None:
-    """Run in each worker process at start: pay the imports before the first page."""
+def _warm_up(rules: SiteRules | None = None) -> None:
+    """Run in each worker process at start: pay the imports before the first page; keep the site rules."""
     import pipelines.extraction  # noqa: F401
+
+    global _worker_rules
+    if rules is not None:
+        _worker_rules = rules
+
+
+_worker_rules: SiteRules | None = None  # in a worker process: the crawl's site rules, sent once at start
+
+
+def extract_batch(pages: list[Page]) -> list[tuple[bool, object]]:
+    """In a worker process: ``extract_article`` on each page; (True, Article or None) or (False, traceback text)."""
+    out: list[tuple[bool, object]] = []
+    for page in pages:
+        try:
+            out.append((True, extract_article(page, _worker_rules, True)))
+        except Exception:
+            out.append((False, traceback.format_exc()))
+    return out
+
+
+class _PoolBroken(Exception):
+    pass
 
 
 class ArticleExtractionPipeline:
@@ -41,6 +71,10 @@ class ArticleExtractionPipeline:
         self.threads = max(1, crawler.settings.getint("EXTRACTION_THREADS"))
         # Per-site rules (versioned); a bad rule stops the crawl at start-up with RuleError.
         self.site_rules = SiteRules(crawler.settings.getdict("EXTRACTION_SITE_RULES"))
+        self.batch_size = max(1, crawler.settings.getint("EXTRACTION_BATCH_SIZE", 8))
+        self._queue: deque[tuple[Page, asyncio.Future]] = deque()  # pages waiting for room in the processes
+        self._tasks = 0  # batches submitted and not yet back
+        self._flush_scheduled = False
         self._executor = self._new_executor()
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
@@ -52,7 +86,7 @@ class ArticleExtractionPipeline:
         if self.processes:
             # "spawn": a fork would copy the reactor, its threads and their locks.
             return ProcessPoolExecutor(max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_warm_up)
+                                       initializer=_warm_up, initargs=(self.site_rules,))
         return ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="extract")
 
     async def open_spider(self) -> None:
@@ -68,23 +102,22 @@ class ArticleExtractionPipeline:
             # Archived as a revisit record: its article was emitted when the payload was new.
             self.stats.inc_value("newscrawl/pages/unchanged")
             raise DropItem(f"unchanged since the last capture: {item.url}", log_level="DEBUG")
-        loop = asyncio.get_running_loop()
-        executor = self._executor
-        try:
-            article = await asyncio.wrap_future(executor.submit(extract_article, item, self.site_rules, True), loop=loop)
-        except BrokenProcessPool:
-            # A worker died (a crash in a C extension, the OOM killer): a new pool for the pages after this one.
-            logger.error("An extraction process died while extracting %s; starting new ones", item.url)
-            self.stats.inc_value("newscrawl/extraction/errors")
-            self.stats.inc_value("newscrawl/extraction/broken_pool")
-            if self._executor is executor:
-                executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = self._new_executor()
-            raise DropItem(f"extraction failed: {item.url}") from None
-        except Exception:
-            logger.exception("Extraction failed for %s", item.url)
-            self.stats.inc_value("newscrawl/extraction/errors")
-            raise DropItem(f"extraction failed: {item.url}") from None
+        if self.processes:
+            ok, article = await self._in_process(item)
+            if not ok:
+                self.stats.inc_value("newscrawl/extraction/errors")
+                if isinstance(article, _PoolBroken):
+                    self.stats.inc_value("newscrawl/extraction/broken_pool")
+                else:
+                    logger.error("Extraction failed for %s\n%s", item.url, article)
+                raise DropItem(f"extraction failed: {item.url}")
+        else:
+            try:
+                article = await asyncio.wrap_future(self._executor.submit(extract_article, item, self.site_rules, True))
+            except Exception:
+                logger.exception("Extraction failed for %s", item.url)
+                self.stats.inc_value("newscrawl/extraction/errors")
+                raise DropItem(f"extraction failed: {item.url}") from None
         if article is None:
             self.stats.inc_value("newscrawl/pages/not_article")
             raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
@@ -92,6 +125,75 @@ class ArticleExtractionPipeline:
         if item.capture:
             self.stats.inc_value(f"newscrawl/articles/{item.capture}")
         return article
+
+    # -- batches to the worker processes ------------------------------------------
+
+    def _in_process(self, page: Page) -> asyncio.Future:
+        """(True, Article or None) or (False, traceback text or _PoolBroken) for ``page``, from a worker."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.append((page, future))
+        if not self._flush_scheduled:
+            # at the end of this turn of the loop: pages queued in the same turn share a batch
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
+        return future
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        loop = asyncio.get_running_loop()
+        while self._queue and self._tasks < 2 * self.processes:
+            batch = [self._queue.popleft() for _ in range(min(self.batch_size, len(self._queue)))]
+            executor = self._executor
+            try:
+                task = executor.submit(extract_batch, [page for page, _ in batch])
+            except BrokenProcessPool:
+                # The pool broke since the last batch (its own pages are dropped when they come back):
+                # these pages were not in it, so they go to a new pool.
+                self._replace(executor)
+                try:
+                    task = self._executor.submit(extract_batch, [page for page, _ in batch])
+                except RuntimeError as exc:
+                    self._deliver(self._executor, batch, None, exc)
+                    continue
+                executor = self._executor
+            self._tasks += 1
+            task.add_done_callback(
+                lambda t, batch=batch, executor=executor: loop.call_soon_threadsafe(self._done, executor, batch, t))
+
+    def _done(self, executor: Executor, batch: list[tuple[Page, asyncio.Future]], task) -> None:
+        self._tasks -= 1
+        if task.cancelled():  # cancelled by the shutdown of a broken pool before it started: on the new pool
+            self._queue.extendleft(reversed(batch))
+        else:
+            exc = task.exception()
+            self._deliver(executor, batch, None if exc else task.result(), exc)
+        if self._queue and not self._flush_scheduled:
+            self._flush()
+
+    def _deliver(self, executor: Executor, batch, results, exc: BaseException | None) -> None:
+        if exc is None:
+            for (_, future), result in zip(batch, results):
+                if not future.done():
+                    future.set_result(result)
+            return
+        if isinstance(exc, (BrokenProcessPool, RuntimeError)):  # RuntimeError: a submit to a pool shut down
+            # A worker died (a crash in a C extension, the OOM killer): a new pool for the pages after these.
+            logger.error("An extraction process died while extracting %s; starting new ones",
+                         ", ".join(page.url for page, _ in batch))
+            self._replace(executor)
+            outcome: tuple[bool, object] = (False, _PoolBroken())
+        else:  # e.g. a page that cannot be pickled
+            outcome = (False, "".join(traceback.format_exception(exc)))
+        for _, future in batch:
+            if not future.done():
+                future.set_result(outcome)
+
+    def _replace(self, executor: Executor) -> None:
+        """A new pool instead of ``executor``, a broken one (once, whichever batch notices first)."""
+        if self._executor is executor:
+            executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._new_executor()
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
