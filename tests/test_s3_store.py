@@ -330,6 +330,20 @@ def test_sigkill_while_writing_then_restart(moto, proxy, tmp_path):
     assert not spool_files(tmp_path)
 
 
+def start_until_hanging(cmd, moto, site, tmp_path, served: int) -> subprocess.Popen:
+    """Start a crawl and wait until it has archived ``served`` exchanges and hangs on the next page."""
+    crawler = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent, env=crawl_env(moto),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        open_files = list((tmp_path / "spool").rglob("*.open"))
+        if len(site.log) >= served and open_files and complete_prefix(open_files[0])[1] == 1 + 2 * served:
+            return crawler
+        time.sleep(0.05)
+    crawler.kill()
+    pytest.fail(f"crawl did not reach the hanging page: {len(site.log)} served")
+
+
 def test_second_ctrl_c_exits_at_once_and_the_next_start_repairs(moto, proxy, tmp_path):
     bucket = new_bucket(moto)
     site = NewsSite(articles=10).start()
@@ -338,16 +352,7 @@ def test_second_ctrl_c_exits_at_once_and_the_next_start_repairs(moto, proxy, tmp
         # A long download timeout: a graceful stop would wait for the hanging page; a forced one does not.
         cmd = crawl_command(tmp_path, site.start_urls, f"s3://{bucket}/news", proxy.endpoint, moto,
                             "DOWNLOAD_TIMEOUT=60", "RETRY_ENABLED=False")
-        crawler = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent, env=crawl_env(moto),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            open_files = list((tmp_path / "spool").rglob("*.open"))
-            if len(site.log) >= 12 and open_files and complete_prefix(open_files[0])[1] == 1 + 2 * 12:
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("crawl did not reach the hanging page")
+        crawler = start_until_hanging(cmd, moto, site, tmp_path, served=12)
         crawler.send_signal(signal.SIGINT)
         time.sleep(0.5)
         crawler.send_signal(signal.SIGINT)
@@ -450,16 +455,7 @@ def test_sigterm_closes_and_uploads_before_exit(moto, proxy, tmp_path):
     try:
         cmd = crawl_command(tmp_path, site.start_urls, f"s3://{bucket}/news", proxy.endpoint, moto,
                             "DOWNLOAD_TIMEOUT=3", "RETRY_ENABLED=False")
-        crawler = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent, env=crawl_env(moto),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            open_files = list((tmp_path / "spool").rglob("*.open"))
-            if len(site.log) >= 12 and open_files and complete_prefix(open_files[0])[1] == 1 + 2 * 12:
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("crawl did not reach the hanging page")
+        crawler = start_until_hanging(cmd, moto, site, tmp_path, served=12)
         crawler.send_signal(signal.SIGTERM)
         crawler.wait(60)
     finally:
