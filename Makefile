@@ -32,6 +32,7 @@ $(AUDIT): requirements-audit.lock
 	touch $(AUDIT)
 
 # Fails on a known vulnerability in requirements.lock; says so when it could not check.
+# AUDIT_OSV_URL=<OSV query API> audits against that OSV service instead of PyPI's data.
 audit: $(AUDIT)
 	$(PYTHON) .ci/audit.py
 
