@@ -10,6 +10,7 @@ from pipelines.extraction.authors import (
     authors_from_jsonld, drop_publication, prefer_people, split_authors,
 )
 from pipelines.extraction.body import Body, reconcile_with_declared
+from pipelines.extraction.dates import day_first_locale, parse_date, shown_dates
 from pipelines.extraction.document import parse_html
 from pipelines.extraction.fields import choose_authors, choose_dates
 from pipelines.extraction.rules import RuleError
@@ -145,6 +146,72 @@ def test_htmldate_is_the_last_resort():
                      "<p>Copyright 2021. Posted 2021-03-04.</p>")
     published, _ = choose_dates(root, extract_structured(root), "https://x.test/story")
     assert published == "2021-03-04"
+
+
+def test_dates_in_lists_of_other_stories_do_not_beat_the_storys_own():
+    head = '<meta property="article:published_time" content="2024-02-29T18:15:55+00:00">'
+    body = ('<body class="single has-sidebar"><div class="top-hits recent-articles">'
+            '<div class="item"><a href="/a">Older story</a><div class="date">February 28, 2024</div></div></div>'
+            '<article><h1>Story</h1><div class="byline">By A. Writer</div><div class="date">February 29, 2024</div>'
+            '<p>Text.</p></article>'
+            '<div class="comments"><time datetime="2024-03-01T08:00:00Z">March 1, 2024</time></div></body>')
+    root = parse_html(f"<html><head>{head}</head>{body}</html>")
+    assert [v for v, _, _ in shown_dates(root)] == ["2024-02-29"]
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == "2024-02-29T18:15:55+00:00"
+
+
+def test_a_day_the_declared_instant_cannot_fall_on_is_not_its_local_date():
+    # 18:15 UTC is 29 February everywhere from UTC-12 to UTC+5:45: a "February 28" shown
+    # above the story's own line is another story's, even outside any marked list.
+    head = '<meta property="article:published_time" content="2024-02-29T18:15:55+00:00">'
+    root = _root(head, '<div class="d">February 28, 2024</div><h1>T</h1><div class="d">February 29, 2024</div>')
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == "2024-02-29T18:15:55+00:00"
+    # 04:20 UTC is still 28 February in the Americas: a shown 22:20 on the 28th names that
+    # instant (UTC-6) and beats a same-day date that names nothing more.
+    head = '<meta property="article:published_time" content="2024-02-29T04:20:17+00:00">'
+    root = _root(head, '<div class="d">February 29, 2024</div><h1>T</h1><span>Feb 28, 2024 10:20 pm</span>')
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == "2024-02-28T22:20:00"
+
+
+def test_feed_page_microdata_waits_for_meta_and_a_bare_day_takes_a_time():
+    head = ('<meta property="article:published_time" content="2023-12-21">'
+            '<meta property="article:modified_time" content="2023-12-24">')
+    body = ('<div itemscope itemtype="https://schema.org/Article"><h2>Breaking News</h2>'
+            '<time itemprop="datePublished" datetime="2022-11-01T10:34:37-04:00">November 1, 2022</time>'
+            '<div class="post"><h1>Post</h1><time itemprop="datePublished" datetime="2023-12-21T16:43:28-05:00">'
+            'December 21, 2023</time></div></div>')
+    root = _root(head, body)
+    published, modified = choose_dates(root, extract_structured(root), "https://x.test/post/1")
+    assert published == "2023-12-21T16:43:28-05:00" and modified == "2023-12-24"
+
+
+@pytest.mark.parametrize("text, dayfirst, iso", [
+    ("18. Juni 2023, 04:34", None, "2023-06-18T04:34:00"),
+    ("18 de junio de 2023", None, "2023-06-18"),
+    ("1er janvier 2024", None, "2024-01-01"),
+    ("7 maggio 2022", None, "2022-05-07"),
+    ("18-Jun-2023", None, "2023-06-18"),
+    ("Jun. 18, 2023", None, "2023-06-18"),
+    ("2023/06/18 04:34", None, "2023-06-18T04:34:00"),
+    ("2023年6月18日", None, "2023-06-18"),
+    ("03/04/2023", None, "2023-04-03"),
+    ("03/04/2023", False, "2023-03-04"),
+    ("03.04.2023", False, "2023-04-03"),  # dotted dates are day first everywhere
+    ("06/18/2023 4:34 pm", True, "2023-06-18T16:34:00"),  # 18 can only be the day
+    ("18/06/2023", False, "2023-06-18"),
+])
+def test_parse_date_formats_and_numeric_order(text, dayfirst, iso):
+    assert parse_date(text, dayfirst) == iso
+
+
+def test_numeric_dates_follow_the_page_locale():
+    assert day_first_locale("en-US") is False and day_first_locale(None, "en_GB") is True
+    assert day_first_locale("en", None) is None and day_first_locale("fr-FR") is True
+    page = '<html lang="en-US"><head></head><body><h1>T</h1><div class="date">03/04/2023</div></body></html>'
+    root = parse_html(page)
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == "2023-03-04"
+    root = parse_html(page.replace("en-US", "en-GB"))
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == "2023-04-03"
 
 
 # ---------------------------------------------------------------- declared body

@@ -7,15 +7,24 @@ from datetime import date, datetime, timedelta, timezone
 
 from .document import clean_text, node_text
 
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate([
-        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-        ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-        ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
-    ])
-    for m in names
-}
+# Month names in English and the main western European languages (full names; English,
+# German and the common abbreviations too), for date lines like "18. Juni 2023",
+# "18 de junio de 2023" or "18 juin 2023".
+_MONTH_NAMES = (
+    ("january", "jan", "januar", "januari", "janvier", "enero", "gennaio", "janeiro"),
+    ("february", "feb", "februar", "februari", "février", "febrero", "febbraio", "fevereiro"),
+    ("march", "mar", "märz", "mär", "maart", "mars", "marzo", "março"),
+    ("april", "apr", "avril", "abril", "aprile"),
+    ("may", "mai", "mei", "mayo", "maggio", "maio"),
+    ("june", "jun", "juni", "juin", "junio", "giugno", "junho"),
+    ("july", "jul", "juli", "juillet", "julio", "luglio", "julho"),
+    ("august", "aug", "augustus", "août", "agosto"),
+    ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre", "setembro"),
+    ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "outubro"),
+    ("november", "nov", "novembre", "noviembre", "novembro"),
+    ("december", "dec", "dezember", "dez", "décembre", "diciembre", "dicembre", "dezembro"),
+)
+_MONTHS = {name: i + 1 for i, names in enumerate(_MONTH_NAMES) for name in names}
 _TZ_NAMES = {"utc": 0, "gmt": 0, "z": 0, "bst": 60, "cet": 60, "cest": 120, "est": -300,
              "edt": -240, "cst": -360, "cdt": -300, "mst": -420, "mdt": -360, "pst": -480,
              "pdt": -420, "ist": 330, "aest": 600, "aedt": 660, "jst": 540}
@@ -28,12 +37,17 @@ _ISO = re.compile(
 )
 _TIME = r"(?:,?\s*(?:at\s+)?(?P<H>\d{1,2})[:.](?P<M>\d\d)(?::(?P<S>\d\d))?\s*(?P<ampm>[ap]\.?m\.?)?" \
         r"(?:\s*(?P<tz>[A-Z]{2,4}|[+-]\d\d:?\d\d))?)?"
-_MONTH = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
-         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-# "18 June 2023, 04:34" and "June 18, 2023 4:34 pm EDT"
-_DMY = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
+_MONTH = r"(?P<mon>" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
+# "18 June 2023, 04:34", "18. Juni 2023", "18 de junio de 2023", "18-Jun-2023"
+_DMY = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th|er|\.)?(?:\s+de)?[\s-]+" + _MONTH
+                  + r"(?:,?\s+de)?[,\s-]+(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
+# "June 18, 2023 4:34 pm EDT", "Jun. 18, 2023"
 _MDY = re.compile(r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
-_NUMERIC = re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
+# "2023/06/18", "2023.06.18", "2023年6月18日"
+_YMD = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<sep>[./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d.])" + _TIME
+                  + r"|(?P<y2>(?:19|20)\d\d)年(?P<m2>\d{1,2})月(?P<d2>\d{1,2})日", re.I)
+# "18/06/2023", "06/18/2023", "18.06.2023", "6-18-2023"
+_NUMERIC = re.compile(r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
 
 
@@ -63,11 +77,14 @@ def _render(y, mo, d, H=None, M=None, S=None, tz=None, ampm=None) -> str | None:
     return value.isoformat()
 
 
-def parse_date(value: str | None) -> str | None:
+def parse_date(value: str | None, dayfirst: bool | None = None) -> str | None:
     """Parse one date string into ISO 8601, keeping its UTC offset when it has one.
 
     A bare date stays a date ("2023-06-18"); a time without an offset stays naive,
-    because inventing the server's zone would be a guess.
+    because inventing the server's zone would be a guess. An all-numeric date is read
+    day first ("18/06/2023") unless one of its numbers can only be a day, or
+    ``dayfirst`` is False (pages in US English write "06/18/2023"); dotted dates
+    ("18.06.2023") are always day first.
     """
     value = clean_text(value)
     if not value or len(value) > 200:
@@ -78,14 +95,33 @@ def parse_date(value: str | None) -> str | None:
     for pattern in (_DMY, _MDY):
         m = pattern.search(value)
         if m:
-            month = _MONTHS[m["mon"].lower().rstrip(".")[:3]]
+            month = _MONTHS[m["mon"].lower()]
             return _render(m["y"], month, m["d"], m["H"], m["M"], m["S"], m["tz"], m["ampm"])
+    m = _YMD.search(value)
+    if m:
+        if m["y2"]:
+            return _render(m["y2"], m["m2"], m["d2"])
+        return _render(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"], m["tz"], m["ampm"])
     m = _NUMERIC.search(value)
     if m:
-        return _render(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"], m["tz"], m["ampm"])
+        a, b = int(m["a"]), int(m["b"])
+        day_first = a > 12 or (b <= 12 and (m["sep"] == "." or dayfirst is not False))
+        d, mo = (a, b) if day_first else (b, a)
+        return _render(m["y"], mo, d, m["H"], m["M"], m["S"], m["tz"], m["ampm"])
     if re.fullmatch(r"\d{10}(\d{3})?", value):  # Unix epoch seconds or milliseconds
         seconds = int(value[:10])
         return datetime.fromtimestamp(seconds, timezone.utc).isoformat()
+    return None
+
+
+def day_first_locale(*locales: str | None) -> bool | None:
+    """Whether all-numeric dates on a page are day first, from its language tags
+    (``<html lang>``, ``og:locale``): False for US English ("en-US", "en_US"), True
+    for other regional tags, None when no tag names a region."""
+    for tag in locales:
+        m = re.fullmatch(r"\s*([a-z]{2,3})[-_]([a-z]{2})\b.*", tag or "", re.I | re.S)
+        if m:
+            return not (m.group(1).lower() == "en" and m.group(2).lower() in ("us", "ph"))
     return None
 
 
@@ -124,18 +160,51 @@ def visible_dates(root) -> list[str]:
 _DIGIT = re.compile(r"\d")
 _UPDATED = re.compile(r"updat|modif|edited|revised", re.I)
 _OUTSIDE_STORY = ("nav", "footer", "aside")
+# Blocks that list other stories, or readers' comments: their dates are not this story's.
+_LISTING = re.compile(
+    r"(?:^|[\s_-])(?:related|recommend|trending|recirc|outbrain|taboola|sidebar|widget)"
+    r"|(?:^|[\s_-])(?:popular|most-?(?:read|viewed|popular|shared|recent)|recent|more-(?:stories|news|from|articles)"
+    r"|read-?next|up-?next|also-?read|you-may|promo|teaser|comments?|latest|top-?stories)(?:$|[\s_-])",
+    re.I,
+)
 
 
-def shown_dates(root) -> list[tuple[str, bool, bool]]:
+def _story_ancestors(root) -> set:
+    """The headline(s) and everything that contains them: the blocks the story sits in."""
+    found: set = set()
+    for h in root.iter("h1"):
+        found.add(h)
+        found.update(h.iterancestors())
+    return found
+
+
+def _in_listing(el, story: set) -> bool:
+    """Inside nav/footer/aside, or inside a block marked as a list of other stories or
+    comments that does not also hold the headline (page-wide wrappers such as
+    ``<body class="has-sidebar">`` hold it, so they do not count)."""
+    if any(a.tag in _OUTSIDE_STORY for a in el.iterancestors()):
+        return True
+    for node in (el, *el.iterancestors()):
+        if node in story or node.tag in ("body", "html"):
+            return False
+        if _LISTING.search(f"{node.get('class', '')} {node.get('id', '')}"):
+            return True
+    return False
+
+
+def shown_dates(root, dayfirst: bool | None = None) -> list[tuple[str, bool, bool]]:
     """Dates the page carries outside its metadata, in page order, as
     (ISO value, labelled as an update, readable in the text).
 
     ``<time>`` elements and short date lines (class "date"/"time"/..., or under 40
-    characters). A ``<time>``'s ``datetime`` is used when its text names the same day
-    (it is more precise); when they differ the text wins, since readers see the text and
-    it is in the publisher's own zone.
+    characters), leaving out those in navigation, footers, asides and blocks that list
+    other stories or comments. A ``<time>``'s ``datetime`` is used when its text names
+    the same day (it is more precise); when they differ the text wins, since readers see
+    the text and it is in the publisher's own zone. ``dayfirst`` is for all-numeric dates
+    (see ``parse_date``).
     """
     found: list[tuple[str, bool, bool]] = []
+    story = _story_ancestors(root)
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "noscript", "template"):
             continue
@@ -149,7 +218,7 @@ def shown_dates(root) -> list[tuple[str, bool, bool]]:
         text = node_text(el)
         if el.tag == "time":
             attr = parse_date(el.get("datetime"))
-            shown = parse_date(text) if len(text) <= 80 else None
+            shown = parse_date(text, dayfirst) if len(text) <= 80 else None
             value = shown if shown and (not attr or shown[:10] != attr[:10]) else attr or shown
             readable = shown is not None
         else:
@@ -158,8 +227,8 @@ def shown_dates(root) -> list[tuple[str, bool, bool]]:
                 continue
             if el.find(".//time") is not None:
                 continue  # the <time> inside says it better
-            value, readable = parse_date(text), True
-        if not value or any(a.tag in _OUTSIDE_STORY for a in el.iterancestors()):
+            value, readable = parse_date(text, dayfirst), True
+        if not value or _in_listing(el, story):
             continue
         updated = bool(_UPDATED.search(text) or _UPDATED.search(marker))
         if (value, updated, readable) not in found:
@@ -179,27 +248,71 @@ def _instant(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+# Civil time runs from UTC-12:00 to UTC+14:00: the calendar days one instant can fall on.
+_WEST, _EAST = timedelta(hours=12), timedelta(hours=14)
+_NEAR = timedelta(hours=1)
+
+
+def _local_days(moment: datetime) -> tuple[date, date]:
+    utc = moment.astimezone(timezone.utc)
+    return (utc - _WEST).date(), (utc + _EAST).date()
+
+
+def _same_instant_naive(value: str, moment: datetime) -> bool:
+    """Whether a date-time shown without a zone is ``moment`` read in some real zone:
+    it differs from the UTC wall time by a whole quarter-hour offset (to the minute)."""
+    if len(value) <= 10:
+        return False
+    try:
+        shown = datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    delta = (shown - moment.astimezone(timezone.utc).replace(tzinfo=None)).total_seconds()
+    if not -_WEST.total_seconds() - 60 <= delta <= _EAST.total_seconds() + 60:
+        return False
+    return abs(delta - round(delta / 900) * 900) <= 60
+
+
 def agreeing_date(shown: list[tuple[str, bool, bool]], low: str, high: str, updated: bool = False,
                   slack_days: int = 0, readable: bool = False) -> str | None:
-    """The first shown date between two anchors, of the kind asked for.
+    """A shown date between two anchors, of the kind asked for.
 
     Shown dates with a zone are compared as instants when the anchors have one (so
     "23 December, 5.30am AEDT" agrees with "22 December, 18:30 UTC"); the others by
-    calendar day, from ``slack_days`` before the low anchor's day. ``readable`` asks
-    for dates shown in the text only.
+    calendar day, from ``slack_days`` before the low anchor's day (but never before the
+    earliest day the low anchor's instant can be anywhere) to the high anchor's day.
+    ``readable`` asks for dates shown in the text only.
+
+    Update dates: the first in page order. Publication dates: the first that names the
+    low anchor's instant (in any zone), else the first on its calendar day, else the
+    first in range, so that an unrelated date shown higher up on the page (a story in a
+    list, today's date) does not beat the one that agrees with the declaration.
     """
     lo, hi = _day(low) - timedelta(days=slack_days), _day(high)
     lo_t, hi_t = _instant(low), _instant(high)
+    if lo_t:
+        lo = max(lo, _local_days(lo_t)[0])
+    best, best_rank = None, 3
     for value, is_update, in_text in shown:
         if is_update != updated or (readable and not in_text):
             continue
         moment = _instant(value)
         if moment and lo_t and hi_t:
-            if lo_t - timedelta(hours=1) <= moment <= hi_t + timedelta(hours=1):
-                return value
+            if not lo_t - _NEAR <= moment <= hi_t + _NEAR:
+                continue
+            rank = 0 if abs(moment - lo_t) <= _NEAR else 2
         elif lo <= _day(value) <= hi:
+            if lo_t and (abs(moment - lo_t) <= _NEAR if moment else _same_instant_naive(value, lo_t)):
+                rank = 0
+            else:
+                rank = 1 if _day(value) == _day(low) else 2
+        else:
+            continue
+        if updated:
             return value
-    return None
+        if rank < best_rank:
+            best, best_rank = value, rank
+    return best
 
 
 def day_shift(value: str, days: int) -> str:

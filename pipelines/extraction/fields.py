@@ -8,7 +8,9 @@ from urllib.parse import urljoin
 import lxml.html
 
 from .authors import authors_from_jsonld, authors_from_values, drop_publication, prefer_people, split_authors
-from .dates import agreeing_date, date_from_url, day_shift, fallback_date, parse_date, shown_dates
+from .dates import (
+    agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, parse_date, shown_dates,
+)
 from .document import clean_text, node_text
 from .structured import Structured, jsonld_list, jsonld_text
 from .titles import choose_title, clean_title, site_names  # noqa: F401  (re-exported)
@@ -165,31 +167,51 @@ _MODIFIED_META = (
 )
 
 
-def _structured_date(data: Structured, ld_keys: tuple[str, ...], meta_keys: tuple[str, ...], prop: str) -> str | None:
-    art = data.article or {}
+def _declared_dates(data: Structured, ld_keys: tuple[str, ...], meta_keys: tuple[str, ...], prop: str):
+    art = (data.article or {}) if data.is_article_type else {}
     for key in ld_keys:
-        value = parse_date(jsonld_text(art.get(key)))
-        if value:
-            return value
+        yield parse_date(jsonld_text(art.get(key)))
     for key in meta_keys:
-        value = next(filter(None, map(parse_date, data.meta.get(key, ()))), None)
-        if value:
+        yield next(filter(None, map(parse_date, data.meta.get(key, ()))), None)
+    yield from map(parse_date, data.itemprops.get(prop, ()))
+
+
+def _structured_date(data: Structured, ld_keys: tuple[str, ...], meta_keys: tuple[str, ...], prop: str) -> str | None:
+    """JSON-LD, then meta tags, then microdata. An article node read from microdata (no
+    JSON-LD article) waits for the meta tags: its date is the page's first ``itemprop``
+    of that name, which on a feed or live page belongs to the container or another post.
+    A bare day takes its time and offset from a later source that declares that day."""
+    found = None
+    for value in _declared_dates(data, ld_keys, meta_keys, prop):
+        if not value:
+            continue
+        if found is None:
+            found = value
+            if len(found) > 10:
+                return found
+        elif len(value) > 10 and value[:10] == found:
             return value
-    return next(filter(None, map(parse_date, data.itemprops.get(prop, ()))), None)
+    return found
 
 
 def choose_dates(root, data: Structured, url: str) -> tuple[str | None, str | None]:
     """(published, modified) as ISO 8601, keeping the offset the page gives.
 
     Structured data and meta tags anchor the dates; a date the page shows near them
-    (from the day before the declared publication to the declared update) is preferred,
-    because it is in the publisher's own zone and is the date readers see. Without
+    (from the day before the declared publication, if its instant can fall on that day
+    somewhere, to the declared update) is preferred, because it is in the publisher's own
+    zone and is the date readers see: first one naming the declared instant, then one on
+    its day, then any (see ``agreeing_date``). Dates in lists of other stories, comments,
+    navigation and footers do not count. Without
     declarations the URL's date anchors the shown dates; without either, the first date
-    shown, then htmldate's guess.
+    shown, then htmldate's guess. All-numeric dates shown are read month first on pages
+    in US English ("06/18/2023"), day first otherwise.
     """
     published = _structured_date(data, ("datePublished", "dateCreated"), _PUBLISHED_META, "datepublished")
     modified = _structured_date(data, ("dateModified",), _MODIFIED_META, "datemodified")
-    shown = shown_dates(root)
+    html_el = root if root.tag == "html" else root.find(".//html")
+    lang = html_el.get("lang") or html_el.get("xml:lang") if html_el is not None else None
+    shown = shown_dates(root, day_first_locale(lang, data.first("og:locale")))
     from_url = date_from_url(url)
     if published:
         latest = modified if modified and modified > published else published
