@@ -63,6 +63,7 @@ class LinkRules:
         self._titles = {normalise_title(t) for t in self.block_titles}
         self._see_more = [re.compile(p, re.I) for p in self.see_more_patterns]
         self._excluded = re.compile("|".join(self.excluded_box_patterns), re.I) if self.excluded_box_patterns else None
+        self._candidates_xpath = _title_candidates_xpath(self)
 
     def is_block_title(self, text: str) -> bool:
         return normalise_title(text) in self._titles
@@ -119,15 +120,47 @@ def _absolute(href: str | None, base_url: str, rules: LinkRules) -> str | None:
     return clean_url(url, rules)
 
 
-def _own_text(el: Selector) -> str:
-    return " ".join(t for t in el.xpath("text()").getall())
+def _tag(el) -> str:
+    """Lower-case tag name of an lxml element ("" for comments and processing instructions)."""
+    return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
-def _tag(el: Selector) -> str:
-    return el.root.tag.lower() if isinstance(el.root.tag, str) else ""
+def _own_text(el) -> str:
+    """The element's own text nodes (not its children's), joined by spaces."""
+    parts = [el.text or ""]
+    parts.extend(child.tail or "" for child in el)
+    return " ".join(parts)
 
 
-def _links_after(title: Selector, rules: LinkRules) -> list[Selector]:
+def _text(el) -> str:
+    """All text inside the element, whitespace collapsed."""
+    return " ".join(el.xpath("string(.)").split())
+
+
+def _title_candidates_xpath(rules: LinkRules) -> str | None:
+    """An XPath that finds, in C, the few elements which may have a block title as own text.
+
+    A title's words never span two text nodes (own text joins them with a
+    space), so such an element has a text node holding the title's longest
+    word; the XPath looks for that word without its first letter, in lower
+    case, in UPPER CASE or as configured ("atest", "ATEST": Latest, latest,
+    LATEST), and ``is_block_title`` then decides. (XPath 1.0 has no cheap case
+    folding: ``translate`` costs milliseconds on a large page.) None when a word
+    cannot be written as an XPath literal: then every element with text is a
+    candidate.
+    """
+    tests = []
+    for title in rules.block_titles:
+        word = max(_SPACES.split(title.strip()), key=len, default="")
+        rest = word[1:] or word
+        variants = dict.fromkeys((rest, rest.lower(), rest.upper()))
+        if not rest or any("'" in v for v in variants):
+            return None
+        tests.extend(f"contains(., '{v}')" for v in variants)
+    return f"//body//*[text()[{' or '.join(dict.fromkeys(tests))}]]" if tests else None
+
+
+def _links_after(title, rules: LinkRules) -> list:
     """Links that follow the block title: its following siblings, up to the next heading.
 
     Starting from the title element and climbing at most three levels, the
@@ -135,44 +168,52 @@ def _links_after(title: Selector, rules: LinkRules) -> list[Selector]:
     link is the block. A heading sibling ends the block so that two blocks in
     one container stay apart.
     """
-    found: list[Selector] = []
+    found: list = []
     node = title
     for _ in range(4):
-        level_links: list[Selector] = []
-        for sibling in node.xpath("following-sibling::*"):
-            if _tag(sibling) in HEADING_TAGS:
+        level_links: list = []
+        for sibling in node.itersiblings():
+            tag = _tag(sibling)
+            if tag in HEADING_TAGS:
                 break
-            level_links.extend(sibling.xpath("descendant-or-self::a[@href]"))
+            if not tag:
+                continue
+            level_links.extend(a for a in sibling.iter("a", "A") if a.get("href") is not None)
         found.extend(level_links)
         if any(not rules.is_see_more(_text(a)) for a in found):
             return found
-        parents = node.xpath("..")
-        if not parents or _tag(parents[0]) in {"body", "html", ""}:
+        parent = node.getparent()
+        if parent is None or _tag(parent) in {"body", "html", ""}:
             break
-        node = parents[0]
+        node = parent
     return found
 
 
-def _text(el: Selector) -> str:
-    return el.xpath("normalize-space(string(.))").get() or ""
-
-
 def find_latest_blocks(html: str | Selector, base_url: str, rules: LinkRules | None = None) -> list[LatestBlock]:
-    """Every "Latest World News" block on the page, with absolute, cleaned links."""
+    """Every "Latest World News" block on the page, with absolute, cleaned links.
+
+    Works on the parsed tree (``Selector.root``) with lxml directly: the page's
+    elements are filtered in C by one XPath, and only the few that can hold a
+    block title are looked at in Python.
+    """
     rules = rules or LinkRules()
     sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
     blocks: list[LatestBlock] = []
     custom = rules.rule_for(base_url, "latest_block")
     if custom:
         containers = sel.xpath(custom) if custom.startswith(("/", "(")) else sel.css(custom)
-        candidates = [(None, c.xpath(".//a[@href]")) for c in containers]
+        candidates = [(None, [a.root for a in c.xpath(".//a[@href]")]) for c in containers]
     else:
+        root = sel.root
+        if not hasattr(root, "xpath"):  # not an element tree (e.g. a JSON selector)
+            return []
         candidates = []
-        for el in sel.xpath("//body//*[normalize-space(text())]"):
-            if _tag(el) in {"script", "style"} or not rules.is_block_title(_own_text(el)):
+        for el in root.xpath(rules._candidates_xpath or "//body//*[text()]"):
+            tag = _tag(el)
+            if tag in {"script", "style", ""} or not rules.is_block_title(_own_text(el)):
                 continue
             anchors = _links_after(el, rules)
-            if _tag(el) == "a":
+            if tag == "a":
                 # A linked title ("<h2><a href=/world>Latest World News</a></h2>")
                 # leads to the section page, like a "See more" link.
                 anchors = [el, *anchors]
@@ -180,7 +221,7 @@ def find_latest_blocks(html: str | Selector, base_url: str, rules: LinkRules | N
     for title, anchors in candidates:
         block = LatestBlock(links=[])
         for a in anchors:
-            url = _absolute(a.attrib.get("href"), base_url, rules)
+            url = _absolute(a.get("href"), base_url, rules)
             if url is None:
                 continue
             if block.see_more is None and (a is title or rules.is_see_more(_text(a))):
@@ -241,7 +282,7 @@ def _in_excluded_box(anchor: Selector, rules: LinkRules) -> bool:
         if marker and rules.is_excluded_box(marker):
             return True
         heading = ancestor.xpath("./*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::b or self::strong][1]")
-        if heading and rules.is_excluded_box(_text(heading[0])):
+        if heading and rules.is_excluded_box(_text(heading[0].root)):
             return True
     return False
 

@@ -69,7 +69,8 @@ CRAWL_ID = None
 ALLOWED_PRIVATE_NETWORKS: list[str] = []
 # Seeds file used when `-a start_urls=` is not given (one URL per line, # comments).
 SEEDS_FILE = None  # default: the seeds.txt shipped in the newscrawl package
-# Titles of the blocks whose links are followed (case-insensitive, spacing normalised).
+# Titles of the blocks whose links are followed (case-insensitive, spacing normalised; the
+# longest word, past its first letter, in lower case, UPPER CASE or as written here).
 LATEST_BLOCK_TITLES = DEFAULT_BLOCK_TITLES
 # Regular expressions for the block's link to the section page ("See more ...").
 LATEST_SEE_MORE_PATTERNS = DEFAULT_SEE_MORE_PATTERNS
@@ -146,9 +147,6 @@ REPLAY_MAX_BODY_SIZE = 0
 # Response records remembered (by digest, record id, URI+date) to resolve revisits at once;
 # revisits whose original is not remembered are resolved by a second pass at the end.
 REPLAY_REVISIT_INDEX_SIZE = 200_000
-# Processes building Pages from records during a replay (decoding, Latest-links parsing); 0: the
-# reader thread of the Scrapy process does it. Worth it with many cores, where that process is the limit.
-REPLAY_BUILD_PROCESSES = 0
 # Keys per ListObjectsV2 page when a SOURCE is s3://bucket/prefix.
 REPLAY_S3_PAGE_SIZE = 1000
 # Articles from revisit records too (resolved to their original's payload). False: their Pages are

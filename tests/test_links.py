@@ -68,3 +68,15 @@ def test_clean_url_drops_fragments_and_tracking_only():
     assert clean_url("http://a.test/x?gclid=1&fbclid=2") == "http://a.test/x"
     assert clean_url("http://a.test") == "http://a.test/"
     assert clean_url("http://a.test/p?b=2&a=1") == "http://a.test/p?b=2&a=1"
+
+
+def test_title_after_an_icon_and_titles_with_quotes():
+    # The title's own text comes after a child element (an icon) and blank text.
+    page = """<html><body><div><h2>
+      <span class="icon"></span> Latest World News</h2><ul><li><a href="/w/1">1</a></li></ul></div>
+      <p>Latest<b>!</b> news from the world, not a block title</p></body></html>"""
+    assert latest_links(find_latest_blocks(page, BASE)) == ["http://news.test/w/1"]
+    # A title that cannot go into an XPath literal still works (every element is a candidate).
+    rules = LinkRules(block_titles=["Today's World"])
+    page = "<html><body><h3>today's world</h3><ul><li><a href='/w/2'>2</a></li></ul></body></html>"
+    assert latest_links(find_latest_blocks(page, BASE, rules)) == ["http://news.test/w/2"]
