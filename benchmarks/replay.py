@@ -1,24 +1,33 @@
 """Replay throughput: `scrapy replay` on one and on all cores, against extraction alone.
 
-The corpus is a live crawl of the demo site (run here, on loopback), its 2xx
-responses copied ``copies`` times under distinct URLs into one WARC (gzip per
-record, payloads as the site sent them). Three references, all in this
-machine's current state:
+Two corpora, each written into one WARC (gzip per record) in a temporary directory:
+
+* ``news``: the real news pages of ``../shared/datasets`` (fundus-eval and
+  naeb-dev, 291 pages of 20-900 KB from many publishers), served as
+  ``text/html`` with no charset, so the charset comes from the page as in any
+  replay; what a news archive holds, and the corpus the targets are judged on;
+* ``demo``: a live crawl of the demo site (run here, on loopback), its 2xx
+  responses (~4 KB pages, 70% articles) copied under distinct URLs: pages so
+  small that extraction takes ~5 ms, the worst case for everything around it.
+
+Three references, all in this machine's current state:
 
 * the floor: ``pipelines.extraction.extract_article`` called in a loop, in one
-  process, on the very Pages replay builds (the issue's "extraction function alone");
+  process, on prebuilt Pages whose Latest links are already found (the issue's
+  "extraction function alone"; a replay also finds the links, in its workers);
 * the ceiling: ``cores`` independent processes, each reading the WARC and doing
-  ``page_from_record`` + ``extract_article`` on its share of the pages, with no
-  Scrapy and no inter-process traffic at all. No replay on this many cores that
-  builds each Page the one way (``page_from_response``) and extracts it can go
-  faster; it bounds what "all cores" can reach;
-* the same with one process: build + extract in series.
+  what a replay does to a record (``page_from_record`` without link finding, then
+  ``extract_article``, which finds the links on its parse) on its share of the
+  pages, with no Scrapy and no inter-process traffic at all: it bounds what
+  "all cores" can reach;
+* the same with one process.
 
 Replay rates are the command's own (first page read to last item done, from its
 final progress line), so process start-up is left out. Each configuration runs
 ``rounds`` times, interleaved with the others and with the references, and the
-median is kept. Peak memory: ``memusage/max`` of the replay process (Scrapy's
-MemoryUsage extension) and the largest resident size of any process it started.
+median is kept. Peak memory: the peak resident size (VmHWM, polled from /proc) of
+the Scrapy process and of its largest worker, on the big corpus and on one a tenth
+its size: flat memory means the two are the same.
 """
 
 from __future__ import annotations
@@ -27,12 +36,12 @@ import io
 import multiprocessing
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -65,19 +74,32 @@ def crawl_records(workdir: Path) -> list:
             if 200 <= r.status < 300]
 
 
-def build_corpus(path: Path, records: list, copies: int) -> tuple[Path, int]:
-    """One WARC with ``records``, ``copies`` times under distinct URLs; returns (path, pages)."""
+def news_records() -> list:
+    """The dataset pages as archived responses: 200, ``text/html`` without a charset, their own URLs."""
+    from benchmarks.extraction import LOADERS
+
+    return [SimpleNamespace(uri=case.url, status=200, headers=[("Content-Type", "text/html")],
+                            payload=case.html, protocol="HTTP/1.1", date="2024-05-01T12:00:00Z")
+            for load in LOADERS.values() for case in load()]
+
+
+def build_corpus(path: Path, records: list, copies: int, limit: int | None = None) -> tuple[Path, int]:
+    """One WARC with ``records``, ``copies`` times under distinct URLs (the first ``limit``); (path, pages)."""
+    written = 0
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
         for copy in range(copies):
             for rec in records:
+                if limit is not None and written >= limit:
+                    break
+                written += 1
                 uri = rec.uri + ("&" if "?" in rec.uri else "?") + f"copy={copy}"
                 http = StatusAndHeaders(f"{rec.status} OK", rec.headers, protocol=rec.protocol or "HTTP/1.1")
                 record = writer.create_warc_record(uri, "response", payload=io.BytesIO(rec.payload),
                                                    length=len(rec.payload), http_headers=http,
                                                    warc_headers_dict={"WARC-Date": rec.date})
                 writer.write_record(record)
-    return path, copies * len(records)
+    return path, written
 
 
 def floor_rate(corpus: Path) -> tuple[float, float]:
@@ -108,13 +130,13 @@ def _ceiling_worker(corpus: str, part: int, parts: int, results, start) -> None:
     for i, rec in enumerate(read_archive(LocalSource(Path(corpus)))):  # warm caches and lazy imports
         if i >= 20:
             break
-        extract_article(page_from_record(rec, rules, 1 << 30))
+        extract_article(page_from_record(rec, None, 1 << 30, find_links=False), link_rules=rules)
     results.put("ready")
     start.wait()
     began, cpu, pages = time.perf_counter(), time.process_time(), 0
     for i, rec in enumerate(read_archive(LocalSource(Path(corpus)))):
         if i % parts == part and 200 <= rec.status < 300:
-            extract_article(page_from_record(rec, rules, 1 << 30))
+            extract_article(page_from_record(rec, None, 1 << 30, find_links=False), link_rules=rules)
             pages += 1
     results.put((pages, time.perf_counter() - began, time.process_time() - cpu))
 
@@ -149,6 +171,17 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
+def _peak_rss_mb(pid: int) -> float | None:
+    """VmHWM of a process (its peak resident size so far), in MB, or None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(c) for t in Path(f"/proc/{pid}/task").iterdir()
@@ -158,48 +191,46 @@ def _children(pid: int) -> list[int]:
 
 
 def replay_rate(corpus: Path, workdir: Path, *settings: str) -> dict[str, float]:
-    """Run `scrapy replay`; its rate, memory, and CPU seconds of the main process and of its workers."""
+    """Run `scrapy replay`; its rate, peak memory, and CPU seconds of the main process and of its workers."""
     log = workdir / "replay.log"
     out = workdir / "replay.jsonl"
     cmd = [sys.executable, "-m", "scrapy", "replay", str(corpus), "-O", str(out), "-s", f"LOG_FILE={log}",
-           "-s", "REPLAY_PROGRESS_INTERVAL=0"]
+           "-s", "LOG_FILE_APPEND=False", "-s", "REPLAY_PROGRESS_INTERVAL=0"]
     for setting in settings:
         cmd += ["-s", setting]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    main_cpu, worker_cpu = 0.0, {}
-    while proc.poll() is None:  # sample CPU time until the end (the last ~50 ms may be missed)
+    main_cpu, worker_cpu, main_peak, worker_peak = 0.0, {}, 0.0, {}
+    while proc.poll() is None:  # sample CPU time and peak RSS until the end (the last ~50 ms may be missed)
         main_cpu = _cpu_seconds(proc.pid) or main_cpu
+        main_peak = _peak_rss_mb(proc.pid) or main_peak
         for child in _children(proc.pid):
-            seconds = _cpu_seconds(child)
+            seconds, peak = _cpu_seconds(child), _peak_rss_mb(child)
             if seconds is not None:
                 worker_cpu[child] = seconds
+            if peak is not None:
+                worker_peak[child] = peak
         time.sleep(0.05)
     _stdout, stderr = proc.communicate()
     if proc.returncode:
         raise RuntimeError(f"replay failed ({proc.returncode}): {stderr[-2000:]} {log.read_text()[-3000:] if log.exists() else ''}")
-    children_max_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     line = [x for x in stderr.splitlines() if x.startswith("replay:")][-1]
-    memusage = re.search(r"'memusage/max': (\d+)", log.read_text())
     return {
         "pages": int(re.search(r"(\d+) pages,", line).group(1)),
         "pages_per_s": float(re.search(r"([\d.]+) pages/s", line).group(1)),
         "main_cpu_s": main_cpu,
         "worker_cpu_s": sum(worker_cpu.values()),
-        "main_peak_MB": round(int(memusage.group(1)) / 1e6, 1) if memusage else None,
-        # ru_maxrss only grows, so this is the largest process of any run so far
-        "largest_process_MB": round(max(before, children_max_kb) / 1024, 1),
+        "main_peak_MB": round(main_peak, 1),  # VmHWM of the Scrapy process
+        "largest_worker_MB": round(max(worker_peak.values(), default=0.0), 1),
     }
 
 
-def run(copies: int = 40, rounds: int = 5) -> dict[str, object]:
+def run(copies: int = 40, rounds: int = 5, corpus_kind: str = "demo") -> dict[str, object]:
     """Medians of ``rounds`` interleaved rounds, in wall-clock rates and in CPU time per page.
 
     ``one_process`` and ``all_cores`` differ only in ``EXTRACTION_PROCESSES`` (1, then
-    one per core). ``in_process_threads`` extracts on one thread of the Scrapy process;
-    ``all_cores_pages_built_in_processes`` also moves Page building out of the Scrapy
-    process (``REPLAY_BUILD_PROCESSES``). CPU time per page of the Scrapy process and of
+    one per core). ``in_process_threads`` extracts on one thread of the Scrapy process.
+    CPU time per page of the Scrapy process and of
     its workers comes from a big and a small corpus, so start-up cancels out.
     """
     import statistics
@@ -207,14 +238,15 @@ def run(copies: int = 40, rounds: int = 5) -> dict[str, object]:
     cores = os.cpu_count() or 1
     load_before = os.getloadavg()[0]
     configs = {"one": ("EXTRACTION_PROCESSES=1",), "all": (f"EXTRACTION_PROCESSES={cores}",),
-               "threads": ("EXTRACTION_PROCESSES=0", "EXTRACTION_THREADS=1"),
-               "all_build": (f"EXTRACTION_PROCESSES={cores}", f"REPLAY_BUILD_PROCESSES={cores}")}
+               "threads": ("EXTRACTION_PROCESSES=0", "EXTRACTION_THREADS=1")}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        records = crawl_records(workdir)
+        records = news_records() if corpus_kind == "news" else crawl_records(workdir)
         corpus, pages = build_corpus(workdir / "corpus.warc.gz", records, copies)
-        small_copies = max(1, copies // 10)
-        small_corpus, small_pages = build_corpus(workdir / "small.warc.gz", records, small_copies)
+        # whole copies, so that CPU time per page = (big - small) / (pages - small pages) is over the same pages
+        small_corpus, small_pages = build_corpus(workdir / "small.warc.gz", records, max(1, copies // 10))
+        if small_pages >= pages:
+            raise ValueError("the corpus needs at least 2 copies")
         floors, ceilings_one, ceilings_all, runs = [], [], [], {name: [] for name in configs}
         for _ in range(rounds):
             floors.append(floor_rate(corpus))
@@ -235,11 +267,12 @@ def run(copies: int = 40, rounds: int = 5) -> dict[str, object]:
         return {"wall_pages_per_s": med([b["pages_per_s"] for b in big]),
                 "wall_runs": [b["pages_per_s"] for b in big],
                 "main_cpu_ms_per_page": main, "worker_cpu_ms_per_page": work,
-                "main_peak_MB": max(b["main_peak_MB"] or 0 for b in big),
-                "main_peak_MB_small_corpus": max(s["main_peak_MB"] or 0 for _, s in runs[name])}
+                "main_peak_MB": max(b["main_peak_MB"] for b in big),
+                "main_peak_MB_small_corpus": max(s["main_peak_MB"] for _, s in runs[name]),
+                "largest_worker_MB": max(b["largest_worker_MB"] for b in big)}
 
     floor_wall, floor_cpu = med([f for f, _ in floors]), med([c for _, c in floors])
-    one, every, threads, build = summary("one"), summary("all"), summary("threads"), summary("all_build")
+    one, every, threads = summary("one"), summary("all"), summary("threads")
     ceiling_one = {"wall_pages_per_s": med([r for r, _ in ceilings_one]),
                    "cpu_ms_per_page": med([c for _, c in ceilings_one])}
     ceiling_all = {"wall_pages_per_s": med([r for r, _ in ceilings_all]),
@@ -255,13 +288,12 @@ def run(copies: int = 40, rounds: int = 5) -> dict[str, object]:
     wall_one_vs_floor = med([b["pages_per_s"] / f for (b, _), (f, _) in zip(runs["one"], floors)])
     wall_all_vs_one = med([a["pages_per_s"] / o["pages_per_s"] for (a, _), (o, _) in zip(runs["all"], runs["one"])])
     return {
-        "cores": cores, "pages": pages, "rounds": rounds, "load_average_before": round(load_before, 2),
+        "corpus": corpus_kind, "cores": cores, "pages": pages, "rounds": rounds, "load_average_before": round(load_before, 2),
         "floor": {"wall_pages_per_s": floor_wall, "cpu_ms_per_page": floor_cpu,
                   "wall_runs": [round(f, 1) for f, _ in floors]},
         "ceiling_one_process_build_and_extract": ceiling_one,
         "ceiling_all_cores_build_and_extract": ceiling_all,
         "one_process": one, "all_cores": every, "in_process_threads": threads,
-        "all_cores_pages_built_in_processes": build,
         # what the Scrapy process alone can feed, whatever the number of cores
         "serial_limit_pages_per_s": round(1e3 / every["main_cpu_ms_per_page"], 1),
         "wall_one_process_vs_floor": wall_one_vs_floor,  # median of the rounds' ratios
@@ -273,11 +305,21 @@ def run(copies: int = 40, rounds: int = 5) -> dict[str, object]:
         "cpu_model_all_cores_vs_one_process": round(idle_all / idle_one, 3),
         "target_one_process_within_10pct_of_floor": wall_one_vs_floor >= 0.9,
         "target_all_cores_at_least_1_7x_one_process": wall_all_vs_one >= 1.7,
-        "largest_process_MB": max(b["largest_process_MB"] for rs in runs.values() for b, _ in rs),
     }
 
 
-if __name__ == "__main__":
+def main() -> None:
+    import argparse
     import json
 
-    print(json.dumps(run(*(int(a) for a in sys.argv[1:])), indent=1))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=("news", "demo"), default="news")
+    parser.add_argument("--copies", type=int, help="times each page is in the corpus (news: 2, demo: 40)")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    copies = args.copies or (2 if args.corpus == "news" else 40)
+    print(json.dumps(run(copies, args.rounds, args.corpus), indent=1))
+
+
+if __name__ == "__main__":
+    main()

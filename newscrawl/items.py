@@ -27,7 +27,9 @@ class Page:
     body: bytes
     fetched_at: str  # WARC-Date of the response record (ISO 8601, UTC)
     warc: dict[str, Any] | None = None  # {uri, offset, record_id} of the response record
-    latest_links: list[str] = field(default_factory=list)  # Latest World News links found
+    # Latest World News links found; None: not looked for yet (a replay's Page: the
+    # extraction finds them on its own parse of the page).
+    latest_links: list[str] | None = field(default_factory=list)
     # Against the crawl state: "new", "changed", "revisit" (payload unchanged since the last
     # capture: archived as a revisit record, no article item), or None (no state kept).
     capture: str | None = None

@@ -18,7 +18,11 @@ def is_html(headers: list[tuple[str, str]]) -> bool:
 
 
 def detect_charset(body: bytes) -> str | None:
-    """The charset of a page that declares none: UTF-8 when it decodes as such, else detected."""
+    """The charset of a page that declares none: UTF-8 when it decodes as such, else detected.
+
+    As Scrapy's ``TextResponse`` detects it (same steps, whole body), so the text
+    the extraction reads is the text the spider found its links in.
+    """
     try:
         body.decode("utf-8")
         return "utf-8"
@@ -26,7 +30,7 @@ def detect_charset(body: bytes) -> str | None:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body[:200_000]).best()
+    best = from_bytes(body).best()
     return best.encoding if best else None
 
 

@@ -6,14 +6,18 @@ and never a Request, so ITEM_PIPELINES and FEEDS work as in the live crawl. It
 is not in ``SPIDER_MODULES`` (``scrapy list`` shows only crawlers); the command
 passes the class itself.
 
-A Page is built the way the live spider builds it (``page_from_record``): the
-archived payload goes through Scrapy's own Content-Encoding decoders, becomes
-the Scrapy response class Scrapy would have made, and the Latest World News
-links are found on ``response.selector`` like in ``WorldNewsSpider.parse``;
-then ``build_page``. Same bytes in, same Page out.
+A Page is built from the archived response as the live spider builds it: the
+payload goes through Scrapy's own Content-Encoding decoders (``page_from_record``),
+headers as Scrapy's ``Headers`` give them. One thing is left to the extraction
+pipeline: a replay Page has ``latest_links=None``, and ``extract_article`` finds
+the Latest World News links (``related_urls``) with the same link rules
+(``newscrawl.links.find_latest_blocks``) on its own parse of the page, the parse
+it extracts from. Each page is then decoded and parsed once, in an extraction
+process, instead of once more in the Scrapy process, which only reads records:
+that is what lets a replay use every core (benchmarks/RESULTS.md, "Replay").
 
-Reading (file I/O, gunzip, HTML parsing for links) runs on a worker thread in
-small batches; extraction runs in the pipeline's process pool. At most
+Reading (file I/O, gunzip) runs on a worker thread in small batches;
+extraction runs in the pipeline's process pool. At most
 ``REPLAY_MAX_IN_FLIGHT`` pages are between the reader and the feed at any time,
 so memory stays flat whatever the archive size.
 """
@@ -22,14 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import re
 import sys
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime, timezone
 from typing import Any
@@ -66,8 +66,13 @@ REPLAY_SETTINGS: dict[str, Any] = {
 # -- one record → one Page ----------------------------------------------------
 
 
-def page_from_record(rec: ArchivedResponse, rules: LinkRules, max_size: int, capture: str | None = None) -> Page:
+def page_from_record(rec: ArchivedResponse, rules: LinkRules | None, max_size: int, capture: str | None = None,
+                     *, find_links: bool = True) -> Page:
     """The Page the live spider would have built from this archived response.
+
+    ``find_links=False`` leaves ``latest_links`` None: the extraction then finds
+    the Latest World News links on its own parse of the page (what ``scrapy
+    replay`` does, so that each page is parsed once, in the extraction process).
 
     ``capture="revisit"`` marks a Page built from a revisit record (resolved to its
     original's payload): the pipelines drop those, as in the live incremental crawl.
@@ -79,28 +84,17 @@ def page_from_record(rec: ArchivedResponse, rules: LinkRules, max_size: int, cap
     scrapy_headers = Headers()
     for name, value in headers:
         scrapy_headers.appendlist(name, value)
+    if not find_links:
+        return Page(url=rec.uri, request_url=rec.uri, status=rec.status, body=body, fetched_at=rec.date,
+                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, vs in scrapy_headers.items() for v in vs],
+                    warc=rec.pointer(), latest_links=None, capture=capture)
     # The class Scrapy's download handler and HttpCompressionMiddleware pick, so
     # that the text (charset) and the selector are the spider's.
     respcls = responsetypes.from_args(headers=scrapy_headers, url=rec.uri, body=body)
     response = respcls(url=rec.uri, status=rec.status, headers=scrapy_headers, body=body,
                        protocol=rec.protocol or None)
-    return page_from_response(response, rules=rules, request_url=response.url,  # redirect chains are not rebuilt
+    return page_from_response(response, rules=rules or LinkRules(), request_url=response.url,  # redirect chains are not rebuilt
                               fetched_at=rec.date, warc=rec.pointer(), capture=capture)
-
-
-_BUILD_BATCH = 8  # records per task when Pages are built in processes
-
-
-def build_pages(items: list[tuple[ArchivedResponse, str | None]], rules: LinkRules,
-                max_size: int) -> list[Page | BadRecord]:
-    """``page_from_record`` over a batch, in a worker process; decoding failures come back as BadRecords."""
-    out: list[Page | BadRecord] = []
-    for rec, capture in items:
-        try:
-            out.append(page_from_record(rec, rules, max_size, capture=capture))
-        except DecodingError as exc:
-            out.append(BadRecord(rec.source, rec.offset, str(exc)))
-    return out
 
 
 # -- filters ------------------------------------------------------------------
@@ -182,9 +176,8 @@ class ArchiveReplay:
     sources at the end, which reads only the records they refer to.
     """
 
-    def __init__(self, specs: list[str], rules: LinkRules, record_filter: RecordFilter, settings):
+    def __init__(self, specs: list[str], record_filter: RecordFilter, settings):
         self.specs = specs
-        self.rules = rules
         self.filter = record_filter
         self.settings = settings
         self.max_size = settings.getint("REPLAY_MAX_BODY_SIZE") or settings.getint("DOWNLOAD_MAXSIZE")
@@ -193,15 +186,7 @@ class ArchiveReplay:
         self.progress = Progress()
         self.sources: list[Source] = []
         self._pending: dict[tuple[str, str], list[ArchivedResponse]] = {}
-        processes = settings.getint("REPLAY_BUILD_PROCESSES")
-        self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) \
-            if processes > 0 else None
-        self._window = 2 * max(processes, 1)
         self._events = self._build(self._run())
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def next_batch(self, size: int) -> list[Page]:
         batch = []
@@ -215,28 +200,10 @@ class ArchiveReplay:
         return s3_client_from_settings(self.settings)
 
     def _build(self, records: Iterator[ArchivedResponse]) -> Iterator[Page]:
-        """Pages from records: here, or in ``REPLAY_BUILD_PROCESSES`` processes, a bounded window ahead."""
-        if self._pool is None:
-            for rec in records:
-                page = self._page(rec)
-                if page is not None:
-                    yield page
-            return
-        window: deque = deque()
-        while True:
-            while len(window) < self._window:
-                batch = [(rec, self._capture(rec)) for rec in islice(records, _BUILD_BATCH)]
-                if not batch:
-                    break
-                window.append(self._pool.submit(build_pages, batch, self.rules, self.max_size))
-            if not window:
-                return
-            for result in window.popleft().result():
-                if isinstance(result, BadRecord):
-                    self._bad(result)
-                else:
-                    self.progress.pages += 1
-                    yield result
+        for rec in records:
+            page = self._page(rec)
+            if page is not None:
+                yield page
 
     def _capture(self, rec: ArchivedResponse) -> str | None:
         return "revisit" if rec.rec_type == "revisit" and not self.revisit_articles else None
@@ -300,7 +267,7 @@ class ArchiveReplay:
 
     def _page(self, rec: ArchivedResponse) -> Page | None:
         try:
-            page = page_from_record(rec, self.rules, self.max_size, capture=self._capture(rec))
+            page = page_from_record(rec, None, self.max_size, capture=self._capture(rec), find_links=False)
         except DecodingError as exc:
             self._bad(BadRecord(rec.source, rec.offset, str(exc)))
             return None
@@ -375,15 +342,12 @@ class ReplaySpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ReplaySpider":
-        from newscrawl.spiders.worldnews import link_rules_from_settings
-
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.rules = link_rules_from_settings(settings)
         spider.max_in_flight = max(1, settings.getint("REPLAY_MAX_IN_FLIGHT"))
         spider.batch_size = max(1, min(spider.max_in_flight, settings.getint("REPLAY_READ_BATCH")))
         spider.progress_interval = settings.getfloat("REPLAY_PROGRESS_INTERVAL")
-        spider.replay = ArchiveReplay(spider.sources, spider.rules, spider.record_filter, settings)
+        spider.replay = ArchiveReplay(spider.sources, spider.record_filter, settings)
         spider._in_flight = 0
         spider._room = asyncio.Event()
         spider._started = time.monotonic()
@@ -463,7 +427,6 @@ class ReplaySpider(scrapy.Spider):
             print(self.progress_line(), file=sys.stderr, flush=True)
 
     def _closed(self, reason: str = "") -> None:
-        self.replay.close()
         if self._progress_task is not None:
             self._progress_task.cancel()
         self._update_stats()

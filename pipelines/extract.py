@@ -30,21 +30,27 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.items import Page
+from newscrawl.links import LinkRules
+from newscrawl.spiders.worldnews import link_rules_from_settings
 from pipelines.extraction import SiteRules, extract_article
 
 logger = logging.getLogger(__name__)
 
 
-def _warm_up(rules: SiteRules | None = None) -> None:
-    """Run in each worker process at start: pay the imports before the first page; keep the site rules."""
+def _warm_up(rules: SiteRules | None = None, link_rules: LinkRules | None = None) -> None:
+    """Run in each worker process at start: pay the imports before the first page; keep the rules."""
     import pipelines.extraction  # noqa: F401
 
-    global _worker_rules
+    global _worker_rules, _worker_link_rules
     if rules is not None:
         _worker_rules = rules
+    if link_rules is not None:
+        _worker_link_rules = link_rules
 
 
-_worker_rules: SiteRules | None = None  # in a worker process: the crawl's site rules, sent once at start
+# In a worker process: the crawl's site rules and link rules, sent once at start.
+_worker_rules: SiteRules | None = None
+_worker_link_rules: LinkRules | None = None
 
 
 def extract_batch(pages: list[Page]) -> list[tuple[bool, object]]:
@@ -52,7 +58,7 @@ def extract_batch(pages: list[Page]) -> list[tuple[bool, object]]:
     out: list[tuple[bool, object]] = []
     for page in pages:
         try:
-            out.append((True, extract_article(page, _worker_rules, True)))
+            out.append((True, extract_article(page, _worker_rules, True, _worker_link_rules)))
         except Exception:
             out.append((False, traceback.format_exc()))
     return out
@@ -71,6 +77,8 @@ class ArticleExtractionPipeline:
         self.threads = max(1, crawler.settings.getint("EXTRACTION_THREADS"))
         # Per-site rules (versioned); a bad rule stops the crawl at start-up with RuleError.
         self.site_rules = SiteRules(crawler.settings.getdict("EXTRACTION_SITE_RULES"))
+        # For Pages whose Latest World News links are not found yet (a replay's): related_urls.
+        self.link_rules = link_rules_from_settings(crawler.settings)
         self.batch_size = max(1, crawler.settings.getint("EXTRACTION_BATCH_SIZE", 8))
         self._queue: deque[tuple[Page, asyncio.Future]] = deque()  # pages waiting for room in the processes
         self._tasks = 0  # batches submitted and not yet back
@@ -86,7 +94,7 @@ class ArticleExtractionPipeline:
         if self.processes:
             # "spawn": a fork would copy the reactor, its threads and their locks.
             return ProcessPoolExecutor(max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_warm_up, initargs=(self.site_rules,))
+                                       initializer=_warm_up, initargs=(self.site_rules, self.link_rules))
         return ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="extract")
 
     async def open_spider(self) -> None:
@@ -113,7 +121,8 @@ class ArticleExtractionPipeline:
                 raise DropItem(f"extraction failed: {item.url}")
         else:
             try:
-                article = await asyncio.wrap_future(self._executor.submit(extract_article, item, self.site_rules, True))
+                article = await asyncio.wrap_future(
+                    self._executor.submit(extract_article, item, self.site_rules, True, self.link_rules))
             except Exception:
                 logger.exception("Extraction failed for %s", item.url)
                 self.stats.inc_value("newscrawl/extraction/errors")

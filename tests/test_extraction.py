@@ -279,6 +279,23 @@ def test_extract_article_end_to_end():
     assert extract_article(p) == a  # pure: same page, same article
 
 
+def test_related_urls_found_on_the_extraction_parse_when_not_known_yet():
+    # A replay's Page: latest_links None; the links are found with the crawl's link rules.
+    latest = ('<section><h2>Around the <!-- x --> World</h2><ul><li><a href="/world/b?utm_source=x">B</a></li>'
+              '<li><a href="/world/c#top">C</a></li></ul><a href="/world/">See more</a></section>')
+    from newscrawl.links import LinkRules, find_latest_blocks, latest_links
+
+    rules = LinkRules(block_titles=["Around the World"])
+    html = article_html(extra_body=latest)
+    a = extract_article(page(html, latest_links=None), link_rules=rules)
+    assert a.related_urls == ["https://news.example/world/b", "https://news.example/world/c"]
+    # what the live spider finds on Scrapy's own parse of the same text
+    assert a.related_urls == latest_links(find_latest_blocks(html, page(html).url, rules))
+    default = extract_article(page(html, latest_links=None)).related_urls  # the page's Latest World News block
+    assert default and default == latest_links(find_latest_blocks(html, page(html).url))
+    assert extract_article(page(html, latest_links=[]), link_rules=rules).related_urls == []  # known: kept
+
+
 @pytest.mark.parametrize("p", [
     page(article_html(), status=404),
     page(article_html(), status=301),

@@ -203,9 +203,3 @@ def test_replay_of_incremental_crawls_equals_their_outputs(tmp_path):
     expected = {(a["url"], a["fetched_at"]): a for a in outputs[0] + outputs[1]}
     assert {(a["url"], a["fetched_at"]): a for a in result.items} == expected
     assert "'replay/revisits_resolved'" in result.stats and "'replay/revisits_resolved': 0" not in result.stats
-
-
-def test_pages_built_in_processes(crawl, tmp_path):
-    result = run_replay(tmp_path, str(crawl.warc_dir), settings=("REPLAY_BUILD_PROCESSES=2",))
-    assert result.returncode == 0, result.log[-3000:]
-    assert_same_articles(result.items, crawl.items)

@@ -17,8 +17,10 @@ from collections.abc import Mapping
 from urllib.parse import urljoin
 
 import trafilatura
+from parsel import Selector
 
 from newscrawl.items import Article, Page
+from newscrawl.links import LinkRules, find_latest_blocks, latest_links
 
 from .authors import split_authors
 from .body import extract_body, reconcile_with_declared
@@ -46,17 +48,21 @@ logging.getLogger("trafilatura.core").setLevel(logging.ERROR)
 _HTML_TYPES = {"", "text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 
 
-def extract_article(page: Page, rules: SiteRules | Mapping | None = None, strict: bool = False) -> Article | None:
+def extract_article(page: Page, rules: SiteRules | Mapping | None = None, strict: bool = False,
+                    link_rules: LinkRules | None = None) -> Article | None:
     """Extract an Article from a Page, or None if the page is not a news article.
 
     None for non-2xx statuses, non-HTML content, home/section/listing pages and error
     pages. ``rules`` is the ``EXTRACTION_SITE_RULES`` setting (or a compiled
     ``SiteRules``); a matching site rule overrides the generic value of each field it
-    names. A failure inside extraction is logged with the URL and gives None, unless
+    names. ``related_urls`` are the Page's Latest World News links; a Page that has
+    none found yet (``latest_links`` None: a replay) gets them found here, with
+    ``link_rules`` (the crawl's link settings), on the tree parsed for extraction.
+    A failure inside extraction is logged with the URL and gives None, unless
     ``strict`` is set: then it is raised, for a caller that counts failures.
     """
     try:
-        return _extract(page, as_site_rules(rules))
+        return _extract(page, as_site_rules(rules), link_rules)
     except Exception:  # one bad page must not stop a crawl
         if strict:
             raise
@@ -73,12 +79,15 @@ def _looks_like_html(page: Page) -> bool:
     return b"<" in (page.body or b"")[:4096]
 
 
-def _extract(page: Page, rules: SiteRules | None) -> Article | None:
+def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None = None) -> Article | None:
     if not 200 <= (page.status or 0) < 300 or not _looks_like_html(page):
         return None
     root = parse_html(decode_html(page))
     if root is None:
         return None
+    related = page.latest_links
+    if related is None:  # before anything below changes the tree
+        related = latest_links(find_latest_blocks(Selector(root=root, type="html"), page.url, link_rules))
     rule = rules.for_url(page.url) if rules else None
     if rule is not None:
         remove_blocks(root, rule)
@@ -137,7 +146,7 @@ def _extract(page: Page, rules: SiteRules | None) -> Article | None:
         publisher=choose_publisher(data),
         body="\n\n".join(paragraphs) or None,
         images=images,
-        related_urls=list(page.latest_links or []),
+        related_urls=list(related),
         fetched_at=page.fetched_at,
         warc=page.warc,
         extractor_version=version,
