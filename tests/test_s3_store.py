@@ -270,11 +270,18 @@ def test_s3_goes_away_during_upload_then_upload_pending(moto, proxy, tmp_path):
     keys = objects(moto, bucket)
     warc_keys = [k for k in keys if k.endswith(".warc.gz")]
     assert len(warc_keys) == stats["warc/files"]
-    assert len([k for k in keys if k.endswith(".manifest.json")]) == 1
+    [manifest_key] = [k for k in keys if k.endswith(".manifest.json")]
     files = download_all(moto, bucket, tmp_path / "downloaded")
     assert_warcio_check(files[k] for k in warc_keys)
     assert_every_exchange_archived(site, [files[k] for k in warc_keys])
     no_open_key_sent(proxy)
+    # the crawl's manifest, written while files were pending, now says they are all stored
+    manifest = json.loads(files[manifest_key].read_text())
+    assert manifest["complete"] is True and manifest["pending_files"] == [] and manifest["completed_at"]
+    assert sorted(f["key"] for f in manifest["files"]) == sorted(warc_keys)
+    for listed in manifest["files"]:
+        assert listed["uploaded"] is True
+        assert listed["sha256"] == hashlib.sha256(files[listed["key"]].read_bytes()).hexdigest()
 
 
 def test_sigkill_while_writing_then_restart(moto, proxy, tmp_path):
@@ -416,6 +423,65 @@ def test_multipart_upload_over_threshold(server, proxy, tmp_path):
     assert not [p for m, p in proxy.requests if m == "PUT" and "small" in p and "partNumber" in p]
     body = server.client().get_object(Bucket=bucket, Key=key)["Body"].read()
     assert hashlib.sha256(body).digest() == hashlib.sha256(data).digest()
+
+
+def test_incomplete_manifest_is_completed_by_the_run_that_stores_its_files(moto, tmp_path):
+    """A crawl's manifest went up saying two files were pending; a later run sends one of them
+    from the spool, finds the other already in the bucket (another run sent it), and replaces
+    the manifest with one that says every file is stored."""
+    bucket = new_bucket(moto)
+    client = moto.client()
+    store = make_store(moto, bucket, tmp_path / "spool")
+    store.spool_dir.mkdir(parents=True)
+    prefix = f"news/{store.day}"
+    spooled = store.spool_dir / "newscrawl-20260101000000000-00000-host-999999.warc.gz"
+    spooled_body = os.urandom(3000)
+    spooled.write_bytes(spooled_body)
+    sent_body = os.urandom(2000)
+    sent_key = f"{prefix}/newscrawl-20260101000000000-00001-host-999999.warc.gz"
+    client.put_object(Bucket=bucket, Key=sent_key, Body=sent_body,
+                      Metadata={"sha256": hashlib.sha256(sent_body).hexdigest()})
+    spooled_key = f"{prefix}/{spooled.name}"
+    old = {"crawl_id": "old", "complete": False, "pending_files": [spooled_key, sent_key],
+           "files": [{"name": Path(k).name, "key": k, "uri": f"s3://{bucket}/{k}", "size": 1, "records": 1,
+                      "sha256": None, "uploaded": False} for k in (spooled_key, sent_key)]}
+    manifest = store.spool_dir / "newscrawl-old-host-999999.manifest.json"
+    manifest.write_text(json.dumps(old))
+    client.put_object(Bucket=bucket, Key=f"{prefix}/{manifest.name}", Body=json.dumps(old).encode())
+
+    store.recover()
+    store.close()
+    assert store.pending_files == [] and not spooled.exists() and not manifest.exists()
+    stored = json.loads(client.get_object(Bucket=bucket, Key=f"{prefix}/{manifest.name}")["Body"].read())
+    assert stored["complete"] is True and stored["pending_files"] == [] and stored["completed_at"]
+    sha = {f["key"]: f["sha256"] for f in stored["files"] if f["uploaded"]}
+    assert sha == {spooled_key: hashlib.sha256(spooled_body).hexdigest(), sent_key: hashlib.sha256(sent_body).hexdigest()}
+    assert client.get_object(Bucket=bucket, Key=spooled_key)["Body"].read() == spooled_body
+
+
+def test_crawl_manifest_with_pending_files_stays_in_the_spool(moto, proxy, tmp_path):
+    """Uploaded while some of its files are still in the spool, a manifest is kept there too,
+    so that the run which uploads them can say so."""
+    bucket = new_bucket(moto)
+    store = make_store(moto, bucket, tmp_path / "spool", endpoint=proxy.endpoint, WARC_UPLOAD_TIMEOUT=0.5,
+                       WARC_UPLOAD_RETRY_DELAY=60)
+    store.spool_dir.mkdir(parents=True)
+    warc = store.spool_dir / "newscrawl-20260101000000000-00000-host-999999.warc.gz"
+    warc.write_bytes(os.urandom(3000))
+    proxy.down()
+    store.store(closed_file(warc))
+    left = store._queue.drain(0.5)  # the file's upload fails and waits for a retry
+    job = store._write_manifest({"crawl_id": "now"}, left)
+    proxy.up()
+    store._upload(job)  # the manifest gets through; its file did not
+    assert warc.exists() and job.path.exists()
+    later = make_store(moto, bucket, tmp_path / "spool")
+    later.recover()
+    later.close()
+    assert not warc.exists() and not job.path.exists()
+    stored = json.loads(moto.client().get_object(Bucket=bucket, Key=job.entry.key)["Body"].read())
+    assert stored["complete"] is True and [f["uploaded"] for f in stored["files"]] == [True]
+    store._queue.stop()
 
 
 class _LyingClient:

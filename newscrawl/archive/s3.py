@@ -177,6 +177,18 @@ class S3Uploader:
         self.verify(key, digests)
         return digests
 
+    def stored_sha256(self, key: str) -> str | None:
+        """The SHA-256 an object was uploaded with ("" when it has none), or None when there is no such object."""
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return (head.get("Metadata") or {}).get("sha256", "")
+
     def verify(self, key: str, digests: Digests) -> None:
         head = self.client.head_object(Bucket=self.bucket, Key=key, ChecksumMode="ENABLED")
         if head.get("ContentLength") != digests.size:

@@ -137,7 +137,13 @@ class StoredFile:
 class _Job:
     path: Path
     entry: StoredFile
-    kind: str  # "warc" (this crawl), "leftover" (an earlier crawl's) or "manifest"
+    # "warc" (this crawl), "leftover" (an earlier crawl's), "manifest" (this crawl's) or
+    # "leftover-manifest" (an earlier crawl's, brought up to date before it goes up)
+    kind: str
+
+
+class ManifestWaiting(Exception):
+    """A spooled manifest waits for its files: it goes up after them, saying they are stored."""
 
 
 class S3Store:
@@ -200,16 +206,19 @@ class S3Store:
                 self._count("warc/recovered_files")
                 repaired.append(repair.closed)
         records = {c.path: c.records for c in repaired}
-        for path in sorted(self.spool_root.glob("*/*/*/*")):
-            if not path.name.endswith((".warc.gz", ".manifest.json")) or owned_by_live_process(path.name):
-                continue
+        leftovers = [p for p in sorted(self.spool_root.glob("*/*/*/*"))
+                     if p.name.endswith((".warc.gz", ".manifest.json")) and not owned_by_live_process(p.name)]
+        # WARC files first: a manifest goes up after its files, saying they are stored.
+        for path in sorted(leftovers, key=lambda p: p.name.endswith(".manifest.json")):
             relative = path.relative_to(self.spool_root).as_posix()
             key = self.key_for(relative)
             entry = StoredFile(path.name, key, f"s3://{self.bucket}/{key}", path.stat().st_size, records.get(path))
-            self.leftovers.append(entry)
-            self._count("warc/leftover_files")
+            manifest = path.name.endswith(".manifest.json")
+            if not manifest:
+                self.leftovers.append(entry)
+                self._count("warc/leftover_files")
             logger.info("Uploading %s left in the spool by an earlier crawl", relative)
-            self._queue.submit(_Job(path, entry, "leftover"))
+            self._queue.submit(_Job(path, entry, "leftover-manifest" if manifest else "leftover"))
         return repaired
 
     def store(self, closed: ClosedFile) -> None:
@@ -269,12 +278,20 @@ class S3Store:
             # Another crawl sharing the spool uploaded (and verified) it first.
             logger.warning("%s is gone from the spool; not uploading it", job.path)
             return
-        content_type = "application/json" if job.kind == "manifest" else "application/warc"
+        manifest = job.kind in ("manifest", "leftover-manifest")
+        waiting_for = self._complete_manifest(job.path) if job.kind == "leftover-manifest" else None
+        content_type = "application/json" if manifest else "application/warc"
         digests = self._get_uploader().upload(job.path, job.entry.key, content_type=content_type)
         job.entry.sha256 = digests.sha256
         job.entry.uploaded = True
-        job.path.unlink()  # only now: the object is there, size and checksum verified
-        if job.kind == "manifest":
+        if manifest and (waiting_for if waiting_for is not None else self._spooled_pending(job.path)):
+            # Incomplete: it stays in the spool too, to be brought up to date and sent
+            # again by the run that uploads its files.
+            logger.info("Manifest %s uploaded, incomplete: %d of its files are still in the spool",
+                        job.path.name, waiting_for if waiting_for is not None else self._spooled_pending(job.path))
+        else:
+            job.path.unlink()  # only now: the object is there, size and checksum verified
+        if manifest:
             self._count("warc/manifest_uploaded")
         else:
             self._count("warc/uploaded")
@@ -287,6 +304,9 @@ class S3Store:
                     job.path.name, self.bucket, job.entry.key, digests.size, digests.sha256)
 
     def _upload_failed(self, job: _Job, exc: BaseException, failures: int) -> None:
+        if isinstance(exc, ManifestWaiting):
+            logger.debug("%s", exc)
+            return
         self._count("warc/upload_failed")
         level = logging.ERROR if failures == 1 else logging.WARNING
         # str(exc) from botocore names the operation and the error code, never credentials.
@@ -318,6 +338,51 @@ class S3Store:
         key = self.key_for(f"{self.day}/{name}")
         self.manifest_entry = StoredFile(name, key, f"s3://{self.bucket}/{key}", path.stat().st_size)
         return _Job(path, self.manifest_entry, "manifest")
+
+    def _spool_path(self, key: str) -> Path:
+        relative = key[len(self.prefix) + 1:] if self.prefix and key.startswith(self.prefix + "/") else key
+        return self.spool_root / relative
+
+    def _spooled_pending(self, path: Path) -> int:
+        """How many of a manifest's pending files are still in the spool."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return sum(self._spool_path(k).exists() for k in data.get("pending_files") or [])
+
+    def _complete_manifest(self, path: Path) -> int:
+        """Bring an earlier crawl's manifest up to date with what is stored now; its files still in the spool.
+
+        Its pending files that this run uploaded, or that are in the bucket already
+        (another run sent them), become ``uploaded`` with their SHA-256; when none is
+        left, ``complete`` turns true and ``completed_at`` says when. Raises
+        ``ManifestWaiting`` while one of them is still queued in this run.
+        """
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pending = list(data.get("pending_files") or [])
+        if not pending:
+            return 0
+        queued = {e.key: e for e in self.leftovers}
+        stored: dict[str, str | None] = {}
+        for key in pending:
+            entry = queued.get(key)
+            if entry is not None:
+                if not entry.uploaded:
+                    raise ManifestWaiting(f"{path.name} waits for {key}")
+                stored[key] = entry.sha256
+            elif not self._spool_path(key).exists():
+                sha256 = self._get_uploader().stored_sha256(key)
+                if sha256 is not None:
+                    stored[key] = sha256 or None
+        for listed in (*data.get("files", []), *data.get("leftover_files", [])):
+            if listed.get("key") in stored:
+                listed["uploaded"] = True
+                listed["sha256"] = stored[listed["key"]] or listed.get("sha256")
+        left = [k for k in pending if k not in stored]
+        data["pending_files"] = left
+        data["complete"] = not left
+        if not left:
+            data["completed_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        write_json_atomically(path, data)
+        return sum(self._spool_path(k).exists() for k in left)
 
     def _prune_empty_dirs(self) -> None:
         if not self.spool_root.is_dir():
