@@ -4,7 +4,7 @@ Scrapy's own command exits 1 only when the crawl fails to start. Here:
 
 * 0: the crawl ran and every WARC file is stored;
 * 3: the crawl ran but WARC files are still waiting in the spool (storage
-  unreachable): they go up with the next run or `scrapy upload-pending`;
+  unreachable): they go up with the next run or `scrapy upload_pending`;
 * 75 (EX_TEMPFAIL): another run of the same crawl holds the lock; this run
   fetched and wrote nothing (the lock's holder is in the ERROR line);
 * 1: any other failure to start.
