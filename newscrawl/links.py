@@ -84,6 +84,17 @@ class LinkRules:
         return None
 
 
+def link_rules_from_settings(settings) -> LinkRules:
+    """LinkRules from settings; a setting left out keeps its default (above)."""
+    return LinkRules(
+        block_titles=settings.getlist("LATEST_BLOCK_TITLES", DEFAULT_BLOCK_TITLES),
+        see_more_patterns=settings.getlist("LATEST_SEE_MORE_PATTERNS", DEFAULT_SEE_MORE_PATTERNS),
+        excluded_box_patterns=settings.getlist("EXCLUDED_BOX_PATTERNS", DEFAULT_EXCLUDED_BOX_PATTERNS),
+        tracking_params=settings.getlist("TRACKING_PARAMETERS", DEFAULT_TRACKING_PARAMETERS),
+        site_rules=settings.getdict("LINK_SITE_RULES"),
+    )
+
+
 @dataclass
 class LatestBlock:
     """One "Latest World News" block: its article links and its "See more" link."""

@@ -18,13 +18,9 @@ from scrapy.http import Response, TextResponse
 
 from newscrawl.archive.middleware import META_KEY
 from newscrawl.links import (
-    DEFAULT_BLOCK_TITLES,
-    DEFAULT_EXCLUDED_BOX_PATTERNS,
-    DEFAULT_SEE_MORE_PATTERNS,
-    DEFAULT_TRACKING_PARAMETERS,
-    LinkRules,
     clean_url,
     host_of,
+    link_rules_from_settings,
     section_article_links,
 )
 from newscrawl.netguard import parse_networks
@@ -40,17 +36,6 @@ def read_seeds(path) -> list[str]:
     source = Path(path) if isinstance(path, str) else path
     lines = source.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
-
-def link_rules_from_settings(settings) -> LinkRules:
-    """LinkRules from settings; a setting left out keeps its default (newscrawl.links)."""
-    return LinkRules(
-        block_titles=settings.getlist("LATEST_BLOCK_TITLES", DEFAULT_BLOCK_TITLES),
-        see_more_patterns=settings.getlist("LATEST_SEE_MORE_PATTERNS", DEFAULT_SEE_MORE_PATTERNS),
-        excluded_box_patterns=settings.getlist("EXCLUDED_BOX_PATTERNS", DEFAULT_EXCLUDED_BOX_PATTERNS),
-        tracking_params=settings.getlist("TRACKING_PARAMETERS", DEFAULT_TRACKING_PARAMETERS),
-        site_rules=settings.getdict("LINK_SITE_RULES"),
-    )
 
 
 class WorldNewsSpider(scrapy.Spider):
