@@ -284,11 +284,13 @@ class S3Store:
         digests = self._get_uploader().upload(job.path, job.entry.key, content_type=content_type)
         job.entry.sha256 = digests.sha256
         job.entry.uploaded = True
-        if manifest and (waiting_for if waiting_for is not None else self._spooled_pending(job.path)):
+        if manifest and waiting_for is None:
+            waiting_for = self._spooled_pending(job.path)
+        if manifest and waiting_for:
             # Incomplete: it stays in the spool too, to be brought up to date and sent
             # again by the run that uploads its files.
             logger.info("Manifest %s uploaded, incomplete: %d of its files are still in the spool",
-                        job.path.name, waiting_for if waiting_for is not None else self._spooled_pending(job.path))
+                        job.path.name, waiting_for)
         else:
             job.path.unlink()  # only now: the object is there, size and checksum verified
         if manifest:
