@@ -26,7 +26,7 @@ from .authors import split_authors
 from .body import extract_body, reconcile_with_declared
 from .classify import is_article
 from .dates import parse_date
-from .document import clean_text, decode_html, node_text, parse_html
+from .document import clean_text, decode_html, html_lang, node_text, parse_html
 from .fields import (
     choose_authors, choose_canonical, choose_dates, choose_publisher, choose_section,
     choose_summary, choose_tags, choose_title,
@@ -124,9 +124,8 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
     if not is_article(root, data, page.url, title, paragraphs, has_date=published is not None):
         return None
 
-    html_el = root if root.tag == "html" else root.find(".//html")
     language = choose_language(
-        html_el.get("lang") or html_el.get("xml:lang") if html_el is not None else None,
+        html_lang(root),
         data.first("og:locale"),
         page.header("Content-Language"),
         data.first("content-language", "dc.language", "language") or jsonld_text((data.article or {}).get("inLanguage")),

@@ -43,6 +43,12 @@ def parse_html(text: str) -> lxml.html.HtmlElement | None:
     return tree if tree is not None and len(tree) else None
 
 
+def html_lang(root) -> str | None:
+    """The page's ``<html lang>`` (or ``xml:lang``), as written."""
+    html_el = root if root.tag == "html" else root.find(".//html")
+    return html_el.get("lang") or html_el.get("xml:lang") if html_el is not None else None
+
+
 def clean_text(value: str | None) -> str:
     """Collapse whitespace (including NBSPs and zero-width chars) to single spaces."""
     if not value:

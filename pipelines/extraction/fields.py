@@ -11,7 +11,7 @@ from .authors import authors_from_jsonld, authors_from_values, drop_publication,
 from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, parse_date, shown_dates,
 )
-from .document import clean_text, node_text
+from .document import clean_text, html_lang, node_text
 from .structured import Structured, jsonld_list, jsonld_text
 from .titles import choose_title, clean_title, site_names  # noqa: F401  (re-exported)
 
@@ -209,9 +209,7 @@ def choose_dates(root, data: Structured, url: str) -> tuple[str | None, str | No
     """
     published = _structured_date(data, ("datePublished", "dateCreated"), _PUBLISHED_META, "datepublished")
     modified = _structured_date(data, ("dateModified",), _MODIFIED_META, "datemodified")
-    html_el = root if root.tag == "html" else root.find(".//html")
-    lang = html_el.get("lang") or html_el.get("xml:lang") if html_el is not None else None
-    shown = shown_dates(root, day_first_locale(lang, data.first("og:locale")))
+    shown = shown_dates(root, day_first_locale(html_lang(root), data.first("og:locale")))
     from_url = date_from_url(url)
     if published:
         latest = modified if modified and modified > published else published
