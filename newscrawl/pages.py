@@ -6,6 +6,7 @@ from w3lib.encoding import html_to_unicode
 
 from scrapy.http import Response, TextResponse
 
+from .archive.records import header_pairs
 from .items import Page
 from .links import LatestBlock, LinkRules, find_latest_blocks, latest_links
 
@@ -63,7 +64,7 @@ def page_from_response(response: Response, *, rules: LinkRules, request_url: str
     The Latest World News links are found on the response's own selector, so
     the text they are found in is the text Scrapy decoded for the spider.
     """
-    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+    headers = header_pairs(response.headers)
     if blocks is None:
         blocks = latest_blocks(response, rules)
     return build_page(url=response.url, request_url=request_url, status=response.status, headers=headers,

@@ -45,6 +45,7 @@ from newscrawl.archive.reader import (
     decode_content, expand_sources, read_archive, read_record_at, resolve_revisit, response_keys,
     revisit_keys, s3_client_from_settings,
 )
+from newscrawl.archive.records import header_pairs
 from newscrawl.items import Page
 from newscrawl.links import LinkRules
 from newscrawl.pages import page_from_response
@@ -86,7 +87,7 @@ def page_from_record(rec: ArchivedResponse, rules: LinkRules | None, max_size: i
         scrapy_headers.appendlist(name, value)
     if not find_links:
         return Page(url=rec.uri, request_url=rec.uri, status=rec.status, body=body, fetched_at=rec.date,
-                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, vs in scrapy_headers.items() for v in vs],
+                    headers=header_pairs(scrapy_headers),
                     warc=rec.pointer(), latest_links=None, capture=capture)
     # The class Scrapy's download handler and HttpCompressionMiddleware pick, so
     # that the text (charset) and the selector are the spider's.

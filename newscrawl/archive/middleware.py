@@ -39,22 +39,13 @@ from newscrawl import __version__
 from newscrawl.state import Capture
 
 from .handler import REASON_META, TRUNCATED_META
-from .records import Exchange, RefersTo, payload_digest
+from .records import Exchange, RefersTo, header_pairs, payload_digest
 from .store import WarcStore, store_from_uri
 from .writer import ClosedFile, RotatingWarcWriter
 
 logger = logging.getLogger(__name__)
 
 META_KEY = "warc_record"
-
-
-def _header_pairs(headers) -> list[tuple[str, str]]:
-    """Scrapy Headers → (name, value) pairs, one per value (two Set-Cookie stay two)."""
-    pairs = []
-    for name, values in headers.items():
-        for value in values:
-            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
-    return pairs
 
 
 class WarcArchiveMiddleware:
@@ -155,10 +146,10 @@ class WarcArchiveMiddleware:
         exchange = Exchange(
             url=response.url,
             method=request.method,
-            request_headers=_header_pairs(request.headers),
+            request_headers=header_pairs(request.headers),
             request_body=request.body or b"",
             status=response.status,
-            response_headers=_header_pairs(response.headers),
+            response_headers=header_pairs(response.headers),
             payload=response.body,
             protocol=response.protocol or "HTTP/1.1",
             reason=request.meta.get(REASON_META),

@@ -39,6 +39,11 @@ class Exchange:
     date: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
+def header_pairs(headers) -> list[tuple[str, str]]:
+    """Scrapy ``Headers`` → (name, value) pairs, one per value (two Set-Cookie stay two)."""
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]
+
+
 def warc_date(moment: datetime) -> str:
     """WARC/1.1 date: UTC, ISO 8601, to the microsecond."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
