@@ -206,19 +206,18 @@ class S3Store:
                 self._count("warc/recovered_files")
                 repaired.append(repair.closed)
         records = {c.path: c.records for c in repaired}
-        leftovers = [p for p in sorted(self.spool_root.glob("*/*/*/*"))
-                     if p.name.endswith((".warc.gz", ".manifest.json")) and not owned_by_live_process(p.name)]
+        spooled = [p for p in sorted(self.spool_root.glob("*/*/*/*")) if not owned_by_live_process(p.name)]
         # WARC files first: a manifest goes up after its files, saying they are stored.
-        for path in sorted(leftovers, key=lambda p: p.name.endswith(".manifest.json")):
-            relative = path.relative_to(self.spool_root).as_posix()
-            key = self.key_for(relative)
-            entry = StoredFile(path.name, key, f"s3://{self.bucket}/{key}", path.stat().st_size, records.get(path))
-            manifest = path.name.endswith(".manifest.json")
-            if not manifest:
-                self.leftovers.append(entry)
-                self._count("warc/leftover_files")
-            logger.info("Uploading %s left in the spool by an earlier crawl", relative)
-            self._queue.submit(_Job(path, entry, "leftover-manifest" if manifest else "leftover"))
+        for suffix, kind in ((".warc.gz", "leftover"), (".manifest.json", "leftover-manifest")):
+            for path in (p for p in spooled if p.name.endswith(suffix)):
+                relative = path.relative_to(self.spool_root).as_posix()
+                key = self.key_for(relative)
+                entry = StoredFile(path.name, key, f"s3://{self.bucket}/{key}", path.stat().st_size, records.get(path))
+                if kind == "leftover":
+                    self.leftovers.append(entry)
+                    self._count("warc/leftover_files")
+                logger.info("Uploading %s left in the spool by an earlier crawl", relative)
+                self._queue.submit(_Job(path, entry, kind))
         return repaired
 
     def store(self, closed: ClosedFile) -> None:
