@@ -35,6 +35,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from .site import send_body
+
 EVIL_NAME = "evil.test"
 
 CALM = {
@@ -141,19 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(status)
             for name, value in headers:
                 self.send_header(name, value)
-            if chunked:
-                self.send_header("Transfer-Encoding", "chunked")
-            else:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if chunked:
-                for i in range(0, len(body), 16384):
-                    piece = body[i:i + 16384]
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                self.wfile.write(b"0\r\n\r\n")
-            else:
-                self.wfile.write(body)
-            self.wfile.flush()
+            send_body(self, body, chunk_size=16384 if chunked else None)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the crawler hung up on a body it did not want
 

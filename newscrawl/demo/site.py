@@ -107,23 +107,30 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Vary", "Accept-Encoding")
         if encoding:
             self.send_header("Content-Encoding", encoding)
-        if chunked:
-            self.send_header("Transfer-Encoding", "chunked")
-        else:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if head:
-            return
-        if chunked:
-            size = max(1, -(-len(body) // 4))  # about four chunks per body
-            for i in range(0, len(body), size):
-                piece = body[i:i + size]
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
-        else:
-            self.wfile.write(body)
-        self.wfile.flush()
+        # about four chunks per body
+        send_body(self, body, chunk_size=max(1, -(-len(body) // 4)) if chunked else None, head=head)
+
+
+def send_body(handler: BaseHTTPRequestHandler, body: bytes, chunk_size: int | None = None,
+              head: bool = False) -> None:
+    """End the headers with the body's framing and send it: Content-Length, or chunked
+    (``Transfer-Encoding: chunked``) in pieces of ``chunk_size`` bytes, each flushed."""
+    if chunk_size:
+        handler.send_header("Transfer-Encoding", "chunked")
+    else:
+        handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if head:
+        return
+    if chunk_size:
+        for i in range(0, len(body), chunk_size):
+            piece = body[i:i + chunk_size]
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            handler.wfile.flush()
+        handler.wfile.write(b"0\r\n\r\n")
+    else:
+        handler.wfile.write(body)
+    handler.wfile.flush()
 
 
 def _accepts_gzip(header: str) -> bool:
