@@ -216,6 +216,55 @@ def test_clean_paragraphs_keeps_prose_after_inline_you_may_like():
     assert body.paragraphs == [PROSE[0], PROSE[1] + " " + PROSE[2]]
 
 
+def test_clean_paragraphs_keeps_repeated_list_items_but_not_repeated_sentences():
+    # A list of nominees names the same artist under several awards.
+    items = ["Album of the Year", "Raye", "Blur", "Artist of the Year", "Raye", "Dave"]
+    assert clean_paragraphs([PROSE[0], *items]).paragraphs == [PROSE[0], *items]
+    assert clean_paragraphs([PROSE[0], PROSE[1], PROSE[0]]).paragraphs == PROSE[:2]
+
+
+@pytest.mark.parametrize("line", [
+    "___",
+    "* * *",
+    "Article continues below this ad",
+    "Related video: Closing arguments heard in bid to remove the prosecutor",
+    "Want to bookmark your favourite articles? Start your Example Premium subscription today.",
+    "Like What You're Reading?",
+    "Get the latest stock analysis from Benzinga?",
+    # Dropped whatever their length:
+    '[ami-related id="373412" url="https://example.test/posts/a/" title="' + "Long teaser title " * 12 + '"]',
+    "This newsletter may contain advertising, deals, or affiliate links. " * 4,
+    "Read more: " + "How to make this and that safer " * 8,
+    "This article 'An interesting headline' originally appeared on Example.com. " * 3,
+])
+def test_clean_paragraphs_drops_page_furniture(line):
+    assert clean_paragraphs([PROSE[0], line, PROSE[1]]).paragraphs == PROSE[:2]
+
+
+def test_clean_paragraphs_keeps_shouted_subheadings():
+    # AP sets its section heads in capitals; they are part of the story.
+    heading = "A FRIENDSHIP BRACELET WITH A PHONE NUMBER"
+    assert clean_paragraphs([PROSE[0], heading, PROSE[1]]).paragraphs == [PROSE[0], heading, PROSE[1]]
+
+
+def test_prune_drops_link_only_teasers_and_hidden_blocks():
+    root = parse_html(
+        '<html><body><article><p>' + PROSE[0] + '</p>'
+        '<p><b><a href="/other-story">MAN ARRESTED AFTER A CHASE THROUGH TOWN</a></b></p>'
+        '<h3><a href="https://example.test/x">Trump claims rights over documents</a></h3>'
+        '<p>See <a href="/report">the full report</a> for the figures and the method used here.</p>'
+        '<p><a href="#comments">Jump to the comments below the story</a></p>'
+        '<div class="hidden support-box"><p>At Example News we believe in journalism for all readers.</p></div>'
+        '<div style="display: none"><p>Hidden teaser text that readers never see.</p></div>'
+        '<p>' + PROSE[1] + '</p></article></body></html>')
+    prune_boilerplate(root)
+    text = root.text_content()
+    assert "MAN ARRESTED" not in text and "Trump claims" not in text
+    assert "At Example News" not in text and "Hidden teaser" not in text
+    assert "the full report" in text and "Jump to the comments" in text
+    assert PROSE[0] in text and PROSE[1] in text
+
+
 def test_prune_spares_story_container():
     root = parse_html('<html><body><article class="post tag-jon-talton"><p>' + PROSE[0] + '</p></article>'
                       '<div class="share-buttons"><a>Share</a></div><div class="related">x</div></body></html>')

@@ -38,7 +38,7 @@ from .structured import extract_structured, jsonld_text
 
 __all__ = ["EXTRACTOR_VERSION", "SiteRules", "decode_html", "extract_article"]
 
-EXTRACTOR_VERSION = f"newscrawl-extract/0.2.0 trafilatura/{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"newscrawl-extract/0.3.0 trafilatura/{trafilatura.__version__}"
 
 logger = logging.getLogger(__name__)
 # trafilatura warns "discarding data" on every page it finds no main text in,

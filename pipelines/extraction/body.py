@@ -33,9 +33,9 @@ _STORY = re.compile(r"articlebody|article-body|story-body|post-content|entry-con
 _ALWAYS_DROP = ("figure", "figcaption", "aside", "nav", "footer", "form", "button", "noscript", "template")
 
 _JUNK_LINE = re.compile(
-    r"^(?:advertisement|advert|sponsored( content)?|ad|story continues( below)?( advertisement)?"
+    r"^(?:advertisement|advert|sponsored( content)?|ad|(story|article) continues( below)?( this)?( ad| advertisement)?"
     r"|continue reading( below)?|scroll to continue.*|skip (to )?(main )?(content|ad(vertisement)?)"
-    r"|read (more|also|next|this|the full story)\b.*|see also\b.*|related\s*:.*|more\s*:.*"
+    r"|read (more|also|next|this|the full story)\b.*|see also\b.*|more\s*:.*"
     r"|share( this)?( article| story| on \w+)?|share via\b.*|tweet|email|print|copy link|comments?"
     r"|(sign up|subscribe)\b.*|.*\bnewsletters?\b.{0,60}(sign up|subscribe|inbox).*"
     r"|.*\b(sign up|subscribe)\b.{0,60}\bnewsletters?\b.*|click here\b.*"
@@ -46,8 +46,18 @@ _JUNK_LINE = re.compile(
     r"|got a (news )?tip\b.*|comments on this (piece|article|story)\b.*"
     r"|thanks? (you )?for signing up\b.*|your subscription has been confirmed\b.*"
     r"|this newsletter may contain\b.*|by signing up,? you (agree|consent)\b.*"
-    r"|\[[a-z][\w-]* [^\]]*\])$",  # a CMS shortcode left unrendered: [related id="..."]
+    r"|related( video| articles?| stories| content| coverage| reading)?\s*:.*"
+    r"|.{0,120}\b(start|get|begin|activate) your\b.{0,40}\bsubscription\b.*"
+    r"|like what you'?re reading\??|get the latest\b.{0,60}\bfrom \w+\??)$",
     re.I,
+)
+# Lines dropped whatever their length: unrendered CMS shortcodes ([related id="..."]),
+# newsletter fine print, "Read more:" link runs and syndication notes.
+_JUNK_ANY_LENGTH = re.compile(
+    r"^(?:\[[a-z][\w-]* [^\]]*\]|\[[a-z][\w-]*-related\b.*\]"
+    r"|this newsletter may contain\b.*|read (more|also)\s*:.*"
+    r"|this (article|story|post)\b.{0,300}\boriginally (appeared|published) (on|in|at)\b.*)$",
+    re.I | re.S,
 )
 # "Jo Roe is a writer for The Paper. Send tips to…": the author's bio, not the story.
 _AUTHOR_BIO = re.compile(
@@ -76,6 +86,17 @@ class Body:
         return "\n\n".join(self.paragraphs) or None
 
 
+_HIDDEN_CLASS = {"hidden", "is-hidden", "d-none", "hide", "visually-hidden", "sr-only", "screen-reader-text"}
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def hidden(el) -> bool:
+    """True when the page's own markup hides the element from readers."""
+    if el.get("hidden") is not None or _DISPLAY_NONE.search(el.get("style", "")):
+        return True
+    return not _HIDDEN_CLASS.isdisjoint(el.get("class", "").split())
+
+
 def _boilerplate(el) -> bool:
     marks = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
     if el.tag in ("article", "main") or _STORY.search(marks):
@@ -97,14 +118,32 @@ def prune_boilerplate(tree) -> None:
             continue
         if el.tag in ("figure", "figcaption"):
             doomed.append(el)
-        elif el.tag in _ALWAYS_DROP or _boilerplate(el):
+        elif el.tag in _ALWAYS_DROP or _boilerplate(el) or hidden(el):
             if el.find(".//article") is not None:
                 continue
             if sum(len(p.text_content() or "") for p in el.iter("p")) > 0.4 * total:
                 continue
             doomed.append(el)
+    doomed.extend(link_paragraphs(tree))
     for el in doomed:
         drop_keeping_tail(el)
+
+
+def link_paragraphs(tree) -> list:
+    """Paragraphs and subheadings that are one link to another page and nothing else:
+    "MAN ARRESTED AFTER …" or "Trump claims …" teasers set between the story's paragraphs."""
+    found = []
+    for el in tree.iter("p", "h2", "h3", "h4"):
+        links = el.findall(".//a")
+        if len(links) != 1:
+            continue
+        href = (links[0].get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        text = clean_text(el.text_content())
+        if len(text.split()) >= 4 and clean_text(links[0].text_content()) == text:
+            found.append(el)
+    return found
 
 
 def _blocks(body) -> list[str]:
@@ -141,9 +180,13 @@ def clean_paragraphs(paragraphs: list[str], drop: set[str] | None = None) -> Bod
             if not any(len(p.split()) >= 25 for p in paragraphs[i + 1 : i + 4]):
                 break
             continue
-        if key in drop or key in seen:
+        # Repeated short lines are list content ("Raye" nominated in three categories);
+        # repeated sentences are a pull quote or a teaser shown twice.
+        if key in drop or (key in seen and len(para.split()) >= 6):
             continue
-        if len(para) < 200 and _JUNK_LINE.match(para):
+        if not re.search(r"[^\W_]", para):
+            continue  # a rule drawn with characters: "___", "* * *"
+        if (len(para) < 200 and _JUNK_LINE.match(para)) or _JUNK_ANY_LENGTH.match(para):
             continue
         if len(para) < 60 and parse_date(para) and not para.endswith("."):
             continue  # a dateline such as "June 12, 2023" or "18 June 2023, 04:34"
@@ -153,17 +196,10 @@ def clean_paragraphs(paragraphs: list[str], drop: set[str] | None = None) -> Bod
             continue
         if i >= len(paragraphs) - 3 and len(para) < 400 and _AUTHOR_BIO.match(para):
             continue
-        if _shouted_headline(para):
-            continue  # "MAN ARRESTED AFTER …": a link to another story
         seen.add(key)
         result.paragraphs.append(para)
     result.paragraphs = _drop_trailing_headlines(result.paragraphs)
     return result
-
-
-def _shouted_headline(para: str) -> bool:
-    letters = [c for c in para if c.isalpha()]
-    return len(para.split()) >= 4 and len(letters) > 15 and para.isupper() and not para.endswith((".", "?", "!", ":"))
 
 
 def _headline_like(para: str) -> bool:
