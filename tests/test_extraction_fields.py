@@ -132,6 +132,21 @@ def test_todays_date_bar_and_update_lines_are_not_publication_dates():
         ("2023-12-22T11:09:34-05:00", "2023-12-26T10:48:20-05:00")
 
 
+def test_the_declared_update_shown_alone_is_not_the_publication_date():
+    # The page shows only "23 December 2023 05:39, UK": that is the declared update, not
+    # the publication the day before.
+    head = ('<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2023-12-22T16:22:00Z",'
+            '"dateModified":"2023-12-23T05:39:00Z"}</script>')
+    root = _root(head, '<h1>T</h1><div class="date">23 December 2023 05:39, UK</div>')
+    assert choose_dates(root, extract_structured(root), "https://x.test/a") == \
+        ("2023-12-22T16:22:00+00:00", "2023-12-23T05:39:00+00:00")
+    root = _root(head, '<h1>T</h1><time datetime="2023-12-23T05:39:00Z">23 December 2023</time>')
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == "2023-12-22T16:22:00+00:00"
+    # A shown date on the publication's instant still gives the page's own zone and day.
+    root = _root(head, '<h1>T</h1><time datetime="2023-12-23T03:22:00+11:00">23 December 2023, 3.22am</time>')
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == "2023-12-23T03:22:00+11:00"
+
+
 def test_url_date_anchors_shown_dates_when_nothing_is_declared():
     body = ('<aside><time datetime="2023-12-24T13:05:00-05:00">13:05</time></aside>'
             '<time datetime="2023-12-24T12:05:00-05:00">12:05</time>'

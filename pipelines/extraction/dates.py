@@ -285,18 +285,23 @@ def agreeing_date(shown: list[tuple[str, bool, bool]], low: str, high: str, upda
 
     Update dates: the first in page order. Publication dates: the first that names the
     low anchor's instant (in any zone), else the first on its calendar day, else the
-    first in range, so that an unrelated date shown higher up on the page (a story in a
+    first in range that does not name the high anchor's (a later update's) instant, so that an unrelated date shown higher up on the page (a story in a
     list, today's date) does not beat the one that agrees with the declaration.
     """
     lo, hi = _day(low) - timedelta(days=slack_days), _day(high)
     lo_t, hi_t = _instant(low), _instant(high)
     if lo_t:
         lo = max(lo, _local_days(lo_t)[0])
+    # A publication date must not be the declared update shown on its own ("23 December
+    # 2023 05:39" on a page published the day before and updated then).
+    later_update = not updated and lo_t and hi_t and hi_t - lo_t > _NEAR
     best, best_rank = None, 3
     for value, is_update, in_text in shown:
         if is_update != updated or (readable and not in_text):
             continue
         moment = _instant(value)
+        if later_update and (abs(moment - hi_t) <= _NEAR if moment else _same_instant_naive(value, hi_t)):
+            continue
         if moment and lo_t and hi_t:
             if not lo_t - _NEAR <= moment <= hi_t + _NEAR:
                 continue
