@@ -12,6 +12,10 @@ the metric:
   so the day of the ISO string, not converted to UTC);
 - authors: the same set of names, each normalised like titles.
 
+Each date label is also checked against its page (``date_label_evidence``: is the day a
+declared publication day or written on the page, the declared modification day, the same
+month and day of another year, or nowhere), and the right dates are counted per kind of label.
+
 The baseline is trafilatura's default ``bare_extraction(html, url=..., with_metadata=True)``
 on the same decoded HTML. Run ``python -m benchmarks.extraction`` (``--dump FILE`` writes
 per-page results for studying failures); the table goes into the ``## Extraction`` section
@@ -127,6 +131,98 @@ def authors_ok(case: Case, out: Output) -> bool:
     return norm_authors(out.authors) == norm_authors(case.authors or [])
 
 
+# ---------------------------------------------------------------- what the page says of its date label
+#
+# The date labels are checked against the page itself, with plain patterns over the raw
+# HTML and the URL, never with our extractor (which would make the check circular):
+#
+# - "supported": the labelled day is a declared publication day (datePublished,
+#   article:published_time, the URL's date), or else is written on the page (ISO, numeric
+#   or English words) and is not its declared modification day;
+# - "other year": the page never writes the labelled day, but it declares or its URL shows
+#   a publication on the same month and day of another year;
+# - "modified": the labelled day is the page's declared modification day (dateModified,
+#   article:modified_time) and none of its declared publication days;
+# - "absent": the labelled day appears nowhere on the page;
+# - "unlabelled": the page has no date label.
+
+_MONTHS = ("january february march april may june july august september october november december").split()
+_STAMP = r"(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)"
+_PUBLISHED = re.compile(
+    r'(?:"(?:datePublished|dateCreated)"\s*:\s*"|(?:published_time|pubdate|publish[-_]?date)"?\s+content=")'
+    + _STAMP, re.I)
+_MODIFIED = re.compile(r'(?:"dateModified"\s*:\s*"|modified_time"?\s+content=")' + _STAMP, re.I)
+_URL_DAY = re.compile(r"/(20\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
+
+
+def _day_patterns(day: str) -> re.Pattern:
+    """The ways a page may write the day ``YYYY-MM-DD``: ISO, numeric, and English words."""
+    y, m, d = day.split("-")
+    mi, di = int(m), int(d)
+    month = _MONTHS[mi - 1]
+    name = rf"(?:{month}|{month[:3]}\.?|{month[:4]}\.?)"
+    dd = rf"0?{di}(?:st|nd|rd|th)?"
+    sep = r"[-/.]"
+    forms = [
+        rf"{y}{sep}0?{mi}{sep}0?{di}(?!\d)", rf"(?<!\d)0?{mi}/0?{di}/{y}", rf"(?<!\d)0?{di}\.0?{mi}\.{y}",
+        rf"{y}{m}{d}(?!\d)",
+        rf"\b{name}\s+{dd},?\s+{y}", rf"(?<!\d){dd}\s+(?:of\s+)?{name},?\s+{y}",
+    ]
+    return re.compile("|".join(forms), re.I)
+
+
+def _instant(stamp: str):
+    """The timestamp as an aware UTC datetime (to the second), else the string itself."""
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(stamp.replace(" ", "T"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None or len(stamp) <= 10:
+        return stamp
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def _days(stamp: str) -> set[str]:
+    """The day a timestamp names, and its UTC day when it has an offset."""
+    from datetime import datetime, timezone
+
+    days = {stamp[:10]}
+    try:
+        moment = datetime.fromisoformat(stamp.replace(" ", "T"))
+    except ValueError:
+        return days
+    if moment.tzinfo is not None:
+        days.add(moment.astimezone(timezone.utc).date().isoformat())
+    return days
+
+
+def date_label_evidence(case: Case) -> str:
+    """"supported", "other year", "modified", "absent" or "unlabelled": see the comment above."""
+    if not case.date:
+        return "unlabelled"
+    text = html_text(case.html)
+    published = {day for stamp in _PUBLISHED.findall(text) for day in _days(stamp)}
+    published |= {f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in _URL_DAY.findall(case.url)}
+    modified = {day for stamp in _MODIFIED.findall(text) for day in _days(stamp)}
+    if case.date in published:
+        return "supported"
+    if case.date in modified:
+        return "modified"
+    if _day_patterns(case.date).search(text) or _day_patterns(case.date).search(case.url):
+        return "supported"
+    if any(p[4:] == case.date[4:] for p in published):
+        return "other year"
+    return "absent"
+
+
+def html_text(raw: bytes) -> str:
+    import html as htmlmod
+
+    return htmlmod.unescape(raw.decode("utf-8", "replace")).replace("\\/", "/")
+
+
 # ---------------------------------------------------------------- the two systems
 
 def _page(case: Case):
@@ -185,6 +281,13 @@ def score(cases: list[Case], outputs: list[Output]) -> dict:
     if cases[0].title is not None:
         for key, ok in (("title", title_ok), ("date", date_ok), ("authors", authors_ok)):
             result[key] = round(sum(ok(c, o) for c, o in zip(cases, outputs)) / len(cases), 4)
+        # Right dates per kind of label (see date_label_evidence).
+        right: Counter = Counter()
+        for c, o in zip(cases, outputs):
+            right[date_label_evidence(c)] += date_ok(c, o)
+        result["date_right_by_label"] = dict(right)
+        supported = sum(date_label_evidence(c) == "supported" for c in cases)
+        result["date_supported"] = round(right["supported"] / supported, 4) if supported else None
     return result
 
 
@@ -207,6 +310,8 @@ def run(datasets: tuple[str, ...] = tuple(LOADERS), dump: str | None = None, wri
             for key, system in SYSTEMS.items():
                 outputs[key].append(system(case))
         entry = {"pages": len(cases)}
+        if cases[0].date is not None:
+            entry["date_labels"] = dict(Counter(date_label_evidence(c) for c in cases).most_common())
         entry.update({key: score(cases, outs) for key, outs in outputs.items()})
         entry["time_ratio"] = round(entry["newscrawl"]["seconds_per_page"]
                                     / entry["trafilatura"]["seconds_per_page"], 3)
@@ -254,6 +359,33 @@ def table(results: dict) -> str:
     ratios = ", ".join(f"{name} {entry['time_ratio']:.2f}×" for name, entry in results.items())
     lines.append(f"Time ratio newscrawl / trafilatura: {ratios} (pages interleaved, so both run under the "
                  "same machine load).")
+    for name, entry in results.items():
+        if "date_labels" not in entry:
+            continue
+        lines += [
+            "",
+            f"Date labels of {name}, checked against the page itself by `date_label_evidence` (patterns "
+            "over the raw HTML and the URL, not our extractor, so a few pages are misfiled either way), "
+            "and the dates each system gets right per kind of label:",
+            "",
+            "| label | pages | " + " | ".join(SYSTEMS) + " |",
+            "| --- | ---: | " + " | ".join("---:" for _ in SYSTEMS) + " |",
+        ]
+        for kind, n in entry["date_labels"].items():
+            cells = " | ".join(str(entry[system]["date_right_by_label"].get(kind, 0)) for system in SYSTEMS)
+            lines.append(f"| {kind} | {n} | {cells} |")
+        accuracy = ", ".join(f"{system} {entry[system]['date_supported']:.3f}" for system in SYSTEMS)
+        lines += [
+            "",
+            "supported: the labelled day is a declared publication day (datePublished, "
+            "article:published_time, the URL's date), or is written on the page (ISO, numeric, English "
+            "words) and is not its declared modification day. modified: the label is the declared "
+            "modification day (dateModified, article:modified_time), not a declared publication day. "
+            "other year: the page never writes the labelled day but declares or its URL shows a "
+            "publication on the same month and day of another year. absent: the day appears nowhere "
+            f"on the page. unlabelled: no date label. Date accuracy on supported labels: {accuracy}.",
+            "",
+        ]
     empty = ", ".join(f"{name} {entry['newscrawl']['empty']}" for name, entry in results.items())
     lines.append(f"Pages where newscrawl returned no article (scored as empty body, no title/date/authors): "
                  f"{empty}; the pipeline declines pages it classifies as non-articles (profiles, event "
