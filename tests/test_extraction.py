@@ -231,6 +231,9 @@ def test_clean_paragraphs_keeps_repeated_list_items_but_not_repeated_sentences()
     "Want to bookmark your favourite articles? Start your Example Premium subscription today.",
     "Like What You're Reading?",
     "Get the latest stock analysis from Benzinga?",
+    "This content can also be viewed on the site it originates from.",
+    "This content is imported from Twitter. You may be able to find the same content in another format.",
+    "Contact Jo Roe at jroe@example.test. Follow her on X, formerly Twitter, at @joroe.",
     # Dropped whatever their length:
     '[ami-related id="373412" url="https://example.test/posts/a/" title="' + "Long teaser title " * 12 + '"]',
     "This newsletter may contain advertising, deals, or affiliate links. " * 4,

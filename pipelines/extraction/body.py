@@ -48,7 +48,10 @@ _JUNK_LINE = re.compile(
     r"|this newsletter may contain\b.*|by signing up,? you (agree|consent)\b.*"
     r"|related( video| articles?| stories| content| coverage| reading)?\s*:.*"
     r"|.{0,120}\b(start|get|begin|activate) your\b.{0,40}\bsubscription\b.*"
-    r"|like what you'?re reading\??|get the latest\b.{0,60}\bfrom \w+\??)$",
+    r"|like what you'?re reading\??|get the latest\b.{0,60}\bfrom \w+\??"
+    # Placeholders of embeds ("This content is imported from X. You may be able to…").
+    r"|this content (can also be viewed|is imported from)\b.*"
+    r"|contact [\w.' -]{2,40} at \S+@\S+.*|follow (him|her|them|me) on\b.*)$",
     re.I,
 )
 # Lines dropped whatever their length: unrendered CMS shortcodes ([related id="..."]),
