@@ -303,6 +303,51 @@ def test_declared_article_needs_some_text():
     assert not _classify(html, "https://x.example/a/b")
 
 
+# ---------------------------------------------------------------- text the page embeds as JSON
+
+MORE = [
+    "Officials in Washington said the talks would cover trade, technology controls and the flow of "
+    "fentanyl precursors, as well as military communication channels that Beijing has frozen.",
+    "Analysts cautioned that both governments were managing expectations, describing the visit as a "
+    "chance to stabilise relations rather than to resolve the disputes that divide them.",
+    "China's foreign ministry said it hoped the United States would show sincerity and work with "
+    "Beijing to bring ties back on track, according to a statement issued on Saturday evening.",
+]
+
+
+def _story_with_json(data: dict, shown: int = 2) -> str:
+    import json as _json
+
+    script = f'<script id="__NEXT_DATA__" type="application/json">{_json.dumps(data)}</script>'
+    return article_html(extra_body=script).replace(
+        "".join(f"<p>{p}</p>" for p in PROSE), "".join(f"<p>{p}</p>" for p in PROSE[:shown]))
+
+
+@pytest.mark.parametrize("shape", ["rich-text", "html-items"])
+def test_body_completed_from_the_json_the_page_embeds(shape):
+    story = PROSE + MORE
+    if shape == "rich-text":  # Bloomberg-style document tree, text split around a link
+        content = [{"type": "paragraph", "content": [{"type": "text", "value": p[:30]},
+                                                     {"type": "link", "content": [{"type": "text", "value": p[30:]}]}]}
+                   for p in story]
+        content.insert(2, {"type": "ad", "data": {"adType": "box"}, "content": []})
+        data = {"props": {"pageProps": {"story": {"body": {"type": "document", "content": content}}}}}
+    else:  # Arc-style content elements holding HTML
+        data = {"globalContent": {"content_elements": [{"type": "text", "content": f"<p>{p}</p>"} for p in story]}}
+    article = extract_article(page(_story_with_json(data)))
+    assert article.body.split("\n\n") == story
+
+
+def test_embedded_json_that_is_not_the_story_is_ignored():
+    teasers = {"related": [{"headline": "Another story about something", "text": PROSE[3]},
+                           {"headline": "A third story", "text": MORE[0]}]}
+    article = extract_article(page(_story_with_json(teasers)))
+    assert article.body.split("\n\n") == PROSE[:2]
+    # A JSON copy of the text that says no more than the page does changes nothing.
+    same = {"items": [{"text": p} for p in PROSE[:2]]}
+    assert extract_article(page(_story_with_json(same))).body.split("\n\n") == PROSE[:2]
+
+
 # ---------------------------------------------------------------- decoding
 
 def test_decode_html_charset_from_header_then_meta():

@@ -23,7 +23,7 @@ from newscrawl.items import Article, Page
 from newscrawl.links import LinkRules, find_latest_blocks, latest_links
 
 from .authors import split_authors
-from .body import extract_body, reconcile_with_declared
+from .body import clean_paragraphs, extract_body, reconcile_with_declared
 from .classify import is_article
 from .dates import parse_date
 from .document import clean_text, decode_html, html_lang, node_text, parse_html
@@ -31,6 +31,7 @@ from .fields import (
     choose_authors, choose_canonical, choose_dates, choose_publisher, choose_section,
     choose_summary, choose_tags, choose_title,
 )
+from .embedded import embedded_paragraphs
 from .images import extract_images, lead_images
 from .language import choose_language
 from .rules import SiteRule, SiteRules, as_site_rules, body_paragraphs, remove_blocks
@@ -111,6 +112,9 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
         drop.add(clean_text(img.get("alt")))
     body = reconcile_with_declared(extract_body(root, page.url, drop, title), (data.article or {}).get("articleBody"))
     paragraphs = body.paragraphs
+    fuller = embedded_paragraphs(root, paragraphs) if paragraphs else None
+    if fuller:
+        paragraphs = clean_paragraphs(fuller, drop).paragraphs or paragraphs
 
     published, modified = choose_dates(root, data, page.url)
     authors = choose_authors(root, data, body.trailing_authors, page.url)

@@ -1,0 +1,120 @@
+"""The story's full text from the JSON a page embeds for its scripts.
+
+Many news sites render the article in the browser from a JSON document shipped in the
+page (Next.js ``__NEXT_DATA__``, Arc ``content_elements``, other ``application/json``
+islands), and serve only the first paragraphs as HTML. The archived response holds the
+whole story all the same; this module finds it.
+
+A JSON list is taken as the story when its items, read as paragraphs, contain the
+paragraphs we found in the HTML and say much more. Nothing is guessed from key names
+but where text sits: string leaves under text-like keys, one paragraph per list item.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from .document import clean_text
+
+# Keys whose string values are the text of a node in rich-text JSON formats.
+_TEXT_KEYS = frozenset({"value", "text", "content", "html", "body", "paragraph"})
+_TAG = re.compile(r"<[^>]+>")
+_WORD_RUN = re.compile(r"(?:[A-Za-z0-9]+ ){5}[A-Za-z0-9]+")
+_MAX_SCRIPT = 8_000_000  # characters; beyond this a script is not worth parsing
+_MAX_DEPTH = 40
+
+
+def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
+    """A longer version of ``paragraphs`` found in the page's JSON scripts, else None.
+
+    It must contain (nearly) all our paragraphs' text, and be at least one and a half
+    times as long.
+    """
+    ours = " ".join(paragraphs)
+    probes = _probes(paragraphs)
+    if not probes:
+        return None
+    best: list[str] | None = None
+    for script in root.iter("script"):
+        kind = (script.get("type") or "").lower()
+        if kind not in ("application/json", "text/json") and script.get("id") != "__NEXT_DATA__":
+            continue
+        text = script.text or ""
+        if len(text) > _MAX_SCRIPT or not any(probe in text for probe in probes):
+            continue  # cheap test first: the story's words must be in there
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        for candidate in _paragraph_lists(data, probes):
+            if best is None or sum(map(len, candidate)) > sum(map(len, best)):
+                best = candidate
+    if best is None:
+        return None
+    found = " ".join(best)
+    if len(found) < 1.5 * len(ours) or _coverage(ours, found) < 0.8:
+        return None
+    return best
+
+
+def _probes(paragraphs: list[str]) -> list[str]:
+    """Six plain words in a row from each of our first paragraphs, taken from the middle
+    of the paragraph: JSON escaping cannot change them, and in rich-text JSON some of
+    them are not cut by a link's node."""
+    probes = []
+    for para in paragraphs[:6]:
+        runs = _WORD_RUN.findall(para)
+        if runs:
+            probes.append(runs[len(runs) // 2])
+    return probes
+
+
+def _paragraph_lists(data, probes: list[str]):
+    """Lists in ``data`` whose items, as paragraphs, contain one of the ``probes``."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            continue
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            items = [_item_text(item) for item in node]
+            items = [t for t in items if t]
+            if len(items) >= 2 and any(probe in t for t in items for probe in probes):
+                yield items
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+
+
+def _item_text(item) -> str:
+    """The text of one list item: its string leaves under text keys, in order."""
+    if isinstance(item, str):
+        return _clean(item) if " " in item else ""
+    parts: list[str] = []
+    stack = [(item, None)]
+    while stack:
+        node, key = stack.pop()
+        if isinstance(node, str):
+            if key in _TEXT_KEYS:
+                parts.append(node)
+        elif isinstance(node, dict):
+            stack.extend(reversed([(v, k) for k, v in node.items()]))
+        elif isinstance(node, list):
+            stack.extend(reversed([(v, key) for v in node]))
+    return _clean("".join(parts))
+
+
+def _clean(text: str) -> str:
+    return clean_text(html.unescape(_TAG.sub(" ", text)))
+
+
+def _coverage(ours: str, found: str) -> float:
+    """Share of our 4-word shingles that the found text has."""
+    def shingles(text: str) -> set[tuple[str, ...]]:
+        tokens = re.findall(r"\w+", text.lower())
+        return {tuple(tokens[i:i + 4]) for i in range(max(0, len(tokens) - 3))}
+
+    mine = shingles(ours)
+    return len(mine & shingles(found)) / len(mine) if mine else 0.0
