@@ -232,6 +232,7 @@ def test_clean_paragraphs_keeps_repeated_list_items_but_not_repeated_sentences()
     "Like What You're Reading?",
     "Get the latest stock analysis from Benzinga?",
     "This content can also be viewed on the site it originates from.",
+    "Our Standards: The Example Trust Principles.",
     "This content is imported from Twitter. You may be able to find the same content in another format.",
     "Contact Jo Roe at jroe@example.test. Follow her on X, formerly Twitter, at @joroe.",
     # Dropped whatever their length:

@@ -51,7 +51,8 @@ _JUNK_LINE = re.compile(
     r"|like what you'?re reading\??|get the latest\b.{0,60}\bfrom \w+\??"
     # Placeholders of embeds ("This content is imported from X. You may be able to…").
     r"|this content (can also be viewed|is imported from)\b.*"
-    r"|contact [\w.' -]{2,40} at \S+@\S+.*|follow (him|her|them|me) on\b.*)$",
+    r"|contact [\w.' -]{2,40} at \S+@\S+.*|follow (him|her|them|me) on\b.*"
+    r"|(our|editorial) (editorial )?(standards|policies|ethics)\s*:.*)$",
     re.I,
 )
 # Lines dropped whatever their length: unrendered CMS shortcodes ([related id="..."]),
