@@ -7,10 +7,13 @@ STAMP := $(VENV)/.installed
 PYWB := $(VENV)/pywb/.installed
 # pip-audit, in a venv of its own, checks the locked dependency set.
 AUDIT := $(VENV)/audit/.installed
+# newspaper4k and news-please, the extraction benchmark's other baselines, pin libraries of
+# their own (news-please brings a second Scrapy): a venv of their own, for `make bench` only.
+BASELINES := $(VENV)/baselines/.installed
 # s3rver, the second S3-compatible server the tests run (from npm).
 S3RVER := tests/.s3rver/node_modules/.bin/s3rver
 
-.PHONY: venv demo test audit bench lock clean
+.PHONY: venv demo test audit bench baselines lock clean
 
 venv: $(STAMP)
 
@@ -25,6 +28,13 @@ $(PYWB): requirements-pywb.lock
 	test -x $(VENV)/pywb/bin/python || $(PYTHON) -m venv $(VENV)/pywb
 	$(VENV)/pywb/bin/pip install --quiet -r requirements-pywb.lock
 	touch $(PYWB)
+
+$(BASELINES): requirements-baselines.lock
+	test -x $(VENV)/baselines/bin/python || $(PYTHON) -m venv $(VENV)/baselines
+	$(VENV)/baselines/bin/pip install --quiet -r requirements-baselines.lock
+	touch $(BASELINES)
+
+baselines: $(BASELINES)
 
 $(AUDIT): requirements-audit.lock
 	test -x $(VENV)/audit/bin/python || $(PYTHON) -m venv $(VENV)/audit
@@ -45,14 +55,15 @@ demo: $(STAMP)
 test: $(STAMP) $(PYWB) $(S3RVER) audit
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) $(BASELINES)
 	$(PY) -m benchmarks
 
 # Refresh the lock files from the current environments.
-lock: $(STAMP) $(PYWB) $(AUDIT)
+lock: $(STAMP) $(PYWB) $(AUDIT) $(BASELINES)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 	$(VENV)/pywb/bin/pip freeze > requirements-pywb.lock
 	$(VENV)/audit/bin/pip freeze > requirements-audit.lock
+	$(VENV)/baselines/bin/pip freeze > requirements-baselines.lock
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

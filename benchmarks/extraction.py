@@ -263,6 +263,30 @@ def run_trafilatura(case: Case) -> Output:
 
 
 SYSTEMS = {"newscrawl": run_ours, "trafilatura": run_trafilatura}
+# newspaper4k and news-please run in a venv of their own (benchmarks/baselines.py).
+BASELINES_PYTHON = REPO / ".venv" / "baselines" / "bin" / "python"
+BASELINES = ("newspaper4k", "news-please")
+
+
+def run_baselines(cases: list[Case], python: Path = BASELINES_PYTHON) -> dict[str, list[Output]]:
+    """newspaper4k and news-please on the cases, {} when their venv is not there."""
+    import subprocess
+    import sys
+
+    from pipelines.extraction import decode_html
+
+    if not python.exists():
+        print(f"{python} not found (make baselines): newspaper4k and news-please not compared", file=sys.stderr)
+        return {}
+    pages = "".join(json.dumps({"key": c.name, "url": c.url, "html": decode_html(_page(c))}) + "\n" for c in cases)
+    done = subprocess.run([str(python), str(REPO / "benchmarks" / "baselines.py")], input=pages,
+                          capture_output=True, text=True, check=True)
+    found: dict[tuple[str, str], Output] = {}
+    for line in done.stdout.splitlines():
+        out = json.loads(line)
+        found[(out["system"], out["key"])] = Output(out["body"], out["title"], out["date"], out["authors"],
+                                                    out["seconds"])
+    return {system: [found.get((system, c.name), Output()) for c in cases] for system in BASELINES}
 
 
 # ---------------------------------------------------------------- scoring
@@ -309,7 +333,8 @@ def run(datasets: tuple[str, ...] = tuple(LOADERS), dump: str | None = None, wri
         for case in cases:
             for key, system in SYSTEMS.items():
                 outputs[key].append(system(case))
-        entry = {"pages": len(cases)}
+        outputs.update(run_baselines(cases))
+        entry = {"pages": len(cases), "systems": list(outputs)}
         if cases[0].date is not None:
             entry["date_labels"] = dict(Counter(date_label_evidence(c) for c in cases).most_common())
         entry.update({key: score(cases, outs) for key, outs in outputs.items()})
@@ -344,13 +369,16 @@ def table(results: dict) -> str:
         f"{trafilatura.__version__} `bare_extraction` (defaults, with metadata) on the same decoded pages.",
         "Body: 4-token shingle precision/recall averaged over pages, F1 of the averages. "
         "Title: exact after token normalisation; date: same day; authors: same set of names "
-        "(naeb-dev only; fundus-eval labels body only). Time: seconds per page, one thread.",
+        "(naeb-dev only; fundus-eval labels body only). Time: seconds per page, one thread. "
+        "newspaper4k and news-please (`benchmarks/baselines.py`, in `.venv/baselines` from "
+        "`requirements-baselines.lock`) get the same decoded HTML; they run after the other two, "
+        "so only newscrawl and trafilatura have comparable times.",
         "",
         "| set | pages | system | body P | body R | body F1 | title | date | authors | s/page |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, entry in results.items():
-        for system in SYSTEMS:
+        for system in entry.get("systems", SYSTEMS):
             r = entry[system]
             cells = [f"{r[k]:.3f}" if k in r else "–" for k in ("title", "date", "authors")]
             lines.append(f"| {name} | {entry['pages']} | {system} | {r['precision']:.3f} | {r['recall']:.3f} | "
@@ -368,13 +396,13 @@ def table(results: dict) -> str:
             "over the raw HTML and the URL, not our extractor, so a few pages are misfiled either way), "
             "and the dates each system gets right per kind of label:",
             "",
-            "| label | pages | " + " | ".join(SYSTEMS) + " |",
-            "| --- | ---: | " + " | ".join("---:" for _ in SYSTEMS) + " |",
+            "| label | pages | " + " | ".join(entry["systems"]) + " |",
+            "| --- | ---: | " + " | ".join("---:" for _ in entry["systems"]) + " |",
         ]
         for kind, n in entry["date_labels"].items():
-            cells = " | ".join(str(entry[system]["date_right_by_label"].get(kind, 0)) for system in SYSTEMS)
+            cells = " | ".join(str(entry[system]["date_right_by_label"].get(kind, 0)) for system in entry["systems"])
             lines.append(f"| {kind} | {n} | {cells} |")
-        accuracy = ", ".join(f"{system} {entry[system]['date_supported']:.3f}" for system in SYSTEMS)
+        accuracy = ", ".join(f"{system} {entry[system]['date_supported']:.3f}" for system in entry["systems"])
         lines += [
             "",
             "supported: the labelled day is a declared publication day (datePublished, "
