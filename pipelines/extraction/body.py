@@ -52,7 +52,11 @@ _JUNK_LINE = re.compile(
     # Placeholders of embeds ("This content is imported from X. You may be able to…").
     r"|this content (can also be viewed|is imported from)\b.*"
     r"|contact [\w.' -]{2,40} at \S+@\S+.*|follow (him|her|them|me) on\b.*"
-    r"|(our|editorial) (editorial )?(standards|policies|ethics)\s*:.*)$",
+    r"|(our|editorial) (editorial )?(standards|policies|ethics)\s*:.*"
+    # Credits and contact lines under the story: the people belong in ``authors``.
+    r"|contributing\s*:.*|.{0,80}\bcontributed (reporting )?to this (report|story|article)\.?"
+    r"|.{0,120}\bcan be reached at\b.{0,80}@.*"
+    r"|this (interview|conversation|transcript) has been (lightly )?(edited|condensed)\b.*)$",
     re.I,
 )
 # Lines dropped whatever their length: unrendered CMS shortcodes ([related id="..."]),
@@ -60,7 +64,8 @@ _JUNK_LINE = re.compile(
 _JUNK_ANY_LENGTH = re.compile(
     r"^(?:\[[a-z][\w-]* [^\]]*\]|\[[a-z][\w-]*-related\b.*\]"
     r"|this newsletter may contain\b.*|read (more|also)\s*:.*"
-    r"|this (article|story|post)\b.{0,300}\boriginally (appeared|published) (on|in|at)\b.*)$",
+    r"|this (article|story|post|piece)\b.{0,300}\boriginally (appeared|published|ran) (on|in|at)\b.*"
+    r"|(copyright\b|©).{0,200}\ball rights reserved\b.*|.{0,200}\bsign up here\b.{0,200})$",
     re.I | re.S,
 )
 # "Jo Roe is a writer for The Paper. Send tips to…": the author's bio, not the story.
