@@ -76,6 +76,7 @@ def test_title_without_h1_uses_cleaned_metadata_and_keeps_colons():
     ("Not your average news — a mix of analysis with veteran journalist JR Raphael.", []),
     ("By Petrana Radulovic | New", ["Petrana Radulovic"]),
     ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),
+    ("By Growing Animal Cells in Rice Grains, Scientists Dish Up Hybrid Food", []),
 ])
 def test_split_authors_cleans_titles_credentials_and_labels(byline, names):
     assert split_authors(byline) == names

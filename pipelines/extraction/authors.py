@@ -128,6 +128,8 @@ def split_authors(text: str) -> list[str]:
                           or len(part.split()) == 1 or _CREDENTIALS.fullmatch(" " + part)):
                 break
             name = clean_author(part)
+            if name is None and i == 0 and not looks_like_name(clean_text(_BY.sub("", part))):
+                break  # a sentence, not a name ("By Growing Cells in Rice, Scientists Dish Up Food")
             if name and name not in names:
                 names.append(name)
     # Next to full names, a lone word is a label or an outlet ("New", "HuffPost"), unless
