@@ -269,12 +269,13 @@ def test_prune_drops_link_only_teasers_and_hidden_blocks():
         '<p><a href="#comments">Jump to the comments below the story</a></p>'
         '<div class="hidden support-box"><p>At Example News we believe in journalism for all readers.</p></div>'
         '<div style="display: none"><p>Hidden teaser text that readers never see.</p></div>'
+        '<div class="hidden md:block"><p>Shown on a desktop screen, as Tailwind says.</p></div>'
         '<p>' + PROSE[1] + '</p></article></body></html>')
     prune_boilerplate(root)
     text = root.text_content()
     assert "MAN ARRESTED" not in text and "Trump claims" not in text
     assert "At Example News" not in text and "Hidden teaser" not in text
-    assert "the full report" in text and "Jump to the comments" in text
+    assert "the full report" in text and "Jump to the comments" in text and "Shown on a desktop" in text
     assert PROSE[0] in text and PROSE[1] in text
 
 

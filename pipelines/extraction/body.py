@@ -99,11 +99,18 @@ _HIDDEN_CLASS = {"hidden", "is-hidden", "d-none", "hide", "visually-hidden", "sr
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
+_SHOWN_FROM_BREAKPOINT = re.compile(r"^(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inline|inline-block|contents|table)$")
+
+
 def hidden(el) -> bool:
-    """True when the page's own markup hides the element from readers."""
+    """True when the page's own markup hides the element from readers (not only on small
+    screens: Tailwind's ``hidden md:block`` is shown on a desktop)."""
     if el.get("hidden") is not None or _DISPLAY_NONE.search(el.get("style", "")):
         return True
-    return not _HIDDEN_CLASS.isdisjoint(el.get("class", "").split())
+    classes = el.get("class", "").split()
+    if _HIDDEN_CLASS.isdisjoint(classes):
+        return False
+    return not any(_SHOWN_FROM_BREAKPOINT.match(c) for c in classes)
 
 
 def _boilerplate(el) -> bool:
