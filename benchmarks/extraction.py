@@ -414,6 +414,17 @@ def table(results: dict) -> str:
             f"on the page. unlabelled: no date label. Date accuracy on supported labels: {accuracy}.",
             "",
         ]
+        labels = entry["date_labels"]
+        contradicted = labels.get("other year", 0) + labels.get("absent", 0)
+        ceiling = (entry["pages"] - contradicted) / entry["pages"]
+        lines += [
+            f"The {contradicted} labels that the page contradicts (other year, absent) cap the date "
+            f"accuracy of any extractor on {name} at {ceiling:.3f}, and that only by taking the "
+            f"modification day as the publication day on the {labels.get('modified', 0)} pages "
+            "labelled with it; newscrawl reports the publication day there, in `published`, and the "
+            "update in `modified`.",
+            "",
+        ]
     empty = ", ".join(f"{name} {entry['newscrawl']['empty']}" for name, entry in results.items())
     lines.append(f"Pages where newscrawl returned no article (scored as empty body, no title/date/authors): "
                  f"{empty}; the pipeline declines pages it classifies as non-articles (profiles, event "
