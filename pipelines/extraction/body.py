@@ -11,7 +11,7 @@ import trafilatura
 
 from .authors import trailing_byline
 from .dates import parse_date
-from .document import clean_text, drop_keeping_tail
+from .document import clean_text, drop_keeping_tail, shingles
 
 # Class/id tokens of blocks that are never article prose. Matched per token so that
 # "share" does not hit "shared-layout" and "ad" does not hit "header".
@@ -97,8 +97,6 @@ class Body:
 
 _HIDDEN_CLASS = {"hidden", "is-hidden", "d-none", "hide", "visually-hidden", "sr-only", "screen-reader-text"}
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-
-
 _SHOWN_FROM_BREAKPOINT = re.compile(r"^(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inline|inline-block|contents|table)$")
 
 
@@ -292,11 +290,6 @@ def _trafilatura(tree, url: str | None, favor_precision: bool):
         return None
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    tokens = re.findall(r"\w+", text.lower())
-    return {tuple(tokens[i:i + 4]) for i in range(max(0, len(tokens) - 3))}
-
-
 _TRUNCATED = re.compile(r"(?:\.\.\.|…|\[&hellip;\]|\[…\]|&hellip;)\s*\]?\s*$")
 
 
@@ -321,7 +314,7 @@ def reconcile_with_declared(body: Body, article_body) -> Body:
     if len(text) < 500 or _TRUNCATED.search(article_body or ""):
         return body
     ours = " ".join(body.paragraphs)
-    found = _shingles(ours)
-    if len(ours) < 200 or (found and len(found & _shingles(text)) / len(found) < 0.3):
+    found = shingles(ours)
+    if len(ours) < 200 or (found and len(found & shingles(text)) / len(found) < 0.3):
         return Body(paragraphs=declared, trailing_authors=body.trailing_authors)
     return body

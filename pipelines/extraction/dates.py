@@ -285,8 +285,9 @@ def agreeing_date(shown: list[tuple[str, bool, bool]], low: str, high: str, upda
 
     Update dates: the first in page order. Publication dates: the first that names the
     low anchor's instant (in any zone), else the first on its calendar day, else the
-    first in range that does not name the high anchor's (a later update's) instant, so that an unrelated date shown higher up on the page (a story in a
-    list, today's date) does not beat the one that agrees with the declaration.
+    first in range, so that an unrelated date shown higher up on the page (a story in a
+    list, today's date) does not beat the one that agrees with the declaration; never
+    one that names the high anchor's instant when that is a later update.
     """
     lo, hi = _day(low) - timedelta(days=slack_days), _day(high)
     lo_t, hi_t = _instant(low), _instant(high)

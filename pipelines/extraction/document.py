@@ -57,6 +57,12 @@ def clean_text(value: str | None) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+def shingles(text: str) -> set[tuple[str, ...]]:
+    """The text's 4-word shingles (lower-cased ``\\w+`` tokens), to compare two texts."""
+    tokens = re.findall(r"\w+", text.lower())
+    return {tuple(tokens[i:i + 4]) for i in range(max(0, len(tokens) - 3))}
+
+
 def unescape_text(value: str | None) -> str:
     """clean_text for attribute values, which some CMSs escape twice ("&amp;#39;")."""
     value = clean_text(value)

@@ -16,7 +16,7 @@ import html
 import json
 import re
 
-from .document import clean_text
+from .document import clean_text, shingles
 
 # Keys whose string values are the text of a node in rich-text JSON formats.
 _TEXT_KEYS = frozenset({"value", "text", "content", "html", "body", "paragraph"})
@@ -112,9 +112,5 @@ def _clean(text: str) -> str:
 
 def _coverage(ours: str, found: str) -> float:
     """Share of our 4-word shingles that the found text has."""
-    def shingles(text: str) -> set[tuple[str, ...]]:
-        tokens = re.findall(r"\w+", text.lower())
-        return {tuple(tokens[i:i + 4]) for i in range(max(0, len(tokens) - 3))}
-
     mine = shingles(ours)
     return len(mine & shingles(found)) / len(mine) if mine else 0.0
