@@ -359,6 +359,24 @@ def test_embedded_json_that_is_not_the_story_is_ignored():
     assert extract_article(page(_story_with_json(same))).body.split("\n\n") == PROSE[:2]
 
 
+def test_embedded_json_reading_is_bounded():
+    from pipelines.extraction.embedded import _MAX_TEXT, embedded_paragraphs
+
+    # A list holding more text than any story is some other data, not the article.
+    huge = {"items": [{"text": PROSE[0] + " " + "word " * (_MAX_TEXT // 5)} for _ in range(2)]}
+    root = parse_html(_story_with_json(huge))
+    assert embedded_paragraphs(root, PROSE[:2]) is None
+    # Deep nesting is read within a budget of characters, not once more per level.
+    from pipelines.extraction.embedded import _paragraph_lists
+
+    node = {"text": PROSE[0]}
+    for _ in range(39):
+        node = {"content": [node, {"text": MORE[0]}]}
+    budget = [20_000]
+    list(_paragraph_lists({"items": [node] * 50}, ["Antony Blinken arrived in Beijing early"], budget))
+    assert -1000 < budget[0] <= 0  # spent, overshooting by one string at most
+
+
 # ---------------------------------------------------------------- decoding
 
 def test_decode_html_charset_from_header_then_meta():

@@ -24,6 +24,11 @@ _TAG = re.compile(r"<[^>]+>")
 _WORD_RUN = re.compile(r"(?:[A-Za-z0-9]+ ){5}[A-Za-z0-9]+")
 _MAX_SCRIPT = 8_000_000  # characters; beyond this a script is not worth parsing
 _MAX_DEPTH = 40
+# Nested lists are read once per enclosing list: the reading stops after this many times
+# the script's size, so a hostile page cannot make it quadratic.
+_WORK_FACTOR = 2
+# No story is this long: a list holding more text is something else (a whole site's data).
+_MAX_TEXT = 500_000
 
 
 def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
@@ -48,7 +53,7 @@ def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
             data = json.loads(text)
         except ValueError:
             continue
-        for candidate in _paragraph_lists(data, probes):
+        for candidate in _paragraph_lists(data, probes, budget=[_WORK_FACTOR * len(text)]):
             if best is None or sum(map(len, candidate)) > sum(map(len, best)):
                 best = candidate
     if best is None:
@@ -71,34 +76,43 @@ def _probes(paragraphs: list[str]) -> list[str]:
     return probes
 
 
-def _paragraph_lists(data, probes: list[str]):
-    """Lists in ``data`` whose items, as paragraphs, contain one of the ``probes``."""
+def _paragraph_lists(data, probes: list[str], budget: list[int]):
+    """Lists in ``data`` whose items, as paragraphs, contain one of the ``probes``.
+
+    ``budget`` (a one-item list) is the number of characters of text left to read."""
     stack = [(data, 0)]
     while stack:
         node, depth = stack.pop()
-        if depth > _MAX_DEPTH:
+        if depth > _MAX_DEPTH or budget[0] <= 0:
             continue
         if isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
-            items = [_item_text(item) for item in node]
+            items = [_item_text(item, budget) for item in node]
             items = [t for t in items if t]
-            if len(items) >= 2 and any(probe in t for t in items for probe in probes):
+            if (len(items) >= 2 and sum(map(len, items)) <= _MAX_TEXT
+                    and any(probe in t for t in items for probe in probes)):
                 yield items
             stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
 
 
-def _item_text(item) -> str:
+def _item_text(item, budget: list[int]) -> str:
     """The text of one list item: its string leaves under text keys, in order."""
     if isinstance(item, str):
+        budget[0] -= len(item)
         return _clean(item) if " " in item else ""
     parts: list[str] = []
+    size = 0
     stack = [(item, None)]
-    while stack:
+    while stack and budget[0] > 0:
         node, key = stack.pop()
         if isinstance(node, str):
+            budget[0] -= len(node)
             if key in _TEXT_KEYS:
                 parts.append(node)
+                size += len(node)
+                if size > _MAX_TEXT:
+                    return ""  # not a paragraph
         elif isinstance(node, dict):
             stack.extend(reversed([(v, k) for k, v in node.items()]))
         elif isinstance(node, list):
