@@ -237,6 +237,11 @@ def test_clean_paragraphs_keeps_repeated_list_items_but_not_repeated_sentences()
     "Example News's Jo Roe contributed to this story.",
     "Jo Roe can be reached at jo.roe@example.test. Al Poe can be reached at al.poe@example.test.",
     "This interview has been lightly edited and condensed for clarity.",
+    "Reviews have been edited for length and/or clarity.",
+    "Photo by Jo Roe",
+    "Foto di Jo Roe",
+    "Source: Example Pictures' account via Example Wire",
+    "Interior & Technology | Passenger & Cargo Space | Performance & Fuel Economy",
     "This piece originally appeared in The Example Review",
     "Copyright 2024 Example Media Inc. All rights reserved. This material may not be published, broadcast, "
     "rewritten, or redistributed.",

@@ -56,7 +56,12 @@ _JUNK_LINE = re.compile(
     # Credits and contact lines under the story: the people belong in ``authors``.
     r"|contributing\s*:.*|.{0,80}\bcontributed (reporting )?to this (report|story|article)\.?"
     r"|.{0,120}\bcan be reached at\b.{0,80}@.*"
-    r"|this (interview|conversation|transcript) has been (lightly )?(edited|condensed)\b.*)$",
+    r"|(this (interview|conversation|transcript)|(reviews|quotes|responses|comments)) ha(s|ve) been "
+    r"(lightly )?(edited|condensed)\b.*"
+    # Photo credits and source lines set as paragraphs.
+    r"|(photos?|photograph|images?|foto|video) (by|di|de|von|par)\s.{2,60}|sources?\s*:.{2,100}"
+    # A row of menu items: "Interior & Technology | Passenger & Cargo Space | Performance".
+    r"|[^|]{2,40}(?:\s\|\s[^|]{2,40}){2,}\|?)$",
     re.I,
 )
 # Lines dropped whatever their length: unrendered CMS shortcodes ([related id="..."]),
