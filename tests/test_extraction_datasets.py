@@ -55,7 +55,21 @@ CASES = {
     "1acdfb830a9f40ac864f63b75f4853e1": "credentials after the author's name",
     "4170eb0a3ccae8e7f620b9da99659dee": "main text rescued from the declared articleBody",
     "3199044f983e0282fbc62c70dadeb28f": "plain article: every field",
+    "e5374141ebea8648b0cd97d9a93a5dc4": "HTML holds the first paragraphs, __NEXT_DATA__ the whole story",
+    "e43adadc8ac565096bff8e5573085d10": "HTML holds the first paragraphs, __NEXT_DATA__ the whole story",
 }
+
+
+def test_update_shown_alone_is_not_the_publication_date():
+    # The page shows only "23 December 2023 05:39, UK", its declared dateModified; it was
+    # published the day before (datePublished 2023-12-22T16:22:00Z).
+    html_file = "760a689778ff0602e463df9e77b4ed39"
+    truth = _naeb()[html_file]
+    html = gzip.decompress((DATASETS / "naeb-dev" / "html" / f"{html_file}.html.gz").read_bytes())
+    page = Page(url=truth["link"], request_url=truth["link"], status=200, headers=[("Content-Type", "text/html")],
+                body=html, fetched_at="2024-01-01T00:00:00Z")
+    article = extract_article(page)
+    assert article.published[:10] == "2023-12-22" and article.modified[:10] == "2023-12-23"
 
 
 @pytest.mark.parametrize("html_file", sorted(CASES))
