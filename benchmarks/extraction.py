@@ -171,19 +171,6 @@ def _day_patterns(day: str) -> re.Pattern:
     return re.compile("|".join(forms), re.I)
 
 
-def _instant(stamp: str):
-    """The timestamp as an aware UTC datetime (to the second), else the string itself."""
-    from datetime import datetime, timezone
-
-    try:
-        moment = datetime.fromisoformat(stamp.replace(" ", "T"))
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None or len(stamp) <= 10:
-        return stamp
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
-
-
 def _days(stamp: str) -> set[str]:
     """The day a timestamp names, and its UTC day when it has an offset."""
     from datetime import datetime, timezone
@@ -210,7 +197,8 @@ def date_label_evidence(case: Case) -> str:
         return "supported"
     if case.date in modified:
         return "modified"
-    if _day_patterns(case.date).search(text) or _day_patterns(case.date).search(case.url):
+    written = _day_patterns(case.date)
+    if written.search(text) or written.search(case.url):
         return "supported"
     if any(p[4:] == case.date[4:] for p in published):
         return "other year"
@@ -291,7 +279,8 @@ def run_baselines(cases: list[Case], python: Path = BASELINES_PYTHON) -> dict[st
 
 # ---------------------------------------------------------------- scoring
 
-def score(cases: list[Case], outputs: list[Output]) -> dict:
+def score(cases: list[Case], outputs: list[Output], labels: list[str] | None = None) -> dict:
+    """Body, and for labelled sets title/date/authors; ``labels``: each case's ``date_label_evidence``."""
     pairs = [precision_recall(o.body, c.body) for c, o in zip(cases, outputs)]
     precision = sum(p for p, _ in pairs) / len(pairs)
     recall = sum(r for _, r in pairs) / len(pairs)
@@ -306,11 +295,12 @@ def score(cases: list[Case], outputs: list[Output]) -> dict:
         for key, ok in (("title", title_ok), ("date", date_ok), ("authors", authors_ok)):
             result[key] = round(sum(ok(c, o) for c, o in zip(cases, outputs)) / len(cases), 4)
         # Right dates per kind of label (see date_label_evidence).
+        labels = labels if labels is not None else [date_label_evidence(c) for c in cases]
         right: Counter = Counter()
-        for c, o in zip(cases, outputs):
-            right[date_label_evidence(c)] += date_ok(c, o)
+        for label, c, o in zip(labels, cases, outputs):
+            right[label] += date_ok(c, o)
         result["date_right_by_label"] = dict(right)
-        supported = sum(date_label_evidence(c) == "supported" for c in cases)
+        supported = labels.count("supported")
         result["date_supported"] = round(right["supported"] / supported, 4) if supported else None
     return result
 
@@ -335,9 +325,10 @@ def run(datasets: tuple[str, ...] = tuple(LOADERS), dump: str | None = None, wri
                 outputs[key].append(system(case))
         outputs.update(run_baselines(cases))
         entry = {"pages": len(cases), "systems": list(outputs)}
-        if cases[0].date is not None:
-            entry["date_labels"] = dict(Counter(date_label_evidence(c) for c in cases).most_common())
-        entry.update({key: score(cases, outs) for key, outs in outputs.items()})
+        labels = [date_label_evidence(c) for c in cases] if cases[0].date is not None else None
+        if labels is not None:
+            entry["date_labels"] = dict(Counter(labels).most_common())
+        entry.update({key: score(cases, outs, labels) for key, outs in outputs.items()})
         entry["time_ratio"] = round(entry["newscrawl"]["seconds_per_page"]
                                     / entry["trafilatura"]["seconds_per_page"], 3)
         results[name] = entry
