@@ -273,10 +273,10 @@ def run(copies: int = 40, rounds: int = 5, corpus_kind: str = "demo") -> dict[st
 
     floor_wall, floor_cpu = med([f for f, _ in floors]), med([c for _, c in floors])
     one, every, threads = summary("one"), summary("all"), summary("threads")
-    ceiling_one = {"wall_pages_per_s": med([r for r, _ in ceilings_one]),
-                   "cpu_ms_per_page": med([c for _, c in ceilings_one])}
-    ceiling_all = {"wall_pages_per_s": med([r for r, _ in ceilings_all]),
-                   "cpu_ms_per_page": med([c for _, c in ceilings_all])}
+    def ceiling(rounds_):
+        return {"wall_pages_per_s": med([r for r, _ in rounds_]), "cpu_ms_per_page": med([c for _, c in rounds_])}
+
+    ceiling_one, ceiling_all = ceiling(ceilings_one), ceiling(ceilings_all)
     # CPU model (rates on otherwise idle cores): one process = the slower of the Scrapy process and its
     # one worker (they overlap); all cores = all the work spread over the cores, or the Scrapy process alone.
     idle_one = 1e3 / max(one["main_cpu_ms_per_page"], one["worker_cpu_ms_per_page"])
