@@ -273,6 +273,11 @@ def _same_instant_naive(value: str, moment: datetime) -> bool:
     return abs(delta - round(delta / 900) * 900) <= 60
 
 
+def _names_instant(value: str, moment: datetime | None, target: datetime) -> bool:
+    """Whether a shown date (``moment``: its instant, if it has a zone) is ``target``."""
+    return abs(moment - target) <= _NEAR if moment else _same_instant_naive(value, target)
+
+
 def agreeing_date(shown: list[tuple[str, bool, bool]], low: str, high: str, updated: bool = False,
                   slack_days: int = 0, readable: bool = False) -> str | None:
     """A shown date between two anchors, of the kind asked for.
@@ -301,14 +306,14 @@ def agreeing_date(shown: list[tuple[str, bool, bool]], low: str, high: str, upda
         if is_update != updated or (readable and not in_text):
             continue
         moment = _instant(value)
-        if later_update and (abs(moment - hi_t) <= _NEAR if moment else _same_instant_naive(value, hi_t)):
+        if later_update and _names_instant(value, moment, hi_t):
             continue
         if moment and lo_t and hi_t:
             if not lo_t - _NEAR <= moment <= hi_t + _NEAR:
                 continue
             rank = 0 if abs(moment - lo_t) <= _NEAR else 2
         elif lo <= _day(value) <= hi:
-            if lo_t and (abs(moment - lo_t) <= _NEAR if moment else _same_instant_naive(value, lo_t)):
+            if lo_t and _names_instant(value, moment, lo_t):
                 rank = 0
             else:
                 rank = 1 if _day(value) == _day(low) else 2

@@ -201,7 +201,7 @@ def choose_dates(root, data: Structured, url: str) -> tuple[str | None, str | No
     (from the day before the declared publication, if its instant can fall on that day
     somewhere, to the declared update) is preferred, because it is in the publisher's own
     zone and is the date readers see: first one naming the declared instant, then one on
-    its day, then any (see ``agreeing_date``). Dates in lists of other stories, comments,
+    its day, then any but the declared update's own instant (see ``agreeing_date``). Dates in lists of other stories, comments,
     navigation and footers do not count. Without
     declarations the URL's date anchors the shown dates; without either, the first date
     shown, then htmldate's guess. All-numeric dates shown are read month first on pages
