@@ -344,10 +344,13 @@ class S3Store:
         relative = key[len(self.prefix) + 1:] if self.prefix and key.startswith(self.prefix + "/") else key
         return self.spool_root / relative
 
+    def _in_spool(self, keys) -> int:
+        """How many of these objects' files are still in the spool."""
+        return sum(self._spool_path(k).exists() for k in keys)
+
     def _spooled_pending(self, path: Path) -> int:
         """How many of a manifest's pending files are still in the spool."""
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return sum(self._spool_path(k).exists() for k in data.get("pending_files") or [])
+        return self._in_spool(json.loads(path.read_text(encoding="utf-8")).get("pending_files") or [])
 
     def _complete_manifest(self, path: Path) -> int:
         """Bring an earlier crawl's manifest up to date with what is stored now; its files still in the spool.
@@ -383,7 +386,7 @@ class S3Store:
         if not left:
             data["completed_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
         write_json_atomically(path, data)
-        return sum(self._spool_path(k).exists() for k in left)
+        return self._in_spool(left)
 
     def _prune_empty_dirs(self) -> None:
         if not self.spool_root.is_dir():
