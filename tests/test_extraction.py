@@ -332,9 +332,7 @@ MORE = [
 
 
 def _story_with_json(data: dict, shown: int = 2) -> str:
-    import json as _json
-
-    script = f'<script id="__NEXT_DATA__" type="application/json">{_json.dumps(data)}</script>'
+    script = f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'
     return article_html(extra_body=script).replace(
         "".join(f"<p>{p}</p>" for p in PROSE), "".join(f"<p>{p}</p>" for p in PROSE[:shown]))
 

@@ -60,25 +60,25 @@ CASES = {
 }
 
 
-def test_update_shown_alone_is_not_the_publication_date():
-    # The page shows only "23 December 2023 05:39, UK", its declared dateModified; it was
-    # published the day before (datePublished 2023-12-22T16:22:00Z).
-    html_file = "760a689778ff0602e463df9e77b4ed39"
+def _naeb_article(html_file: str):
     truth = _naeb()[html_file]
     html = gzip.decompress((DATASETS / "naeb-dev" / "html" / f"{html_file}.html.gz").read_bytes())
     page = Page(url=truth["link"], request_url=truth["link"], status=200, headers=[("Content-Type", "text/html")],
                 body=html, fetched_at="2024-01-01T00:00:00Z")
-    article = extract_article(page)
+    return extract_article(page)
+
+
+def test_update_shown_alone_is_not_the_publication_date():
+    # The page shows only "23 December 2023 05:39, UK", its declared dateModified; it was
+    # published the day before (datePublished 2023-12-22T16:22:00Z).
+    article = _naeb_article("760a689778ff0602e463df9e77b4ed39")
     assert article.published[:10] == "2023-12-22" and article.modified[:10] == "2023-12-23"
 
 
 @pytest.mark.parametrize("html_file", sorted(CASES))
 def test_naeb_page_fields(html_file):
     truth = _naeb()[html_file]
-    html = gzip.decompress((DATASETS / "naeb-dev" / "html" / f"{html_file}.html.gz").read_bytes())
-    page = Page(url=truth["link"], request_url=truth["link"], status=200, headers=[("Content-Type", "text/html")],
-                body=html, fetched_at="2024-01-01T00:00:00Z")
-    article = extract_article(page)
+    article = _naeb_article(html_file)
     assert article is not None, CASES[html_file]
     assert _words(article.title) == _words(truth["title"]), CASES[html_file]
     assert (article.published or "")[:10] == truth["date"], CASES[html_file]
