@@ -171,13 +171,95 @@ def _title_candidates_xpath(rules: LinkRules) -> str | None:
     return f"//body//*[text()[{' or '.join(dict.fromkeys(tests))}]]" if tests else None
 
 
+# Elements whose short, link-free text is the title of a block of links.
+LABEL_TAGS = {"b", "strong", "label", "th", "legend", "caption"}
+# Block-level elements an ALL-CAPS one-word text may title (a <span>LIVE</span> badge does not).
+BLOCK_LABEL_TAGS = {"div", "p", "td", "li", "dd", "font", "center"}
+_TITLE_CLASS = re.compile(r"(?:^|[\s_-])(title|heading|header|head|hd|label|kicker)(?:$|[\s_-])", re.I)
+MAX_TITLE_WORDS = 8
+_TITLED_GROUP_TAGS = {"ul", "ol", "dl", "table", "menu"}
+INLINE_TAGS = {"b", "strong", "span", "font", "label", "i", "em", "small", "abbr", "mark", "time"}
+
+
+def _has_link(el) -> bool:
+    return _tag(el) == "a" or any(True for _ in el.iter("a", "A"))
+
+
+def _is_caps_label(text: str, tag: str) -> bool:
+    """ALL-CAPS text: a label ("MORE FROM SPORT", "<div>BUSINESS</div>"), not a badge, a date or an abbreviation."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 4 or any(c.islower() or c.isdigit() for c in text):
+        return False
+    return len(text.split()) >= 2 or tag in BLOCK_LABEL_TAGS
+
+
+def is_title_element(el) -> bool:
+    """True for an element that titles a block of links: what ends the block before it.
+
+    A heading, a ``<dt>``, a short bold or ``<label>``-like text without a link, a
+    short ALL-CAPS text, or a short link-free element whose class or role says it
+    is a title ("box-title", "rail-head", ``role=heading``).
+    """
+    tag = _tag(el)
+    if not tag:
+        return False
+    text = _text(el)
+    if not text:
+        return False
+    if tag in HEADING_TAGS or tag == "dt" or el.get("role") == "heading":
+        return True
+    if len(text.split()) > MAX_TITLE_WORDS or _has_link(el):
+        return False
+    if tag in LABEL_TAGS or _is_caps_label(text, tag):
+        return True
+    return bool(_TITLE_CLASS.search(el.get("class") or ""))
+
+
+def _first_child_element(el):
+    """The first child element, if no text comes before it; else None."""
+    if (el.text or "").strip():
+        return None
+    for child in el:
+        if not _tag(child):
+            if (child.tail or "").strip():
+                return None
+            continue
+        return child
+    return None
+
+
+def starts_block(el) -> bool:
+    """True when ``el`` is a block title, or a titled group: a title followed by its own links.
+
+    ``<li><b>Sport</b><ul>...</ul></li>``, ``<div><h3>Business</h3>...</div>``,
+    ``<font><b>MORE FROM SPORT</b></font>``. A list item that merely starts with a
+    badge and holds one link (``<li><b>Live</b> <a>...</a></li>``) is not a group.
+    """
+    if is_title_element(el):
+        return True
+    first = _first_child_element(el)
+    depth = 0
+    while first is not None and depth < 3:
+        if is_title_element(first):
+            links = sum(1 for _ in el.iter("a", "A"))
+            return (links != 1 or _tag(first) not in INLINE_TAGS
+                    or any(_tag(d) in _TITLED_GROUP_TAGS for d in el.iter()))
+        if _has_link(first):
+            return False
+        first = _first_child_element(first)
+        depth += 1
+    return False
+
+
 def _links_after(title, rules: LinkRules) -> list:
-    """Links that follow the block title: its following siblings, up to the next heading.
+    """Links that follow the block title: its following siblings, up to the next block title.
 
     Starting from the title element and climbing at most three levels, the
     first level whose following siblings hold links other than a "See more"
-    link is the block. A heading sibling ends the block so that two blocks in
-    one container stay apart.
+    link is the block. The next block title in the same container (a heading,
+    a ``<dt>``, a bold or ALL-CAPS label, a titled sub-list: ``starts_block``)
+    ends the block, so that two blocks in one container stay apart; so does the
+    end of the title's own container, at the level where links were found.
     """
     found: list = []
     node = title
@@ -185,10 +267,10 @@ def _links_after(title, rules: LinkRules) -> list:
         level_links: list = []
         for sibling in node.itersiblings():
             tag = _tag(sibling)
-            if tag in HEADING_TAGS:
-                break
             if not tag:
                 continue
+            if starts_block(sibling):
+                break
             level_links.extend(a for a in sibling.iter("a", "A") if a.get("href") is not None)
         found.extend(level_links)
         if any(not rules.is_see_more(_text(a)) for a in found):

@@ -80,3 +80,50 @@ def test_title_after_an_icon_and_titles_with_quotes():
     rules = LinkRules(block_titles=["Today's World"])
     page = "<html><body><h3>today's world</h3><ul><li><a href='/w/2'>2</a></li></ul></body></html>"
     assert latest_links(find_latest_blocks(page, BASE, rules)) == ["http://news.test/w/2"]
+
+
+# -- A block ends at the next block title in the same container ------------------------
+# Each page: a Latest block (links /world/1, /world/2) and, in the same container, a
+# second titled group whose links (/sport/..., /biz/...) must not be followed.
+
+NEXT_TITLE_PAGES = {
+    "bold caps label in one table cell": """<table><tr><td><b>LATEST WORLD NEWS</b><br>
+        <a href="/world/1">One</a><br><a href="/world/2">Two</a><br>
+        <b>MORE FROM SPORT</b><br><a href="/sport/3">Three</a><br><a href="/sport/4">Four</a></td></tr></table>""",
+    "font-wrapped bold labels": """<td><font size="2"><b>Latest World News</b></font><br>
+        <a href="/world/1">One</a><br><a href="/world/2">Two</a><br>
+        <font size="2"><b>Business</b></font><br><a href="/biz/3">Three</a></td>""",
+    "headings in one rail": """<div class="rail"><h3>Latest World News</h3><a href="/world/1">One</a>
+        <a href="/world/2">Two</a><h4>Sport</h4><a href="/sport/3">Three</a></div>""",
+    "ALL-CAPS divs": """<div class="rail"><div>LATEST WORLD NEWS</div><a href="/world/1">One</a>
+        <a href="/world/2">Two</a><div>BUSINESS</div><a href="/biz/3">Three</a></div>""",
+    "definition list": """<dl class="rail"><dt>Latest World News</dt><dd><a href="/world/1">One</a></dd>
+        <dd><a href="/world/2">Two</a></dd><dt>Most popular in sport</dt><dd><a href="/sport/3">Three</a></dd></dl>""",
+    "titled sub-lists": """<ul class="rail"><li><span>Latest World News</span><ul><li><a href="/world/1">One</a></li>
+        <li><a href="/world/2">Two</a></li></ul></li><li><span>Opinion</span><ul><li><a href="/biz/3">Three</a></li>
+        <li><a href="/biz/4">Four</a></li></ul></li></ul>""",
+    "titled groups as siblings": """<div class="rail"><div class="hd"><strong>Latest World News</strong></div>
+        <p><a href="/world/1">One</a></p><p><a href="/world/2">Two</a></p>
+        <div class="group"><p class="group-title">Sport</p><p><a href="/sport/3">Three</a></p></div></div>""",
+    "class-titled labels": """<div class="rail"><p class="rail-title">Latest World News</p><ul><li><a href="/world/1">One</a></li>
+        <li><a href="/world/2">Two</a></li></ul><p class="rail-title">Sport</p><ul><li><a href="/sport/3">Three</a></li></ul></div>""",
+}
+
+
+def test_a_block_ends_at_the_next_block_title_in_its_container():
+    for name, body in NEXT_TITLE_PAGES.items():
+        links = latest_links(find_latest_blocks(f"<html><body>{body}</body></html>", BASE))
+        assert links == ["http://news.test/world/1", "http://news.test/world/2"], name
+
+
+def test_badges_dates_and_bold_headlines_do_not_end_a_block():
+    page = """<html><body><td><b>LATEST WORLD NEWS</b><br>
+        <span>LIVE</span> <a href="/world/1">One</a><br>
+        <b><a href="/world/2">A bold headline link</a></b><br>
+        <font size="1">18 JUNE 2023</font><br>
+        <li><b>Live</b> <a href="/world/3">Three</a></li>
+        <span class="time">12:45 GMT</span> <a href="/world/4">Four</a><br>
+        <a href="/world/">SEE MORE</a></td></body></html>"""
+    [block] = find_latest_blocks(page, BASE)
+    assert block.links == [f"http://news.test/world/{i}" for i in (1, 2, 3, 4)]
+    assert block.see_more == "http://news.test/world/"
