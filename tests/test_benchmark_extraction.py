@@ -26,3 +26,65 @@ def _labelled(date: str, html: str, url: str = "https://news.test/story"):
 ])
 def test_date_label_evidence_reads_the_page_not_our_extractor(date, html, url, kind):
     assert date_label_evidence(_labelled(date, html, url)) == kind
+
+
+# ---------------------------------------------------------------- the tune/check split
+
+from benchmarks.extraction import (  # noqa: E402
+    Output, drastic, drastic_effect, precision_recall, score, split, with_halves,
+)
+
+
+def test_split_alternates_sorted_publisher_names():
+    assert split(["c", "a", "b", "a", "d"]) == {"a": "tune", "b": "check", "c": "tune", "d": "check"}
+
+
+def test_split_depends_on_names_not_on_order_or_pages():
+    names = ["de/Spiegel", "us/APNews", "jp/Asahi", "fr/LeMonde", "es/ElPais"]
+    assert split(names) == split(reversed(names * 3))
+
+
+def test_every_page_of_a_publisher_is_in_one_half():
+    cases = [Case("s", f"{p}_{i}", "u", b"", "", publisher=p) for p in ("x", "y", "z") for i in range(3)]
+    with_halves(cases[::-1])
+    for p in ("x", "y", "z"):
+        assert len({c.half for c in cases if c.publisher == p}) == 1
+    assert {c.half for c in cases} == {"tune", "check"}
+
+
+# ---------------------------------------------------------------- scoring
+
+def test_precision_recall_of_shingles():
+    assert precision_recall("a b c d e", "a b c d e") == (1.0, 1.0)
+    p, r = precision_recall("a b c d e f g h", "a b c d e")  # 5 predicted shingles, 2 true, both found
+    assert (p, r) == (2 / 5, 1.0)
+    assert precision_recall("", "") == (1.0, 1.0)
+    assert precision_recall("", "a b c d") == (0.0, 0.0)
+
+
+def test_drastic_is_more_than_half_again_or_less_than_half_of_trafilaturas_words():
+    base = Output(body=" ".join(["w"] * 100))
+    assert not drastic(Output(body=" ".join(["w"] * 150)), base)
+    assert drastic(Output(body=" ".join(["w"] * 151)), base)
+    assert not drastic(Output(body=" ".join(["w"] * 50)), base)
+    assert drastic(Output(body=" ".join(["w"] * 49)), base)
+    assert drastic(Output(body="a few words"), Output(body=""))
+
+
+def test_drastic_effect_counts_better_and_worse_pages():
+    story = "one two three four five six seven eight nine ten"
+    page = "menu home about " * 20 + story
+    cases = [Case("s", str(i), "u", b"", story) for i in range(3)]
+    ours = [Output(body=story), Output(body=page), Output(body=story)]
+    base = [Output(body=page), Output(body=story), Output(body=story)]
+    effect = drastic_effect(cases, ours, base)
+    assert (effect["pages"], effect["grown"], effect["better"], effect["worse"]) == (2, 1, 1, 1)
+
+
+def test_score_counts_declined_pages_and_those_trafilatura_extracts_at_length():
+    cases = [Case("s", str(i), "u", b"", "x y z w") for i in range(3)]
+    long_text = " ".join(["word"] * 150)
+    ours = [Output(declined=True), Output(declined=True), Output(body="x y z w")]
+    base = [Output(body=long_text), Output(body="short"), Output(body="x y z w")]
+    result = score(cases, ours, base=base)
+    assert (result["declined"], result["declined_long"]) == (2, 1)
