@@ -404,7 +404,8 @@ def score_half(cases: list[Case], outputs: dict[str, list[Output]], labels: list
 
 
 def run(datasets: tuple[str, ...] = tuple(LOADERS), dump: str | None = None, write: bool = True,
-        halves: tuple[str, ...] = HALVES, baselines: bool = True) -> dict:
+        halves: tuple[str, ...] = HALVES, baselines: bool = True,
+        limit: int | None = None) -> dict:
     """Score the systems on each dataset and half: {dataset: {half: {pages, newscrawl, trafilatura, ...}}}."""
     import pipelines.extraction  # noqa: F401  (import cost and logger setup outside the timings)
 
@@ -414,6 +415,8 @@ def run(datasets: tuple[str, ...] = tuple(LOADERS), dump: str | None = None, wri
     per_page: dict = {}
     for name in datasets:
         cases = [c for c in LOADERS[name]() if c.half in halves]
+        if limit:  # the first pages of each half only (make bench QUICK=1)
+            cases = [c for half in halves for c in [c for c in cases if c.half == half][:limit]]
         # Warm both systems up once so one-off imports and model loads are not timed.
         for system in SYSTEMS.values():
             system(cases[0])
@@ -542,16 +545,11 @@ def _date_label_table(what: str, entry: dict) -> list[str]:
     return lines
 
 
-def write_results(results: dict, path: Path = RESULTS) -> None:
-    """Replace the ``## Extraction`` section of RESULTS.md, leaving other sections alone."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    section = table(results)
-    pattern = re.compile(rf"^{re.escape(SECTION)}\s*$.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+def write_results(results: dict, path: Path | None = None) -> None:
+    """Replace the ``## Extraction`` section of RESULTS.md (or ``BENCH_RESULTS``), leaving other sections alone."""
+    from benchmarks.results import write_section
+
+    write_section(SECTION, table(results), path)
 
 
 def main() -> None:

@@ -52,3 +52,42 @@ def run(n: int = 400) -> dict[str, float]:
         "newscrawl_MB_per_s": round(total / 1e6 / measured, 1),
         "ratio_vs_warcio": round(baseline / measured, 3),
     }
+
+
+SECTION = "## WARC writer"
+
+
+def table(result: dict) -> str:
+    from benchmarks.results import machine
+
+    return "\n".join([
+        SECTION, "",
+        f"`python -m benchmarks.warc_writer` (part of `make bench`), {machine()}: {result['exchanges']} exchanges "
+        f"({result['MB']} MB of payload, request + response records, gzip per record) written by warcio's bare "
+        "`WARCWriter` and by our `RotatingWarcWriter` (rotation, pointers, a flush per exchange), one thread.",
+        "",
+        "| writer | MB/s | ratio to warcio |",
+        "|---|---:|---:|",
+        f"| warcio `WARCWriter` | {result['warcio_MB_per_s']} | 1 |",
+        f"| newscrawl `RotatingWarcWriter` | {result['newscrawl_MB_per_s']} | {result['ratio_vs_warcio']:.2f} |",
+    ]) + "\n"
+
+
+def main() -> None:
+    import argparse
+    import json
+
+    from benchmarks.results import write_section
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exchanges", type=int, default=400)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    result = run(args.exchanges)
+    if not args.no_write:
+        write_section(SECTION, table(result))
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
