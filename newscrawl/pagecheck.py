@@ -6,7 +6,9 @@ archive middleware sits next to the downloader); this decides only what the
 spider gets to parse:
 
 * a body cut at ``DOWNLOAD_MAXSIZE`` (flag ``"truncated"``, see
-  ``newscrawl.archive.handler``) is not a page: skipped;
+  ``newscrawl.archive.handler``) is not a page: skipped; nor is a body the
+  server cut short (flag ``"dataloss"``, with ``DOWNLOAD_FAIL_ON_DATALOSS``
+  off; with it on, the download fails and is retried);
 * binary bytes served as text/html (NULs or mostly control bytes in the first
   KiB) are not a page: skipped;
 * an empty HTML body, no charset declared anywhere, or a declared charset the
@@ -28,7 +30,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, resolve_encoding
 
-from newscrawl.archive.handler import TRUNCATED_FLAG
+from newscrawl.archive.handler import DATALOSS_FLAG, TRUNCATED_FLAG
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ class BadPageMiddleware:
     def process_spider_input(self, response: Response) -> None:
         if TRUNCATED_FLAG in response.flags:
             self._skip(response, "truncated", f"body cut at DOWNLOAD_MAXSIZE ({len(response.body)} bytes)")
+        if DATALOSS_FLAG in response.flags:
+            self._skip(response, "disconnect", f"connection closed after {len(response.body)} bytes of the body")
         content_type = response.headers.get(b"Content-Type") or b""
         if content_type.split(b";")[0].strip().lower() not in HTML_TYPES:
             return

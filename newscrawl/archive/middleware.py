@@ -38,7 +38,8 @@ from scrapy.http import Response
 from newscrawl import __version__
 from newscrawl.state import Capture
 
-from .handler import REASON_META, TRUNCATED_META
+from .handler import (DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META,
+                      CutResponse)
 from .records import Exchange, RefersTo, header_pairs, payload_digest
 from .store import WarcStore, store_from_uri
 from .writer import ClosedFile, RotatingWarcWriter
@@ -96,7 +97,8 @@ class WarcArchiveMiddleware:
                      and 200 <= exchange.status < 300 and not exchange.truncated)
         refers_to = RefersTo(previous.url, previous.fetched_at, previous.record_id) if unchanged else None
         pointer = self.writer.write(exchange, refers_to)
-        if self.crawl_state is None:
+        if self.crawl_state is None or exchange.truncated:
+            # A body cut short is archived, but the URL is not archived for the state: it is fetched again.
             return pointer
         if previous is None:
             pointer.capture = "new"
@@ -143,6 +145,17 @@ class WarcArchiveMiddleware:
         self.store.store(closed)
 
     async def process_response(self, request: Request, response: Response) -> Response:
+        await self._archive_response(request, response)
+        return response
+
+    async def process_exception(self, request: Request, exception: Exception) -> None:
+        """A response the server cut short fails the download (CutResponse): archive what came, then let it fail."""
+        if isinstance(exception, CutResponse):
+            await self._archive_response(request, exception.response)
+        return None
+
+    async def _archive_response(self, request: Request, response: Response) -> None:
+        truncated = request.meta.get(TRUNCATED_META) or ("disconnect" if "dataloss" in (response.flags or []) else None)
         exchange = Exchange(
             url=response.url,
             method=request.method,
@@ -154,17 +167,25 @@ class WarcArchiveMiddleware:
             protocol=response.protocol or "HTTP/1.1",
             reason=request.meta.get(REASON_META),
             ip_address=str(response.ip_address) if response.ip_address else None,
-            truncated=request.meta.get(TRUNCATED_META) or ("disconnect" if "dataloss" in (response.flags or []) else None),
+            truncated=truncated,
+            date=request.meta.get(DATE_META) or datetime.now(timezone.utc),
+            raw_request_head=request.meta.get(REQUEST_HEAD_META),
+            raw_response_head=request.meta.get(RESPONSE_HEAD_META),
         )
         loop = asyncio.get_running_loop()
         pointer = await asyncio.wrap_future(self._executor.submit(self._archive, exchange), loop=loop)
         request.meta[META_KEY] = pointer
+        if truncated == "disconnect":
+            self.stats.inc_value("newscrawl/disconnected")
+            logger.warning("Cut short by the server: %s (connection closed after %d bytes of the body%s):"
+                           " archived with WARC-Truncated: disconnect, not parsed", response.url, len(response.body),
+                           f", {response.headers.get(b'Content-Length').decode('latin-1')} announced"
+                           if response.headers.get(b"Content-Length") else "")
         if pointer.capture:
             self.stats.inc_value(f"newscrawl/run/{pointer.capture}")
         self.stats.inc_value("warc/records", 2)
         self.stats.inc_value("warc/responses")
         self.stats.inc_value(f"warc/response_status_count/{response.status}")
-        return response
 
     async def spider_opened(self) -> None:
         # On the writer thread, so it is done before the first exchange is written.

@@ -3,6 +3,15 @@
 An ``Exchange`` is plain data: what went over the wire for one request, as
 close to the bytes as Scrapy lets us see. Building records from it is pure,
 so the writer can run it on its own thread.
+
+The HTTP header blocks are the bytes on the wire when the download handler
+kept them (``raw_request_head``, ``raw_response_head``): the status line and
+every header line with its case, spacing, order and repeats. One exception,
+hop-by-hop framing: the payload is stored de-chunked (the entity body, as the
+WARC specification asks), so a ``Transfer-Encoding: chunked`` line is left
+out of the response's block; without it and without a Content-Length the
+body runs to the end of the record, which is what it does. Without raw
+blocks (another handler), the headers are rebuilt from Scrapy's parsed ones.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from io import BytesIO
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 
 WARC_VERSION = "WARC/1.1"
 
@@ -36,7 +45,38 @@ class Exchange:
     reason: str | None = None
     ip_address: str | None = None
     truncated: str | None = None  # WARC-Truncated reason: length, time, disconnect, unspecified
-    date: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    date: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # when the request was sent
+    raw_request_head: bytes | None = None  # request line + header lines + blank line, as written
+    raw_response_head: bytes | None = None  # status line + header lines + blank line, as received
+
+
+class RawStatusAndHeaders(StatusAndHeaders):
+    """warcio's StatusAndHeaders, written out as the exact bytes it was parsed from."""
+
+    def __init__(self, raw: bytes, is_http_request: bool = False):
+        parsed = StatusAndHeadersParser([], verify=False).parse(BytesIO(raw))
+        super().__init__(parsed.statusline, parsed.headers, parsed.protocol, is_http_request=is_http_request)
+        self.raw = raw
+        self.headers_buff = raw
+
+    def compute_headers_buffer(self, header_filter=None) -> None:
+        self.headers_buff = self.raw
+
+
+def without_chunked_framing(head: bytes) -> bytes:
+    """A response header block without its ``Transfer-Encoding: chunked`` line(s), continuations included."""
+    lines = head.splitlines(keepends=True)
+    kept, dropping = lines[:1], False
+    for line in lines[1:]:
+        if line[:1] in (b" ", b"\t") and line.strip():
+            if not dropping:
+                kept.append(line)
+            continue
+        name, colon, value = line.partition(b":")
+        dropping = bool(colon) and name.strip().lower() == b"transfer-encoding" and b"chunked" in value.lower()
+        if not dropping:
+            kept.append(line)
+    return b"".join(kept)
 
 
 def header_pairs(headers) -> list[tuple[str, str]]:
@@ -91,8 +131,11 @@ def build_records(builder: RecordBuilder, exchange: Exchange, refers_to: RefersT
         response_warc_headers["WARC-IP-Address"] = exchange.ip_address
     if exchange.truncated:
         response_warc_headers["WARC-Truncated"] = exchange.truncated
-    status_line = f"{exchange.status} {reason_phrase(exchange.status, exchange.reason)}"
-    http_headers = StatusAndHeaders(status_line, list(exchange.response_headers), protocol=exchange.protocol)
+    if exchange.raw_response_head:
+        http_headers = RawStatusAndHeaders(without_chunked_framing(exchange.raw_response_head))
+    else:
+        status_line = f"{exchange.status} {reason_phrase(exchange.status, exchange.reason)}"
+        http_headers = StatusAndHeaders(status_line, list(exchange.response_headers), protocol=exchange.protocol)
     if refers_to is not None:
         if refers_to.record_id:
             response_warc_headers["WARC-Refers-To"] = refers_to.record_id
@@ -109,9 +152,17 @@ def build_records(builder: RecordBuilder, exchange: Exchange, refers_to: RefersT
             warc_headers_dict=response_warc_headers,
             http_headers=http_headers,
         )
-    request_headers = list(exchange.request_headers)
-    if not any(k.lower() == "host" for k, _ in request_headers):
-        request_headers.insert(0, ("Host", urlsplit(exchange.url).netloc))
+    if exchange.raw_request_head:
+        request_http_headers = RawStatusAndHeaders(exchange.raw_request_head, is_http_request=True)
+    else:
+        request_headers = list(exchange.request_headers)
+        if not any(k.lower() == "host" for k, _ in request_headers):
+            request_headers.insert(0, ("Host", urlsplit(exchange.url).netloc))
+        request_http_headers = StatusAndHeaders(
+            f"{exchange.method} {request_target(exchange.url)} {exchange.protocol}",
+            request_headers,
+            is_http_request=True,
+        )
     request_warc_headers = {
         "WARC-Date": date,
         "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
@@ -124,11 +175,7 @@ def build_records(builder: RecordBuilder, exchange: Exchange, refers_to: RefersT
         payload=BytesIO(exchange.request_body),
         length=len(exchange.request_body),
         warc_headers_dict=request_warc_headers,
-        http_headers=StatusAndHeaders(
-            f"{exchange.method} {request_target(exchange.url)} {exchange.protocol}",
-            request_headers,
-            is_http_request=True,
-        ),
+        http_headers=request_http_headers,
     )
     return response, request
 
