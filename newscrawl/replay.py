@@ -31,8 +31,9 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time as dtime, timezone
+from datetime import datetime, time as dtime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -42,9 +43,10 @@ from scrapy.responsetypes import responsetypes
 
 from newscrawl.archive.reader import (
     ArchivedResponse, BadRecord, DecodingError, ReadStats, RevisitIndex, Source, SourceError, dechunk,
-    decode_content, expand_sources, read_archive, read_record_at, resolve_revisit, response_keys,
+    decode_content, expand_sources, read_archive, read_indexed, read_record_at, resolve_revisit, response_keys,
     revisit_keys, s3_client_from_settings,
 )
+from newscrawl.archive.cdxj import IndexEntry, parse_index
 from newscrawl.archive.records import header_pairs
 from newscrawl.items import Page
 from newscrawl.links import LinkRules
@@ -130,16 +132,46 @@ def warc_datetime(value: str | None) -> datetime | None:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
+def host_matches(host: str, wanted: str) -> bool:
+    """``www.example.com`` matches ``example.com``; ``example.com`` does not match ``ample.com``."""
+    host, wanted = host.lower().rstrip("."), wanted.lower().rstrip(".")
+    return host == wanted or host.endswith("." + wanted)
+
+
 @dataclass
 class RecordFilter:
-    """``--since``/``--until`` (WARC-Date, inclusive) and ``--url`` (regular expression, searched)."""
+    """``--since``/``--until`` (WARC-Date, inclusive), ``--url`` (regular expression, searched) and
+    ``--host`` (the target URI's host, or a subdomain of it)."""
 
     since: datetime | None = None
     until: datetime | None = None
     url: re.Pattern | None = None
+    host: str | None = None
+
+    @property
+    def selective(self) -> bool:
+        """Whether this filter picks records by URL or host: then a file's index tells where they are."""
+        return self.url is not None or self.host is not None
+
+    def may_match(self, entry: IndexEntry) -> bool:
+        """Whether the record an index entry describes can pass (its WARC-Date is cut to the second there)."""
+        if self.url is not None and not self.url.search(entry.url or ""):
+            return False
+        if self.host is not None and not host_matches(entry.host, self.host):
+            return False
+        if self.since or self.until:
+            try:
+                moment = datetime.strptime(entry.timestamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+            except ValueError:
+                return True  # the record itself decides
+            if (self.since and moment + timedelta(seconds=1) <= self.since) or (self.until and moment > self.until):
+                return False
+        return True
 
     def __call__(self, rec: ArchivedResponse) -> bool:
         if self.url is not None and not self.url.search(rec.uri or ""):
+            return False
+        if self.host is not None and not host_matches(urlsplit(rec.uri or "").hostname or "", self.host):
             return False
         if self.since or self.until:
             moment = warc_datetime(rec.date)
@@ -167,6 +199,7 @@ class Progress:
     revisits_resolved: int = 0
     revisits_unresolved: int = 0
     bad_file_names: set[str] = field(default_factory=set)
+    indexed_files: int = 0  # files read through their CDXJ index (only the matching records)
 
 
 class ArchiveReplay:
@@ -187,6 +220,7 @@ class ArchiveReplay:
         self.progress = Progress()
         self.sources: list[Source] = []
         self._pending: dict[tuple[str, str], list[ArchivedResponse]] = {}
+        self._indexes: dict[str, list[IndexEntry]] = {}  # by source URI, for the sources read through one
         self._events = self._build(self._run())
 
     def next_batch(self, size: int) -> list[Page]:
@@ -228,9 +262,29 @@ class ArchiveReplay:
             logger.warning("Revisit of %s (%s at offset %d) refers to a record not in the sources; skipped",
                            rec.uri, rec.source, rec.offset)
 
+    def _index_entries(self, source: Source) -> list[IndexEntry] | None:
+        """The records of ``source`` this filter may want, from its CDXJ index; None without a usable index."""
+        if not self.filter.selective:
+            return None
+        try:
+            lines = source.open_index()
+            if lines is None:
+                return None
+            entries = parse_index(lines, origin=f"index of {source.uri}")
+        except Exception as exc:
+            logger.warning("Cannot use the CDXJ index of %s, reading the whole file: %s", source.uri, exc)
+            return None
+        self.progress.indexed_files += 1
+        self._indexes[source.uri] = entries
+        replayable = [e for e in entries if 200 <= e.status < 300 or e.mime == "warc/revisit"]
+        wanted = [e for e in replayable if self.filter.may_match(e)]
+        self.progress.filtered += len(replayable) - len(wanted)
+        return sorted(wanted, key=lambda e: e.offset)  # file order, as a full read sees them
+
     def _read_source(self, source: Source) -> Iterator[ArchivedResponse]:
         stats = ReadStats()
         seen_records, seen_bytes = 0, 0
+        entries = self._index_entries(source)
 
         def want(rec: ArchivedResponse) -> bool:
             if rec.rec_type == "response":
@@ -244,7 +298,11 @@ class ArchiveReplay:
                 return False
             return True
 
-        for item in read_archive(source, max_payload=self.max_size, stats=stats, want=want):
+        if entries is None:
+            items = read_archive(source, max_payload=self.max_size, stats=stats, want=want)
+        else:
+            items = read_indexed(source, entries, max_payload=self.max_size, stats=stats, want=want)
+        for item in items:
             self.progress.records += stats.records - seen_records
             self.progress.bytes += stats.bytes - seen_bytes
             seen_records, seen_bytes = stats.records, stats.bytes
@@ -299,7 +357,15 @@ class ArchiveReplay:
             return any(key in self._pending for key in response_keys(rec))
 
         for source in self.sources:
-            for item in read_archive(source, rec_types=("response",), max_payload=self.max_size, want=want):
+            index = self._indexes.get(source.uri)
+            if index is None:
+                items = read_archive(source, rec_types=("response",), max_payload=self.max_size, want=want)
+            else:  # only the records that may be an original: same payload digest or same URL
+                digests = {value for kind, value in self._pending if kind == "digest"}
+                uris = {value.rsplit(" ", 1)[0] for kind, value in self._pending if kind == "uri-date"}
+                items = read_indexed(source, [e for e in index if e.mime != "warc/revisit" and (
+                    e.digest.lower() in digests or e.url in uris)], max_payload=self.max_size, want=want)
+            for item in items:
                 if isinstance(item, BadRecord):
                     continue  # reported in the first pass
                 for key in response_keys(item):
@@ -326,20 +392,23 @@ class ReplaySpider(scrapy.Spider):
     """Yields a Page for every archived 2xx response of the sources; never a Request.
 
     Arguments: ``sources`` (list, or comma-separated string), ``since``,
-    ``until`` (ISO 8601, WARC-Date), ``url`` (regular expression).
+    ``until`` (ISO 8601, WARC-Date), ``url`` (regular expression), ``host``
+    (a host name: its records and its subdomains'). With ``url`` or ``host``, a
+    file with a CDXJ index beside it is read only where the index says matching
+    records are (one range request each on S3).
     """
 
     name = "replay"
     custom_settings = REPLAY_SETTINGS
 
     def __init__(self, *args: Any, sources: list[str] | str = (), since: str | None = None,
-                 until: str | None = None, url: str | None = None, **kwargs: Any):
+                 until: str | None = None, url: str | None = None, host: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.sources = [s for s in sources.split(",") if s] if isinstance(sources, str) else list(sources)
         if not self.sources:
             raise ValueError("replay: no SOURCE given")
         self.record_filter = RecordFilter(parse_when(since), parse_when(until, end_of_day=True),
-                                          re.compile(url) if url else None)
+                                          re.compile(url) if url else None, host.strip() if host else None)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ReplaySpider":
@@ -410,7 +479,7 @@ class ReplaySpider(scrapy.Spider):
         for key, value in (("files", p.files), ("records", p.records), ("bytes", p.bytes), ("pages", p.pages),
                            ("bad_records", p.bad_records), ("bad_files", p.bad_files), ("filtered", p.filtered),
                            ("revisits_resolved", p.revisits_resolved),
-                           ("revisits_unresolved", p.revisits_unresolved)):
+                           ("revisits_unresolved", p.revisits_unresolved), ("indexed_files", p.indexed_files)):
             stats.set_value(f"replay/{key}", value)
 
     def progress_line(self) -> str:

@@ -148,6 +148,7 @@ class FaultProxy:
         self.target_port = target_port
         self.port = free_port()
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request forwarded
+        self.ranges: list[str | None] = []  # each request's Range header (None without), same order
         self.cut_upload_after: int | None = None  # bytes of a WARC PUT to forward before going down
         self.cut_done = threading.Event()
         self._lock = threading.Lock()
@@ -221,6 +222,9 @@ class FaultProxy:
                         if match.end() > len(carry):
                             method, path = match[1].decode(), match[2].decode("latin-1")
                             self.requests.append((method, path))
+                            head = window[match.end():].split(b"\r\n\r\n", 1)[0].decode("latin-1")
+                            found = re.search(r"(?im)^range:\s*(\S+)", head)
+                            self.ranges.append(found[1] if found else None)
                             if (self.cut_upload_after is not None and method == "PUT"
                                     and ".warc.gz" in path and not self.cut_done.is_set()):
                                 put_bytes = 0

@@ -113,7 +113,9 @@ def test_local_store_recovers_open_files(tmp_path):
     store = LocalStore(tmp_path)
     [closed] = store.recover()
     assert store.stored == [closed] and closed.size == len(data)
-    assert store.stats() == {"warc/recovered_files": 1, "warc/recovered_bytes_cut": 0}
+    # a repaired file is indexed like any closed file
+    assert store.stats() == {"warc/recovered_files": 1, "warc/recovered_bytes_cut": 0, "warc/indexed": 1}
+    assert closed.path.with_name(closed.path.name + ".cdxj").stat().st_size > 0
     _check(closed.path)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
+from newscrawl.archive.cdxj import write_index
 from newscrawl.archive.reader import iter_records, iter_responses
 from newscrawl.archive.recovery import complete_prefix
 from newscrawl.archive.store import S3Store, store_from_uri
@@ -31,7 +32,8 @@ from .s3_servers import (SERVERS, FaultProxy, NewsSite, crawl_command, crawl_env
 pytestmark = pytest.mark.integration
 
 WARCIO = str(Path(sys.executable).parent / "warcio")
-KEY = re.compile(r"^news/(\d{4})/(\d{2})/(\d{2})/(newscrawl-\d{17}-\d{5}-[^-/]+-\d+\.warc\.gz|.+\.manifest\.json)$")
+KEY = re.compile(r"^news/(\d{4})/(\d{2})/(\d{2})/(newscrawl-\d{17}-\d{5}-[^-/]+-\d+\.warc\.gz(\.cdxj)?"
+                 r"|.+\.manifest\.json)$")
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
@@ -175,6 +177,19 @@ def test_crawl_to_s3_end_to_end(server, proxy, tmp_path):
         assert offsets[warc["offset"]].rec_headers.get_header("WARC-Record-ID") == warc["record_id"]
 
     # credentials appear nowhere we write
+    # each WARC file's CDXJ index is beside it, sent after it, and is cdxj-indexer's index of it
+    index_keys = sorted(k for k in keys if k.endswith(".cdxj"))
+    assert index_keys == [k + ".cdxj" for k in warc_keys]
+    assert stats["warc/indexes_uploaded"] == stats["warc/indexed"] == len(warc_keys)
+    puts = [path for method, path in proxy.requests if method == "PUT"]
+    for key in warc_keys:
+        put_warc = max(i for i, p in enumerate(puts) if p.split("?")[0].endswith(key))
+        put_index = min(i for i, p in enumerate(puts) if p.split("?")[0].endswith(key + ".cdxj"))
+        assert put_warc < put_index, key
+        expected = write_index(files[key], tmp_path / "expected.cdxj").read_text()
+        assert files[key + ".cdxj"].read_text() == expected and expected.strip()
+        assert [f["index"] for f in manifest["files"] if f["key"] == key] == [key + ".cdxj"]
+
     texts = [log, json.dumps(items), *(p.read_text() for p in files.values() if p.suffix == ".json")]
     texts += [r.raw_stream.read().decode() for p in warcs for _o, r in iter_records(p) if r.rec_type == "warcinfo"]
     for text in texts:

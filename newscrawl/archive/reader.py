@@ -30,6 +30,8 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
+from .cdxj import IndexEntry, index_name, index_path
+
 logger = logging.getLogger(__name__)
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -47,8 +49,12 @@ class Source(Protocol):
     uri: str  # what a record pointer's ``warc.uri`` names: absolute path, or s3://bucket/key
     size: int | None
 
-    def open(self, offset: int = 0) -> BinaryIO:
-        """A binary stream of the file from ``offset`` on (never the whole file in memory)."""
+    def open(self, offset: int = 0, length: int | None = None) -> BinaryIO:
+        """A binary stream of the file from ``offset`` on, ``length`` bytes of it when given (never the
+        whole file in memory)."""
+
+    def open_index(self) -> Iterator[str] | None:
+        """The lines of the file's CDXJ index (``cdxj.py``), or None when it has none beside it."""
 
 
 @dataclass
@@ -63,11 +69,18 @@ class LocalSource:
         self.path = Path(self.path).expanduser().resolve()
         self.uri = self.uri or str(self.path)
 
-    def open(self, offset: int = 0) -> BinaryIO:
+    def open(self, offset: int = 0, length: int | None = None) -> BinaryIO:
         stream = open(self.path, "rb")  # noqa: SIM115 - the caller closes it
         if offset:
             stream.seek(offset)
         return stream
+
+    def open_index(self) -> Iterator[str] | None:
+        path = index_path(self.path)
+        if not path.is_file():
+            return None
+        with open(path, encoding="utf-8") as lines:
+            return iter(lines.readlines())
 
 
 @dataclass
@@ -83,9 +96,25 @@ class S3Source:
     def __post_init__(self) -> None:
         self.uri = self.uri or f"s3://{self.bucket}/{self.key}"
 
-    def open(self, offset: int = 0) -> BinaryIO:
-        kwargs = {"Range": f"bytes={offset}-"} if offset else {}
+    def open(self, offset: int = 0, length: int | None = None) -> BinaryIO:
+        if length is not None:
+            kwargs = {"Range": f"bytes={offset}-{offset + length - 1}"}
+        else:
+            kwargs = {"Range": f"bytes={offset}-"} if offset else {}
         return self.client.get_object(Bucket=self.bucket, Key=self.key, **kwargs)["Body"]
+
+    def open_index(self) -> Iterator[str] | None:
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=index_name(self.key))["Body"]
+        except Exception as exc:
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if code in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise
+        try:
+            return iter(body.read().decode("utf-8").splitlines())
+        finally:
+            body.close()
 
 
 class SourceError(Exception):
@@ -454,6 +483,45 @@ def _resync(source: Source, position: int, gzipped: bool) -> int | None:
             stream.close()
         except Exception:
             pass
+
+
+def read_indexed(source: Source, entries: Iterable[IndexEntry], max_payload: int | None = None,
+                 stats: ReadStats | None = None, want: Callable[[ArchivedResponse], bool] | None = None
+                 ) -> Iterator[ArchivedResponse | BadRecord]:
+    """The records the index ``entries`` point at, each read alone (an S3 range request per record).
+
+    Like ``read_archive`` (same ``want``, ``max_payload``, ``BadRecord``s), but only
+    the bytes of the chosen records are read.
+    """
+    stats = stats or ReadStats()
+    for entry in entries:
+        try:
+            raw = source.open(entry.offset, entry.length)
+        except Exception as exc:
+            stats.bad += 1
+            yield BadRecord(source.uri, entry.offset, f"cannot open: {_describe(exc)}")
+            continue
+        try:
+            stream = _CountingStream(raw, stats, entry.offset)
+            record = next(iter(ArchiveIterator(stream, no_record_parse=False)), None)
+            if record is None:
+                raise ValueError(f"no record at the offset the index gives for {entry.url}")
+            stats.records += 1
+            item = _to_response(record, source.uri, entry.offset, max_payload, want)
+        except _Skip:
+            continue
+        except Exception as exc:
+            stats.bad += 1
+            yield BadRecord(source.uri, entry.offset, _describe(exc))
+            continue
+        finally:
+            try:
+                raw.close()
+            except Exception:
+                pass
+        if isinstance(item, BadRecord):
+            stats.bad += 1
+        yield item
 
 
 def read_record_at(source: Source, offset: int) -> ArchivedResponse | None:

@@ -10,6 +10,13 @@ records' pointers name. Nothing above this module knows which store it has.
 ``{prefix}/YYYY/MM/DD/{name}``, so a file left behind by one crawl keeps its
 key (and its records' pointers stay true) when a later crawl uploads it. A
 spool file is deleted only once its object is verified.
+
+Every closed WARC file gets its CDXJ index beside it (``cdxj.py``), off the
+reactor: ``LocalStore`` writes it on the writer's thread and keeps it there;
+``S3Store`` writes it in the spool on the upload thread and uploads it right
+after its WARC file, to the same key plus ``.cdxj``. An index that cannot be
+written is logged and counted (``warc/index_failed``); the WARC file goes on
+without it (readers then read the whole file).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from urllib.parse import quote, urlsplit
 
 from scrapy.settings import BaseSettings
 
+from .cdxj import index_name, index_path, write_index
 from .recovery import owned_by_live_process, repair_open_files
 from .uploader import UploadQueue
 from .writer import ClosedFile
@@ -100,6 +108,10 @@ class LocalStore:
     def store(self, closed: ClosedFile) -> None:
         # Closed files are fsynced and renamed in place: stored already.
         self.stored.append(closed)
+        if _index(closed.path) is None:
+            self._counters["warc/index_failed"] += 1
+        else:
+            self._counters["warc/indexed"] += 1
         if self.on_stored:
             self.on_stored(self.uri_for(closed.path.name))
 
@@ -108,7 +120,9 @@ class LocalStore:
         if manifest is None or not self.stored:
             return
         files = [{"name": c.path.name, "uri": self.uri_for(c.path.name), "size": c.size, "records": c.records,
-                  "sha256": _sha256(c.path)} for c in self.stored if c.path.exists()]
+                  "sha256": _sha256(c.path),
+                  "index": index_name(c.path.name) if index_path(c.path).exists() else None}
+                 for c in self.stored if c.path.exists()]
         data = {**manifest, "store": str(self.spool_dir), "files": files, "pending_files": [], "complete": True}
         write_json_atomically(self.spool_dir / manifest_name(self.prefix, manifest.get("crawl_id")), data)
 
@@ -131,6 +145,7 @@ class StoredFile:
     records: int | None = None
     sha256: str | None = None
     uploaded: bool = False
+    index: str | None = None  # key of its CDXJ index, once uploaded
 
 
 @dataclass
@@ -280,9 +295,18 @@ class S3Store:
         manifest = job.kind in ("manifest", "leftover-manifest")
         waiting_for = self._complete_manifest(job.path) if job.kind == "leftover-manifest" else None
         content_type = "application/json" if manifest else "application/warc"
-        digests = self._get_uploader().upload(job.path, job.entry.key, content_type=content_type)
-        job.entry.sha256 = digests.sha256
-        job.entry.uploaded = True
+        index = None if manifest else self._ensure_index(job.path)
+        if manifest or not job.entry.uploaded:  # a retry after the index's upload failed sends only the index
+            digests = self._get_uploader().upload(job.path, job.entry.key, content_type=content_type)
+            job.entry.sha256 = digests.sha256
+            job.entry.uploaded = True
+            job.entry.size = digests.size
+        if index is not None:
+            # After its WARC file: an index in the bucket always names an object that is there.
+            self._get_uploader().upload(index, index_name(job.entry.key), content_type="application/cdxj")
+            job.entry.index = index_name(job.entry.key)
+            index.unlink()
+            self._count("warc/indexes_uploaded")
         if manifest and waiting_for is None:
             waiting_for = self._spooled_pending(job.path)
         if manifest and waiting_for:
@@ -291,18 +315,27 @@ class S3Store:
             logger.info("Manifest %s uploaded, incomplete: %d of its files are still in the spool",
                         job.path.name, waiting_for)
         else:
-            job.path.unlink()  # only now: the object is there, size and checksum verified
+            job.path.unlink()  # only now: the object (and its index) is there, size and checksum verified
         if manifest:
             self._count("warc/manifest_uploaded")
         else:
             self._count("warc/uploaded")
-            self._count("warc/uploaded_bytes", digests.size)
+            self._count("warc/uploaded_bytes", job.entry.size)
             if job.kind == "leftover":
                 self._count("warc/leftover_uploaded")
             if self.on_stored:
                 self.on_stored(job.entry.uri)
         logger.info("Uploaded %s to s3://%s/%s (%d bytes, sha256 %s, verified)",
-                    job.path.name, self.bucket, job.entry.key, digests.size, digests.sha256)
+                    job.path.name, self.bucket, job.entry.key, job.entry.size, job.entry.sha256)
+
+    def _ensure_index(self, warc: Path) -> Path | None:
+        """The WARC file's index in the spool, written now unless an earlier try left it."""
+        path = index_path(warc)
+        if path.exists():
+            return path
+        path = _index(warc)
+        self._count("warc/index_failed" if path is None else "warc/indexed")
+        return path
 
     def _upload_failed(self, job: _Job, exc: BaseException, failures: int) -> None:
         if isinstance(exc, ManifestWaiting):
@@ -409,6 +442,15 @@ def write_json_atomically(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _index(warc: Path) -> Path | None:
+    """Write ``warc``'s CDXJ index beside it; None (logged) when it cannot be indexed."""
+    try:
+        return write_index(warc)
+    except Exception as exc:
+        logger.error("No CDXJ index for %s (readers will read the whole file): %s", warc.name, _describe(exc))
+        return None
 
 
 def _sha256(path: Path) -> str:

@@ -1,7 +1,9 @@
 """`scrapy replay SOURCE [SOURCE ...]`: archived responses → the item pipelines → feeds, without the network.
 
 SOURCE is a WARC file (``.warc``, ``.warc.gz``), a directory, a glob or
-``s3://bucket/prefix``. Every archived 2xx HTML response goes through the same
+``s3://bucket/prefix``. With ``--url`` or ``--host``, files that have a CDXJ
+index beside them (every file the crawl writes does) are read only where the
+index says the matching records are: one range request per record on S3. Every archived 2xx HTML response goes through the same
 pipelines as in the live crawl (``newscrawl.replay.ReplaySpider``), so
 ``-O articles.jsonl`` gives the articles the live crawl gave. Extraction runs
 in ``EXTRACTION_PROCESSES`` processes (default here: one per core).
@@ -42,6 +44,8 @@ class Command(BaseRunSpiderCommand):
         parser.add_argument("--until", metavar="DATE",
                             help="only records with WARC-Date at or before DATE (ISO 8601; a bare date includes the day)")
         parser.add_argument("--url", metavar="REGEX", help="only records whose target URI matches REGEX (re.search)")
+        parser.add_argument("--host", metavar="HOST",
+                            help="only records whose target URI's host is HOST or a subdomain of it")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -50,6 +54,8 @@ class Command(BaseRunSpiderCommand):
                 parse_when(getattr(opts, name))
             except ValueError as exc:
                 raise UsageError(f"--{name}: {exc}", print_help=False) from None
+        if opts.host is not None and (not opts.host.strip() or "/" in opts.host or " " in opts.host.strip()):
+            raise UsageError(f"--host: {opts.host!r} is not a host name (e.g. --host example.com)", print_help=False)
         if opts.url:
             try:
                 re.compile(opts.url)
@@ -69,7 +75,7 @@ class Command(BaseRunSpiderCommand):
         assert self.crawler_process is not None
         crawler = self._create_crawler(ReplaySpider)
         self.crawler_process.crawl(crawler, sources=args, since=opts.since, until=opts.until, url=opts.url,
-                                   **opts.spargs)
+                                   host=opts.host, **opts.spargs)
         self.crawler_process.start()
         stats = crawler.stats.get_stats() if crawler.stats else {}
         if (self.crawler_process.bootstrap_failed or stats.get("finish_reason") != "finished"
