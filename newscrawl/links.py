@@ -16,6 +16,7 @@ and the replay find the same links.
 from __future__ import annotations
 
 import fnmatch
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -334,29 +335,43 @@ def latest_links(blocks: list[LatestBlock]) -> list[str]:
     return list(seen)
 
 
+def section_prefix(section_url: str) -> str:
+    """The path the articles of a section page live under.
+
+    ``/world/`` and ``/world/index.html`` → ``/world/``; ``/news/world`` →
+    ``/news/world/``; ``/world.html`` → ``/world/``. An article's own URL gives a
+    prefix nothing lives under (``/world/2023/story.html`` → ``/world/2023/story/``),
+    so an article page is never mistaken for its own section.
+    """
+    path = urlsplit(section_url).path or "/"
+    if path.endswith("/"):
+        return path
+    head, _, last = path.rpartition("/")
+    stem, dot, _ext = last.rpartition(".")
+    if dot and _INDEX_NAME.fullmatch(stem):
+        return head + "/"
+    return f"{head}/{stem if dot else last}/"
+
+
+_INDEX_NAME = re.compile(r"index|default|home|main|start", re.I)
+
+
 def section_article_links(html: str | Selector, section_url: str, rules: LinkRules | None = None) -> list[str]:
     """Links on a section page to articles of that section.
 
-    An article of the section lives under the section's path (``/world/`` →
-    ``/world/some-story``; ``/world/index.html`` → ``/world/...``). Links in
-    site chrome (nav, header, footer, aside) and in Trending/Most read boxes
-    are left out, even when they point into the section.
+    An article of the section lives under the section's path (``section_prefix``:
+    ``/world/`` → ``/world/some-story``; ``/world/index.html`` → ``/world/...``;
+    ``/news/world`` → ``/news/world/...``). Links in site chrome (nav, header,
+    footer, aside) and in Trending/Most read boxes are left out, even when they
+    point into the section.
     """
     rules = rules or LinkRules()
     sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
     custom = rules.rule_for(section_url, "section_articles")
-    if custom:
-        anchors = sel.xpath(custom) if custom.startswith(("/", "(")) else sel.css(custom)
-        anchors = [x for a in anchors for x in a.xpath("descendant-or-self::a[@href]")]
-    else:
-        chrome = " or ".join(f"ancestor::{t}" for t in CHROME_TAGS)
-        anchors = sel.xpath(f"//body//a[@href][not({chrome})]")
     base = urlsplit(section_url)
-    prefix = base.path if base.path.endswith("/") else base.path.rsplit("/", 1)[0] + "/"
+    prefix = section_prefix(section_url)
     links: dict[str, None] = {}
-    for a in anchors:
-        if not custom and _in_excluded_box(a, rules):
-            continue
+    for a in _main_anchors(sel, section_url, rules, custom):
         url = _absolute(a.attrib.get("href"), section_url, rules)
         if url is None:
             continue
@@ -366,6 +381,111 @@ def section_article_links(html: str | Selector, section_url: str, rules: LinkRul
         if parts.path.startswith(prefix) and len(parts.path) > len(prefix):
             links.setdefault(url, None)
     return list(links)
+
+
+def _main_anchors(sel: Selector, url: str, rules: LinkRules, custom: str | None = None) -> list:
+    """The page's links outside site chrome and Trending/Most read boxes (or a site rule's)."""
+    if custom:
+        anchors = sel.xpath(custom) if custom.startswith(("/", "(")) else sel.css(custom)
+        return [x for a in anchors for x in a.xpath("descendant-or-self::a[@href]")]
+    chrome = " or ".join(f"ancestor::{t}" for t in CHROME_TAGS)
+    return [a for a in sel.xpath(f"//body//a[@href][not({chrome})]") if not _in_excluded_box(a, rules)]
+
+
+# -- What a page is: a section page is followed as one, however it was reached ------------
+
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "reviewnewsarticle", "backgroundnewsarticle", "blogposting", "liveblogposting", "report",
+}
+_LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage"}
+DEFAULT_SECTION_MIN_LINKS = 3
+# A text this long outside links is a paragraph of prose, longer than a teaser's blurb.
+_PROSE_CHARS = 200
+
+
+def _declared_types(sel: Selector) -> set[str]:
+    """Lower-case schema.org types of the page's top-level JSON-LD nodes (and @graph members)."""
+    types: set[str] = set()
+    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        nodes = data if isinstance(data, list) else [data]
+        for node in list(nodes):
+            if isinstance(node, dict) and isinstance(node.get("@graph"), list):
+                nodes.extend(node["@graph"])
+        for node in nodes:
+            if isinstance(node, dict):
+                kind = node.get("@type")
+                for t in kind if isinstance(kind, list) else [kind]:
+                    if isinstance(t, str):
+                        types.add(t.rsplit("/", 1)[-1].lower())
+    return types
+
+
+def declares_article(sel: Selector) -> bool:
+    """True when the page's own markup calls it one article (JSON-LD, og:type, article:* meta)."""
+    if _declared_types(sel) & _ARTICLE_TYPES:
+        return True
+    og = (sel.xpath("//meta[@property='og:type']/@content").get() or "").strip().lower()
+    return og == "article" or bool(sel.xpath("//meta[@property='article:published_time']"))
+
+
+def _prose_blocks(sel: Selector) -> int:
+    """Text nodes of paragraph length outside links: a story's paragraphs, not a listing's teasers."""
+    return int(sel.root.xpath(
+        f"count(//body//text()[string-length(normalize-space(.)) >= {_PROSE_CHARS}]"
+        "[not(ancestor::a or ancestor::script or ancestor::style)])"))
+
+
+def headline_links(sel: Selector, url: str, rules: LinkRules) -> list[str]:
+    """Same-host links in the page's main content whose text reads like a headline (4-30 words)."""
+    host = urlsplit(url).netloc
+    links: dict[str, None] = {}
+    own = clean_url(url, rules)
+    for a in _main_anchors(sel, url, rules):
+        words = _text(a.root).split()
+        if not 4 <= len(words) <= 30:
+            continue
+        target = _absolute(a.attrib.get("href"), url, rules)
+        if target and target != own and urlsplit(target).netloc == host and urlsplit(target).path not in ("", "/"):
+            links.setdefault(target, None)
+    return list(links)
+
+
+def section_links(html: str | Selector, url: str, rules: LinkRules | None = None,
+                  min_links: int = DEFAULT_SECTION_MIN_LINKS, listing_fallback: bool = True) -> list[str] | None:
+    """The article links to follow if the page is a section page, else None.
+
+    Decided from the page, not from how it was reached. A section page is not a
+    home page (path ``/`` or ``/index.html``), does not call itself an article,
+    and lists at least ``min_links`` article links under its path
+    (``section_article_links``). A page that declares itself a listing
+    (JSON-LD CollectionPage, ItemList) and carries no prose is a section too
+    even when its articles live elsewhere on the site (``/world-news`` →
+    ``/article/...``): then its headline links in the main content are followed
+    (``listing_fallback``; the spider turns it off for pages found on a section,
+    so that it never chains from listing to listing).
+    """
+    rules = rules or LinkRules()
+    sel = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    if not hasattr(sel.root, "xpath"):
+        return None
+    path = urlsplit(url).path
+    if path in ("", "/") or re.fullmatch(r"/(index|default|home)(\.\w+)?", path, re.I):
+        return None
+    if declares_article(sel):
+        return None
+    links = section_article_links(sel, url, rules)
+    if len(links) >= max(1, min_links) or (links and rules.rule_for(url, "section_articles")):
+        return links
+    if listing_fallback and _declared_types(sel) & _LISTING_TYPES and _prose_blocks(sel) < 3:
+        found = headline_links(sel, url, rules)
+        if len(found) >= max(1, min_links):
+            return found
+    return None
 
 
 def _in_excluded_box(anchor: Selector, rules: LinkRules) -> bool:

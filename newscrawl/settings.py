@@ -6,6 +6,7 @@ Scrapy's own settings keep their meaning; see the README for the full table.
 from newscrawl import __version__
 from newscrawl.links import (
     DEFAULT_BLOCK_TITLES,
+    DEFAULT_SECTION_MIN_LINKS,
     DEFAULT_EXCLUDED_BOX_PATTERNS,
     DEFAULT_SEE_MORE_PATTERNS,
     DEFAULT_TRACKING_PARAMETERS,
@@ -78,6 +79,9 @@ LATEST_SEE_MORE_PATTERNS = DEFAULT_SEE_MORE_PATTERNS
 EXCLUDED_BOX_PATTERNS = DEFAULT_EXCLUDED_BOX_PATTERNS
 # Query parameters dropped from every link (glob patterns: utm_*, fbclid, gclid, ...).
 TRACKING_PARAMETERS = DEFAULT_TRACKING_PARAMETERS
+# A page (start URL, Latest link, "See more" target, any) listing at least this many article links
+# under its own path, and not calling itself an article, is a section page: those links are followed.
+SECTION_MIN_ARTICLE_LINKS = DEFAULT_SECTION_MIN_LINKS
 # Per-site link rules: {"host[:port]": {"latest_block": CSS or XPath, "section_articles": CSS or XPath}}.
 LINK_SITE_RULES: dict[str, dict[str, str]] = {}
 # The crawl lock and the state across runs are taken before anything else starts.

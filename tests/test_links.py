@@ -1,6 +1,8 @@
 """The link-following rules, on small pages of each markup the spider must handle."""
 
-from newscrawl.links import LinkRules, clean_url, find_latest_blocks, latest_links, section_article_links
+from newscrawl.links import (
+    LinkRules, clean_url, find_latest_blocks, latest_links, section_article_links, section_links, section_prefix,
+)
 
 BASE = "http://news.test/world/story-1"
 
@@ -127,3 +129,60 @@ def test_badges_dates_and_bold_headlines_do_not_end_a_block():
     [block] = find_latest_blocks(page, BASE)
     assert block.links == [f"http://news.test/world/{i}" for i in (1, 2, 3, 4)]
     assert block.see_more == "http://news.test/world/"
+
+
+# -- What a page is decides how it is followed -------------------------------------------
+
+def _teasers(*paths: str) -> str:
+    return "".join(f'<div class="teaser"><a href="{p}">A headline about {p.strip("/").replace("/", " ")} today</a>'
+                   "<p>A short blurb.</p></div>" for p in paths)
+
+
+CHROME = """<header><nav><a href="/world/">World</a><a href="/world/europe/">Europe</a><a href="/sport/">Sport</a></nav></header>
+<div class="trending"><h3>Trending</h3><a href="/world/trend-1">A trending story elsewhere</a></div>
+<footer><a href="/world/about-our-world-desk">About</a></footer>"""
+
+
+def test_section_pages_are_recognised_from_their_markup():
+    pages = {
+        # directory-like path, articles under it
+        "http://news.test/world/": _teasers("/world/2024/may/20/a", "/world/2024/may/20/b", "/world/2024/may/19/c", "/sport/x"),
+        # no trailing slash: articles under /news/world/
+        "http://news.test/news/world": _teasers("/news/world/europe/a-1.html", "/news/world/asia/b-2.html", "/news/world/c-3.html"),
+        # an index file: its directory
+        "http://news.test/intl/index.html": "<table>" + "".join(
+            f'<tr><td><font><b><a href="{p}">{p}</a></b></font></td></tr>' for p in ("a.html", "b.html", "2024/c.html")) + "</table>",
+    }
+    for url, body in pages.items():
+        links = section_links(f"<html><body>{CHROME}<main>{body}</main></body></html>", url)
+        assert links is not None and len(links) == 3, url
+        assert not any("/sport/" in u or "trend" in u or "about" in u for u in links), url
+
+
+def test_articles_home_pages_and_thin_pages_are_not_sections():
+    related = _teasers("/world/2023/a.html", "/world/2023/b.html", "/world/2023/c.html")
+    pages = {
+        "http://news.test/world/2023/story.html": related,  # undeclared article among its siblings
+        "http://news.test/world/2023/story": related,
+        "http://news.test/": related,  # a home page: only its Latest blocks are followed
+        "http://news.test/index.html": related,
+        "http://news.test/world/two/": _teasers("/world/two/a", "/world/two/b"),  # fewer than 3
+    }
+    for url, body in pages.items():
+        assert section_links(f"<html><body>{body}</body></html>", url) is None, url
+    declared = '<html><head><meta property="og:type" content="article"></head><body>' + _teasers(
+        "/world/a", "/world/b", "/world/c") + "</body></html>"
+    assert section_links(declared, "http://news.test/world/") is None
+    assert section_links(declared.replace('"article"', '"website"'), "http://news.test/world/") is not None
+    assert section_links(_teasers("/world/a", "/world/b", "/world/c"), "http://news.test/world/", min_links=4) is None
+
+
+def test_a_declared_listing_whose_articles_live_elsewhere():
+    ld = '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "CollectionPage"}</script>'
+    page = f"<html><head>{ld}</head><body>{CHROME}" + _teasers("/article/one-a1", "/article/two-b2", "/article/three-c3") + "</body></html>"
+    links = section_links(page, "http://news.test/world-news")
+    assert links == ["http://news.test/article/one-a1", "http://news.test/article/two-b2", "http://news.test/article/three-c3"]
+    assert section_links(page, "http://news.test/world-news", listing_fallback=False) is None
+    prose = "<p>" + "A paragraph of a story long enough to be prose and not a teaser blurb. " * 4 + "</p>"
+    assert section_links(page.replace("</body>", prose * 3 + "</body>"), "http://news.test/world-news") is None
+    assert section_prefix("http://news.test/world.html") == "/world/"

@@ -18,17 +18,18 @@ from scrapy.http import Response, TextResponse
 
 from newscrawl.archive.middleware import META_KEY
 from newscrawl.links import (
+    DEFAULT_SECTION_MIN_LINKS,
     clean_url,
     host_of,
     link_rules_from_settings,
-    section_article_links,
+    section_links,
 )
 from newscrawl.netguard import parse_networks
 from newscrawl.pages import latest_blocks, page_from_response
 
 # Read through importlib.resources: inside a Scrapyd egg the package is a zip file.
 DEFAULT_SEEDS = resources.files("newscrawl").joinpath("seeds.txt")
-ROLE = "newscrawl_role"  # meta key: "start", "latest", "section" or "section_article"
+ROLE = "newscrawl_role"  # meta key: how the page was reached: "start", "latest", "section" or "section_article"
 
 
 def read_seeds(path) -> list[str]:
@@ -58,6 +59,10 @@ class WorldNewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.rules = link_rules_from_settings(settings)
+        spider.section_min_links = settings.getint("SECTION_MIN_ARTICLE_LINKS", DEFAULT_SECTION_MIN_LINKS)
+        if spider.section_min_links < 1:
+            raise ValueError(f"SECTION_MIN_ARTICLE_LINKS: {settings.get('SECTION_MIN_ARTICLE_LINKS')!r} "
+                             "is not allowed (a whole number of at least 1)")
         spider.allowed_networks = parse_networks(settings.get("ALLOWED_PRIVATE_NETWORKS"))
         urls = spider._start_arg or read_seeds(settings.get("SEEDS_FILE") or DEFAULT_SEEDS)
         spider.start_urls = [clean_url(u, spider.rules) for u in urls]
@@ -91,9 +96,16 @@ class WorldNewsSpider(scrapy.Spider):
         for block in blocks:
             if block.see_more:
                 yield from self._follow(block.see_more, "section")
-        if response.meta.get(ROLE) == "section" and isinstance(response, TextResponse):
-            for url in section_article_links(response.selector, response.url, self.rules):
-                yield from self._follow(url, "section_article")
+        if isinstance(response, TextResponse):
+            # What the page is decides, not how it was reached: a section given as a start
+            # URL, or linked from a Latest block, is followed like a "See more" target.
+            articles = section_links(response.selector, response.url, self.rules, self.section_min_links,
+                                     listing_fallback=response.meta.get(ROLE) != "section_article")
+            if articles is not None:
+                self.crawler.stats.inc_value("newscrawl/pages/section")
+                self.logger.info("Section page %s: following %d article link(s)", response.url, len(articles))
+                for url in articles:
+                    yield from self._follow(url, "section_article")
 
     def _follow(self, url: str, role: str) -> Iterator[scrapy.Request]:
         if host_of(url) not in self.allowed_hosts:
