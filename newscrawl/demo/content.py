@@ -95,6 +95,7 @@ class Publisher:
     flaky: set[str]  # paths answering 503 on the first request, 200 afterwards
     expected_fetches: list[str]  # hand-written: every path the crawler must request
     must_not_fetch: list[str]  # hand-written: linked somewhere, but must never be requested
+    section_charset: str = "utf-8"  # the section page's, declared in the HTTP header
 
 
 # --------------------------------------------------------------------------------------

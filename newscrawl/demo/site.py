@@ -183,7 +183,19 @@ FILES = {("globe", content.G_PDF): ("application/pdf", PDF_BYTES)}
 
 
 class DemoSite:
-    """The bundled demo news site. ``start()``, crawl ``start_urls``, compare, ``stop()``."""
+    """The bundled demo news site. ``start()``, crawl ``start_urls``, compare, ``stop()``.
+
+    A subclass serves another set of publishers: it names them (``PUBLISHERS``,
+    ``publishers_in``) and their templates (``HOME``, ``SECTION``, ``ARTICLE``).
+    """
+
+    PUBLISHERS: list[Publisher] = content.PUBLISHERS
+    OFFSITE_PATHS: list[str] = content.OFFSITE_PATHS
+    HOME, SECTION, ARTICLE = templates.HOME, templates.SECTION, templates.ARTICLE
+
+    @staticmethod
+    def publishers_in(edition: int) -> list[Publisher]:
+        return content.publishers(edition)
 
     def __init__(self, host_prefix: str = "127.0.0.", first_octet: int = 11, port: int = 0):
         self.host_prefix = host_prefix
@@ -195,20 +207,20 @@ class DemoSite:
         self._held: set[str] = set()
         self._released = threading.Event()
         self.waiting = 0  # requests now kept waiting by hold()
-        self._pubs = {p.name: p for p in content.PUBLISHERS}
-        self._addr = {p.name: f"{host_prefix}{first_octet + p.octet_offset}" for p in content.PUBLISHERS}
+        self._pubs = {p.name: p for p in self.PUBLISHERS}
+        self._addr = {p.name: f"{host_prefix}{first_octet + p.octet_offset}" for p in self.PUBLISHERS}
         self._addr["offsite"] = f"{host_prefix}{first_octet + 9}"
         self._servers = self._bind(port)
         self.port = self._servers[0].server_address[1]
         self.publishers = {name: f"http://{self._addr[name]}:{self.port}" for name in self._pubs}
         self.offsite_base = f"http://{self._addr['offsite']}:{self.port}"
-        self.start_urls = [self.publishers[p.name] + p.start_path for p in content.PUBLISHERS]
+        self.start_urls = [self.publishers[p.name] + p.start_path for p in self.PUBLISHERS]
         self.edition = 1
         self.set_edition(1)
 
     def set_edition(self, edition: int) -> None:
         """Serve the site as it is in ``edition`` (1, the default, or 2; see ``content.EDITIONS``)."""
-        pubs = {p.name: p for p in content.publishers(edition)}
+        pubs = {p.name: p for p in self.publishers_in(edition)}
         ctx = {name: templates.Ctx(p, self.publishers[name], self.offsite_base) for name, p in pubs.items()}
         routes = {name: self._build_routes(p) for name, p in pubs.items()}
         # One assignment, so a request being served sees one edition or the other, never a mix.
@@ -280,7 +292,7 @@ class DemoSite:
         """
         edition = self.edition if edition is None else edition
         if policy == "all":
-            return {self.publishers[p.name] + path for p in content.publishers(edition) for path in p.expected_fetches}
+            return {self.publishers[p.name] + path for p in self.publishers_in(edition) for path in p.expected_fetches}
         if policy == "default":
             return {self.publishers[name] + path for name, change in content.EDITIONS[edition].items()
                     for path in change.default_policy_fetches}
@@ -323,9 +335,10 @@ class DemoSite:
 
     def must_not_fetch(self) -> set[str]:
         """URLs linked somewhere on the site that the crawler must never request."""
-        urls = {self.publishers[p.name] + path for p in content.PUBLISHERS for path in p.must_not_fetch}
-        urls |= {self.offsite_base + path for path in content.OFFSITE_PATHS}
-        urls.add(self.publishers["herald"] + content.H_PRIVATE)
+        urls = {self.publishers[p.name] + path for p in self.PUBLISHERS for path in p.must_not_fetch}
+        urls |= {self.offsite_base + path for path in self.OFFSITE_PATHS}
+        if "herald" in self.publishers:
+            urls.add(self.publishers["herald"] + content.H_PRIVATE)
         return urls
 
     @property
@@ -356,7 +369,7 @@ class DemoSite:
     def expected_articles(self, edition: int | None = None) -> dict[str, dict]:
         """final URL -> the article the extraction must produce from that page (in ``edition``, default: now)."""
         out = {}
-        pubs = content.publishers(self.edition if edition is None else edition)
+        pubs = self.publishers_in(self.edition if edition is None else edition)
         for p in pubs:
             base = self.publishers[p.name]
             for s in p.stories:
@@ -418,7 +431,7 @@ class DemoSite:
         for path in pub.must_not_fetch:
             routes[path] = ("stub", path)
         routes["/robots.txt"] = ("robots",)
-        if pub.name in templates.HOME:
+        if pub.name in self.HOME:
             routes[pub.start_path] = ("home",)
         routes[pub.section_path] = ("section",)
         for s in pub.stories:
@@ -457,15 +470,15 @@ class DemoSite:
         if kind == "file":
             return _Response(200, route[2], [("Content-Type", route[1])])
         if kind == "home":
-            return _html(200, templates.HOME[host_name](ctx))
+            return _html(200, self.HOME[host_name](ctx))
         if kind == "section":
-            return _html(200, templates.SECTION[host_name](ctx))
+            return _html(200, self.SECTION[host_name](ctx), charset=ctx.pub.section_charset)
         if kind == "stub":
             return _html(200, templates.stub_page(ctx.pub.title, f"A page the crawler must not visit: {route[1]}"))
         story: Story = route[1]
         if key in ctx.pub.flaky and self._hit(host_name, key) == 1:
             return _html(503, templates.stub_page("Service unavailable", "Please try again shortly."), extra=[("Retry-After", "1")])
-        return _html(200, templates.ARTICLE[host_name](ctx, story), charset=story.charset)
+        return _html(200, self.ARTICLE[host_name](ctx, story), charset=story.charset)
 
 
 def _without_tracking(raw_path: str) -> str:

@@ -13,8 +13,11 @@ from typing import Any
 
 from .document import clean_text, unescape_text
 
-_BY = re.compile(r"^\s*[-–—•|]*\s*(?:(?:written|words|reporting|report|story|text|photos?|commentary|analysis|"
-                 r"posted|published)\s+)?by\b[:\s]*[-–—]*\s*", re.I)
+_BY = re.compile(r"^\s*[-–—•|]*\s*(?:(?:(?:written|words|reporting|report|story|text|photos?|commentary|analysis|"
+                 r"posted|published)\s+)?by\b[:\s]*|(?:reporter|author|correspondent|writer)s?\s*:\s*)[-–—]*\s*", re.I)
+# A line that is a byline by its first words: "By …", "Written by …", "Reporter: …".
+BYLINE_LEAD = re.compile(r"^(?:(?:written|reported|words|text|story)\s+)?by:?\s+(?=(?-i:[A-Z]))"
+                         r"|^(?:reporter|author|correspondent|writer)s?\s*:\s*(?=(?-i:[A-Z]))", re.I)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+", re.I)
 # Connectors between names; ``,`` is handled separately because it also introduces titles.
 _SPLIT = re.compile(r"\s*(?:;|\||\s&\s|\band\b|\bund\b|\bet\b|\by\b|\bwith\b|\s[•·]\s)\s*", re.I)
@@ -88,7 +91,7 @@ def clean_author(name: str) -> str | None:
     name = _BY.sub("", name)
     name = re.sub(r"\(.*?\)|\[.*?\]", " ", name)
     # "Android Intelligence By JR Raphael": the name follows an inner "By".
-    name = re.split(r"\s[Bb]y\s+(?=[A-Z])", name)[-1]
+    name = re.split(r"\s[Bb]y\s+(?=(?-i:[A-Z]))", name)[-1]
     name = re.split(r"\s[-–—]\s", clean_text(name))[0]  # "Jane Doe - Contributing Editor"
     name = clean_text(name).strip(" ,;:-|/·•–—")
     name = _CREDENTIALS.sub("", name)
@@ -199,11 +202,12 @@ def prefer_people(names: list[str]) -> list[str]:
     return people if people else names
 
 
-_TRAILING_BYLINE = re.compile(r"^(?:[-–—]\s*)?[Bb][Yy]:?\s+([A-Z][^.!?]{1,80})$")
+_TRAILING_BYLINE = re.compile(r"^(?:[-–—]\s*)?(?:(?:[Ww]ritten |[Rr]eported )?[Bb][Yy]:?|(?:Reporter|Author|Correspondent|Writer)s?:)"
+                              r"\s+([A-Z][^.!?]{1,80})$")
 
 
 def trailing_byline(paragraph: str) -> list[str]:
-    """Names when a body paragraph is only a byline ("By Press Association"), else []."""
+    """Names when a body paragraph is only a byline ("By Press Association", "Reporter: Jo Roe"), else []."""
     m = _TRAILING_BYLINE.match(clean_text(paragraph))
     if not m or len(m.group(1).split()) > 10:
         return []

@@ -150,10 +150,17 @@ def prune_boilerplate(tree) -> None:
 
 def link_paragraphs(tree) -> list:
     """Paragraphs and subheadings that are one link to another page and nothing else:
-    "MAN ARRESTED AFTER …" or "Trump claims …" teasers set between the story's paragraphs."""
+    "MAN ARRESTED AFTER …" or "Trump claims …" teasers set between the story's paragraphs;
+    and rows of page tools ("Print | E-mail"), only script and mail links."""
     found = []
     for el in tree.iter("p", "h2", "h3", "h4"):
         links = el.findall(".//a")
+        if links and all((a.get("href") or "").strip().lower().startswith(("javascript:", "mailto:")) for a in links):
+            # "Print | E-mail this story": page tools, nothing but script and mail links
+            outside = "".join(el.xpath(".//text()[not(ancestor::a)]"))
+            if not re.search(r"\w", outside):
+                found.append(el)
+                continue
         if len(links) != 1:
             continue
         href = (links[0].get("href") or "").strip()
@@ -263,6 +270,108 @@ def story_scope(tree, title: str | None = None):
     return stories[0]
 
 
+# Containers whose <br><br> runs are not paragraph breaks of a story.
+_NO_SPLIT = {"p", "li", "dd", "dt", "pre", "a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "ul", "ol",
+             "dl", "select", "script", "style", "textarea", "head", "title"}
+_BLOCK_TAGS = {"div", "p", "table", "ul", "ol", "dl", "section", "article", "blockquote", "pre", "form",
+               "h1", "h2", "h3", "h4", "h5", "h6", "hr", "center", "header", "footer", "nav", "aside", "main",
+               "figure", "iframe", "script", "style", "noscript"}
+
+
+def _double_br(el) -> bool:
+    """A <br> followed, after nothing but white space, by another <br>."""
+    if el.tag != "br" or (el.tail or "").strip():
+        return False
+    nxt = el.getnext()
+    return nxt is not None and nxt.tag == "br"
+
+
+def _prose_words(nodes: list) -> int:
+    """Words of text outside links in a run of text strings and inline elements."""
+    words = 0
+    for node in nodes:
+        if isinstance(node, str):
+            words += len(node.split())
+        elif node.tag != "a":
+            words += len(" ".join(t for t in node.xpath(".//text()[not(ancestor::a)]")).split())
+    return words
+
+
+def _br_runs(el) -> list[list]:
+    """The container's content cut at each run of two or more ``<br>``: text strings and
+    elements, in order; a block-level child is a run of its own."""
+    runs: list[list] = [[]]
+    if el.text:
+        runs[-1].append(el.text)
+    in_break = False
+    for child in el:
+        if child.tag == "br" and (in_break or _double_br(child)):
+            if not in_break:
+                runs.append([])
+            # a further <br> of the same run continues the break
+            in_break = not (child.tail or "").strip() and child.getnext() is not None and child.getnext().tag == "br"
+        else:
+            in_break = False
+            if isinstance(child.tag, str) and (child.tag in _BLOCK_TAGS or child.find(".//p") is not None):
+                runs.extend([[child], []])
+            else:
+                runs[-1].append(child)
+        if child.tail:
+            runs[-1].append(child.tail)
+    return runs
+
+
+def split_br_paragraphs(tree) -> None:
+    """Paragraphs written as text separated by ``<br><br>`` become ``<p>`` elements, in place.
+
+    Old and hand-made pages (``<td><font>para<br><br>para</font></td>``, ``<div
+    class=txt>``) have no ``<p>``: trafilatura then sees one block of text. A
+    container is split only when at least two of its runs read as prose (twelve
+    words or more outside links), so link lists and address blocks keep their shape.
+    """
+    candidates = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag not in _NO_SPLIT
+                  and any(_double_br(child) for child in el)]
+    for el in reversed(candidates):  # innermost first: a container split already is a block
+        runs = _br_runs(el)
+        if sum(1 for run in runs if _prose_words(run) >= 12) < 2:
+            continue
+        el.text = None
+        for child in list(el):
+            child.tail = None
+            el.remove(child)
+        for run in runs:
+            if len(run) == 1 and not isinstance(run[0], str) and (run[0].tag in _BLOCK_TAGS or run[0].find(".//p") is not None):
+                el.append(run[0])
+                continue
+            for line in _lines(run):
+                if not any(n.strip() if isinstance(n, str) else True for n in line):
+                    continue
+                para = el.makeelement("p", {})
+                for node in line:
+                    if isinstance(node, str):
+                        if len(para):
+                            para[-1].tail = (para[-1].tail or "") + node
+                        else:
+                            para.text = (para.text or "") + node
+                    else:
+                        para.append(node)
+                el.append(para)
+
+
+def _lines(run: list) -> list[list]:
+    """A run as one paragraph, or as its ``<br>``-separated lines when none of them is prose:
+    a headline, a date and a byline stacked above the story are three lines, not a paragraph."""
+    lines: list[list] = [[]]
+    for node in run:
+        if not isinstance(node, str) and node.tag == "br":
+            lines.append([])
+        else:
+            lines[-1].append(node)
+    if len(lines) > 1 and all(_prose_words(line) < 12 for line in lines):
+        return lines
+    return [run]
+
+
 def extract_body(tree, url: str | None = None, drop: set[str] | None = None, title: str | None = None) -> Body:
     """Main text of an article page as cleaned paragraphs; empty Body if none is found.
 
@@ -271,6 +380,7 @@ def extract_body(tree, url: str | None = None, drop: set[str] | None = None, tit
     the story's own <article> only.
     """
     work = deepcopy(tree)
+    split_br_paragraphs(work)
     prune_boilerplate(work)
     scope = story_scope(work, title)
     if scope is not None:

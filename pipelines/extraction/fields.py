@@ -7,7 +7,9 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from .authors import authors_from_jsonld, authors_from_values, drop_publication, prefer_people, split_authors
+from .authors import (
+    BYLINE_LEAD, authors_from_jsonld, authors_from_values, drop_publication, prefer_people, split_authors,
+)
 from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, parse_date, shown_dates,
 )
@@ -95,10 +97,10 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
     # Old layouts have no markup for it: a short line starting "By " near the top.
     for el in root.iter("p", "div", "span", "td", "font", "b", "strong", "em", "i", "address", "small"):
         raw = el.text_content()  # cheap bounds before the exact text
-        if len(raw) > 400 or raw.lstrip()[:2].lower() != "by":
+        if len(raw) > 400 or raw.lstrip()[:1].lower() not in "bwrast":
             continue
         text = node_text(el)
-        if 4 <= len(text) <= 100 and re.match(r"^[Bb][Yy]:?\s+[A-Z]", text) and not _in_story_furniture(el):
+        if 4 <= len(text) <= 100 and BYLINE_LEAD.match(text) and not _in_story_furniture(el):
             add(split_authors(text), True)
     # "…</h1> by Jane Doe, <time>…</time>": loose text just under the headline.
     for h in root.iter("h1"):

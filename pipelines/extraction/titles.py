@@ -108,6 +108,30 @@ def heading_candidates(root, sites: set[str]) -> list[str]:
     return out
 
 
+def shown_headline(root, title: str | None) -> list[str]:
+    """The part of the ``<title>`` that the page also shows as text of its own, when it has no <h1>.
+
+    "Headline - The Valley Gazette" on a page that shows "Headline" in a ``<b>``, a
+    ``<font>`` or a ``<div class=headline>``: the rest of the title is the site's name.
+    """
+    title = clean_text(title)
+    parts = {title.split(sep)[0] for sep in _SEPARATORS if sep in title}
+    parts |= {title.rsplit(sep, 1)[-1] for sep in _SEPARATORS if sep in title}
+    keys = {norm(p): p for p in parts if len(words(p)) >= 3}
+    if not keys:
+        return []
+    body = root.find(".//body")
+    for el in (body.iter() if body is not None else ()):
+        if not isinstance(el.tag, str) or el.tag in ("a", "title", "script", "style", "option"):
+            continue
+        if any(a.tag in ("a", *_OUTSIDE_STORY) for a in el.iterancestors()):
+            continue
+        text = el.text_content()
+        if len(text) <= 300 and norm(text) in keys:
+            return [keys[norm(text)]]
+    return []
+
+
 def choose_title(root, data: Structured, url: str) -> str | None:
     """The headline: the <h1> that agrees best with the metadata titles, else metadata.
 
@@ -122,7 +146,7 @@ def choose_title(root, data: Structured, url: str) -> str | None:
         data.first("og:title"), data.first("twitter:title"), data.first("dc.title", "headline"),
         node_text(title_el) if title_el is not None else None,
     ]
-    h1s = heading_candidates(root, sites)
+    h1s = heading_candidates(root, sites) or shown_headline(root, declared[-1])
     meta = [t for t in (clean_title(d, sites, h1s[0] if h1s else None) for d in declared) if t]
     meta = [t for t in meta if norm(t) not in sites]
 
