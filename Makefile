@@ -12,6 +12,8 @@ AUDIT := $(VENV)/audit/.installed
 BASELINES := $(VENV)/baselines/.installed
 # s3rver, the second S3-compatible server the tests run (from npm).
 S3RVER := tests/.s3rver/node_modules/.bin/s3rver
+# Headless Chromium (Debian's), for the tests that look at replays and reports in a browser.
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: venv demo test audit bench baselines lock clean
 
@@ -46,13 +48,17 @@ $(AUDIT): requirements-audit.lock
 audit: $(AUDIT)
 	$(PYTHON) .ci/audit.py
 
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
 $(S3RVER):
 	npm install --prefix tests/.s3rver --no-audit --no-fund --silent s3rver@3.7.1
 
 demo: $(STAMP)
 	$(VENV)/bin/scrapy demo --output demo-output
 
-test: $(STAMP) $(PYWB) $(S3RVER) audit
+test: $(STAMP) $(PYWB) $(S3RVER) $(CHROMIUM) audit
 	$(PY) -m pytest -q
 
 # Every benchmark, each writing its own tables into benchmarks/RESULTS.md.

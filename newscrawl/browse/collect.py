@@ -1,0 +1,88 @@
+"""Gathering WARC files and their CDXJ indexes as local files, from any SOURCE the reader knows.
+
+``scrapy serve`` and ``scrapy wacz`` need files on disk (pywb reads them, a WACZ
+holds them): local WARC files are used where they are; objects in S3 are
+streamed into a work directory. Each file comes with its CDXJ index: the one
+beside it (the crawl writes one for every file), else one written now with
+cdxj-indexer.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newscrawl.archive.cdxj import index_name, index_path, parse_index, write_index
+from newscrawl.archive.reader import LocalSource, SourceError, expand_sources, s3_client_from_settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ArchiveFile:
+    """One WARC file on local disk and its CDXJ index."""
+
+    name: str
+    path: Path
+    index: Path
+    uri: str  # where it came from (path or s3://bucket/key)
+
+
+@dataclass
+class Gathered:
+    files: list[ArchiveFile] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line each: a source named nothing readable
+
+
+def gather(specs: Iterable[str], workdir: Path, settings) -> Gathered:
+    """Every WARC file the specs name, as local files with an index each (S3 objects copied into ``workdir``)."""
+    out = Gathered()
+    names: dict[str, str] = {}
+    copies, indexes = workdir / "s3", workdir / "indexes"
+    for source in expand_sources(list(specs), s3_client=lambda: s3_client_from_settings(settings),
+                                 s3_page_size=settings.getint("REPLAY_S3_PAGE_SIZE") or 1000):
+        if isinstance(source, SourceError):
+            out.errors.append(str(source))
+            continue
+        name = source.uri.rsplit("/", 1)[-1]
+        if name in names:
+            # Index lines name files by their bare name: two files of one name cannot share a collection.
+            out.errors.append(f"{source.uri}: another file of the same name ({names[name]}) is already included")
+            continue
+        try:
+            if isinstance(source, LocalSource):
+                path = source.path
+            else:
+                copies.mkdir(parents=True, exist_ok=True)
+                path = copies / name
+                with source.open() as stream, open(path, "wb") as copy:
+                    shutil.copyfileobj(stream, copy, 1024 * 1024)
+            index = _index_for(source, path, indexes)
+        except Exception as exc:
+            out.errors.append(f"{source.uri}: cannot read: {type(exc).__name__}: {exc}")
+            continue
+        names[name] = source.uri
+        out.files.append(ArchiveFile(name, path, index, source.uri))
+    return out
+
+
+def _index_for(source, path: Path, indexes: Path) -> Path:
+    """The file's own index when it has a sound one, else one written now."""
+    indexes.mkdir(parents=True, exist_ok=True)
+    target = indexes / index_name(path.name)
+    try:
+        lines = source.open_index()
+        if lines is not None:
+            lines = list(lines)
+            parse_index(lines, origin=f"index of {source.uri}")  # all or nothing
+            if isinstance(source, LocalSource) and index_path(path).is_file():
+                return index_path(path)
+            target.write_text("".join(line if line.endswith("\n") else line + "\n" for line in lines),
+                              encoding="utf-8")
+            return target
+    except ValueError as exc:
+        logger.warning("%s; indexing %s again", exc, source.uri)
+    return write_index(path, target)
