@@ -10,12 +10,14 @@ AUDIT := $(VENV)/audit/.installed
 # newspaper4k and news-please, the extraction benchmark's other baselines, pin libraries of
 # their own (news-please brings a second Scrapy): a venv of their own, for `make bench` only.
 BASELINES := $(VENV)/baselines/.installed
+# py-spy, for `python -m benchmarks.profile` (where the crawler's time goes): a venv of its own.
+BENCHVENV := $(VENV)/bench/.installed
 # s3rver, the second S3-compatible server the tests run (from npm).
 S3RVER := tests/.s3rver/node_modules/.bin/s3rver
 # Headless Chromium (Debian's), for the tests that look at replays and reports in a browser.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv demo test audit bench baselines lock clean
+.PHONY: venv demo test audit bench baselines profile lock clean
 
 venv: $(STAMP)
 
@@ -37,6 +39,14 @@ $(BASELINES): requirements-baselines.lock
 	touch $(BASELINES)
 
 baselines: $(BASELINES)
+
+$(BENCHVENV): requirements-bench.lock
+	test -x $(VENV)/bench/bin/python || $(PYTHON) -m venv $(VENV)/bench
+	$(VENV)/bench/bin/pip install --quiet -r requirements-bench.lock
+	touch $(BENCHVENV)
+
+profile: $(STAMP) $(BENCHVENV)
+	$(PY) -m benchmarks.profile --label "$(or $(LABEL),now)"
 
 $(AUDIT): requirements-audit.lock
 	test -x $(VENV)/audit/bin/python || $(PYTHON) -m venv $(VENV)/audit
@@ -73,11 +83,12 @@ bench: $(STAMP)
 endif
 
 # Refresh the lock files from the current environments.
-lock: $(STAMP) $(PYWB) $(AUDIT) $(BASELINES)
+lock: $(STAMP) $(PYWB) $(AUDIT) $(BASELINES) $(BENCHVENV)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 	$(VENV)/pywb/bin/pip freeze > requirements-pywb.lock
 	$(VENV)/audit/bin/pip freeze > requirements-audit.lock
 	$(VENV)/baselines/bin/pip freeze > requirements-baselines.lock
+	$(VENV)/bench/bin/pip freeze > requirements-bench.lock
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache
