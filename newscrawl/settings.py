@@ -100,7 +100,7 @@ CRAWL_NAME = None
 CRAWL_LOCK_TTL = 600
 # Fetch archived articles again once older than this: "never" (None), seconds, or "6h", "2d".
 RECRAWL_ARTICLES_AFTER = None
-# Threads running article extraction off the reactor thread.
+# Threads running article extraction off the reactor thread when EXTRACTION_PROCESSES = 0.
 EXTRACTION_THREADS = 2
 # Per-site extraction rules, versioned: {"host": {"version": 1, "title": "css", "body": "xpath:...",
 # "authors": ..., "published": "time::attr(datetime)", "remove": [...]}}; the generic path stands without.
@@ -137,9 +137,9 @@ WARC_S3_CONNECT_TIMEOUT = 10
 WARC_S3_READ_TIMEOUT = 60
 
 # --- replay (`scrapy replay`) ---------------------------------------------------
-# Processes running article extraction: 0 = threads (EXTRACTION_THREADS) in the crawler's
-# process, as the live crawl does; `scrapy replay` sets it to one per core unless -s says otherwise.
-EXTRACTION_PROCESSES = 0
+# Processes running article extraction, in the live crawl and in `scrapy replay`: None = one per
+# core; 0 = threads (EXTRACTION_THREADS) in the crawler's own process.
+EXTRACTION_PROCESSES = None
 # Pages between the archive reader and the feed at any time (bounds replay memory).
 REPLAY_MAX_IN_FLIGHT = 64
 # Pages the archive reader thread prepares per hand-over to the reactor.

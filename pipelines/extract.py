@@ -1,9 +1,11 @@
 """The item pipeline: Page → Article, or drop.
 
-Extraction is CPU-heavy, so it never runs on the reactor thread: on a small
-thread pool in the live crawl (``EXTRACTION_THREADS``), or on a pool of
-processes (``EXTRACTION_PROCESSES`` > 0; ``scrapy replay`` uses one per core),
-where pages of different records are extracted truly in parallel. The function
+Extraction is CPU-heavy, so it never runs on the reactor thread, nor in the
+crawler's process by default: on a pool of ``EXTRACTION_PROCESSES`` processes
+(default one per core, in the live crawl and in ``scrapy replay`` alike), where
+pages are extracted truly in parallel while the crawler's process downloads,
+archives and finds links; or, with ``EXTRACTION_PROCESSES = 0``, on a small
+thread pool of the crawler's process (``EXTRACTION_THREADS``). The function
 is the same either way, ``pipelines.extraction.extract_article``. Any exception
 on one page is logged with its URL and counted; the page is already archived,
 and the crawl goes on.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import traceback
 from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -63,6 +66,21 @@ def extract_batch(pages: list[Page]) -> list[tuple[bool, object]]:
     return out
 
 
+def extraction_processes(settings) -> int:
+    """``EXTRACTION_PROCESSES``: None (default) = one per core; 0 = threads; a one-line error otherwise."""
+    value = settings.get("EXTRACTION_PROCESSES")
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "auto")):
+        return os.cpu_count() or 1
+    try:
+        processes = int(value)
+    except (TypeError, ValueError):
+        processes = -1
+    if processes < 0:
+        raise ValueError(f"EXTRACTION_PROCESSES={value!r}: give a number of processes (0: threads in "
+                             "the crawler's process; unset: one per core)")
+    return processes
+
+
 class _PoolBroken(Exception):
     pass
 
@@ -72,7 +90,7 @@ class ArticleExtractionPipeline:
 
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
-        self.processes = max(0, crawler.settings.getint("EXTRACTION_PROCESSES"))
+        self.processes = extraction_processes(crawler.settings)
         self.threads = max(1, crawler.settings.getint("EXTRACTION_THREADS"))
         # Per-site rules (versioned); a bad rule stops the crawl at start-up with RuleError.
         self.site_rules = SiteRules(crawler.settings.getdict("EXTRACTION_SITE_RULES"))
@@ -97,6 +115,8 @@ class ArticleExtractionPipeline:
         return ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="extract")
 
     async def open_spider(self) -> None:
+        # How extraction runs in this crawl: N worker processes, or 0 (threads of this process).
+        self.stats.set_value("newscrawl/extraction/processes", self.processes)
         if self.processes:
             # Start the workers (and their imports) before the first page, not on it.
             await asyncio.gather(*(asyncio.wrap_future(self._executor.submit(_warm_up))

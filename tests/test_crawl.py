@@ -152,3 +152,34 @@ def test_archives_are_readable_by_cdxj_indexer(crawl):
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     responses = sum(1 for p in crawl.warcs for _ in iter_responses(p))
     assert len([line for line in lines if '"mime"' in line]) >= responses
+
+
+def test_live_extraction_runs_in_worker_processes_with_the_same_articles(demo_site, crawl, tmp_path):
+    """By default the crawl extracts in one worker process per core; threads (0) give the same Articles."""
+    import os
+
+    assert f"'newscrawl/extraction/processes': {os.cpu_count()}" in crawl.log
+    threads = run_crawl(tmp_path, demo_site.start_urls, "EXTRACTION_PROCESSES=0")
+    assert threads.returncode == 0, threads.log[-3000:]
+    assert "'newscrawl/extraction/processes': 0" in threads.log
+
+    def comparable(items):  # the same pages, fetched at another time into other WARC files
+        return {a["url"]: {k: v for k, v in a.items() if k not in ("fetched_at", "warc")} for a in items}
+
+    assert comparable(threads.items) == comparable(crawl.items)
+    assert len(crawl.items) > 10
+
+
+def test_extraction_processes_setting():
+    import os
+
+    from scrapy.settings import Settings
+
+    from pipelines.extract import extraction_processes
+
+    assert extraction_processes(Settings({"EXTRACTION_PROCESSES": None})) == os.cpu_count()
+    assert extraction_processes(Settings({"EXTRACTION_PROCESSES": "0"})) == 0
+    assert extraction_processes(Settings({"EXTRACTION_PROCESSES": 3})) == 3
+    for bad in (-2, "many"):
+        with pytest.raises(ValueError, match=r"^EXTRACTION_PROCESSES="):
+            extraction_processes(Settings({"EXTRACTION_PROCESSES": bad}))

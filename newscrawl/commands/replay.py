@@ -6,7 +6,7 @@ index beside them (every file the crawl writes does) are read only where the
 index says the matching records are: one range request per record on S3. Every archived 2xx HTML response goes through the same
 pipelines as in the live crawl (``newscrawl.replay.ReplaySpider``), so
 ``-O articles.jsonl`` gives the articles the live crawl gave. Extraction runs
-in ``EXTRACTION_PROCESSES`` processes (default here: one per core).
+in ``EXTRACTION_PROCESSES`` processes (default: one per core, as in the live crawl).
 
 The exit status is 1 when any record or file could not be read (they are
 logged with file, offset and reason, and counted in ``replay/bad_records`` and
@@ -16,12 +16,10 @@ logged with file, offset and reason, and counted in ``replay/bad_records`` and
 from __future__ import annotations
 
 import argparse
-import os
 import re
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
-from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawl.replay import REPLAY_SETTINGS, ReplaySpider, parse_when
 
@@ -65,9 +63,6 @@ class Command(BaseRunSpiderCommand):
         # Never fetch, never touch the WARC store: above anything -s may say.
         for name, value in REPLAY_SETTINGS.items():
             self.settings.set(name, value, priority="cmdline")
-        # Extraction on every core, unless -s EXTRACTION_PROCESSES says otherwise.
-        if (self.settings.getpriority("EXTRACTION_PROCESSES") or 0) < SETTINGS_PRIORITIES["cmdline"]:
-            self.settings.set("EXTRACTION_PROCESSES", os.cpu_count() or 1, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
