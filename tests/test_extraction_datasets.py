@@ -120,3 +120,44 @@ def test_replay_finds_the_same_links_as_the_spider_on_real_pages(dataset):
             assert article.related_urls == live.latest_links, path.name
             with_links += bool(live.latest_links)
     assert with_links >= 3  # the comparison is not only of empty lists
+
+
+# ---------------------------------------------------------------- fundus-tests-dev (tune half only)
+
+@lru_cache(maxsize=1)
+def _fundus_tests() -> dict:
+    return {a["html_file"]: a for a in json.loads((DATASETS / "fundus-tests-dev" / "articles.json").read_text())}
+
+
+def _fundus_tests_article(html_file: str):
+    truth = _fundus_tests()[html_file]
+    html = gzip.decompress((DATASETS / "fundus-tests-dev" / "html" / f"{html_file}.html.gz").read_bytes())
+    page = Page(url=truth["link"], request_url=truth["link"], status=200, headers=[("Content-Type", "text/html")],
+                body=html, fetched_at="2024-01-01T00:00:00Z")
+    return extract_article(page, strict=True)
+
+
+# html_file: what the page exercises (each class has pages of two publishers)
+FUNDUS_TESTS_CASES = {
+    "DerStandard_2024_05_03": "JSON-LD image url given as a list: the page is extracted, not failed",
+    "ElPais_2024_10_15": "JSON-LD image url given as a list: the page is extracted, not failed",
+    "BBC_2024_08_01": "embedded JSON that holds each paragraph twice does not replace the body",
+    "NTV_2025_12_12": "embedded JSON that repeats the shown text does not replace the body",
+    "ChunichiShimbun_2025_01_13": "Japanese story (no spaces between words) is prose, not declined",
+    "SankeiShimbun_2025_01_21": "Japanese story: still an article with word counts of any script",
+}
+
+
+def test_fundus_tests_regression_pages_are_in_the_tune_half():
+    from benchmarks.extraction import load_fundus_tests
+
+    halves = {case.name: case.half for case in load_fundus_tests(DATASETS)}
+    assert {halves[name] for name in FUNDUS_TESTS_CASES} == {"tune"}
+
+
+@pytest.mark.parametrize("html_file", sorted(FUNDUS_TESTS_CASES))
+def test_fundus_tests_page_body(html_file):
+    truth = _fundus_tests()[html_file]
+    article = _fundus_tests_article(html_file)
+    assert article is not None, FUNDUS_TESTS_CASES[html_file]
+    assert _f1(article.body, truth["text"]) > 0.7, FUNDUS_TESTS_CASES[html_file]

@@ -12,22 +12,8 @@ import trafilatura
 from .authors import trailing_byline
 from .dates import parse_date
 from .document import clean_text, drop_keeping_tail, shingles
+from .furniture import BOILERPLATE, marked_strictly, marks
 
-# Class/id tokens of blocks that are never article prose. Matched per token so that
-# "share" does not hit "shared-layout" and "ad" does not hit "header".
-_BOILER_TOKEN = re.compile(
-    r"^(?:[a-z0-9-]*[-_])?"
-    r"(share|sharing|social|newsletter|signup|sign-up|subscribe|subscription|"
-    r"related|recirc|recommended|promo|advert|advertisement|ad|ads|adslot|dfp|outbrain|taboola|"
-    r"latest|most-?read|most-?popular|popular|trending|more-stories|read-more|readmore|"
-    r"byline|author|caption|credit|breadcrumbs?|tags|toolbar|comments?|disqus|"
-    r"cookie|consent|modal|sidebar|rail|standfirst|strapline|kicker|dek|dateline|timestamp)"
-    # Only generic suffixes may follow, so "tag-jon-talton" or "ad-free-article" survive.
-    r"(?:[-_](?:box|container|wrapper|wrap|list|links|bar|widget|module|section|block|area|"
-    r"unit|panel|buttons?|icons?|tools|text|items?|content|inner|outer|title|heading|"
-    r"label|name|info|line|slot|placeholder|bottom|top|footer|header|wrapper|\d+))*$",
-    re.I,
-)
 # Containers of the story itself are never pruned, whatever their classes say.
 _STORY = re.compile(r"articlebody|article-body|story-body|post-content|entry-content", re.I)
 _ALWAYS_DROP = ("figure", "figcaption", "aside", "nav", "footer", "form", "button", "noscript", "template")
@@ -117,20 +103,37 @@ def hidden(el) -> bool:
 
 
 def _boilerplate(el) -> bool:
-    marks = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
-    if el.tag in ("article", "main") or _STORY.search(marks):
+    if el.tag in ("article", "main") or _STORY.search(marks(el)):
         return False
-    return any(_BOILER_TOKEN.match(t) for t in marks.split())
+    return marked_strictly(el, BOILERPLATE)
+
+
+_NOT_SHOWN = ("script", "style", "noscript", "template")
+# Below this many characters of <p> text, a page sets its story in other elements
+# (<div>, <td>, <br> runs), and the story's size is measured in all the text shown.
+_FEW_P = 500
+
+
+def _shown_text(el) -> int:
+    """Characters of text the element shows (script, style and templates left out)."""
+    return sum(len(t.strip()) for t in el.xpath(".//text()[not(ancestor::script or ancestor::style "
+                                                "or ancestor::noscript or ancestor::template)]"))
+
+
+def _p_text(el) -> int:
+    return sum(len(p.text_content() or "") for p in el.iter("p"))
 
 
 def prune_boilerplate(tree) -> None:
     """Remove non-prose blocks in place, sparing any that hold most of the page's text.
 
     The guard matters because some sites put "related" or "ad" classes on wrappers
-    around the whole story.
+    around the whole story, or wrap the whole page in a <form> (ASP.NET). The story's
+    size is measured in <p> text (script and style text would dwarf it), or in all the
+    text shown when the page has hardly any <p> text.
     """
-    # Story size is measured in <p> text: script and style text would dwarf it.
-    total = sum(len(p.text_content() or "") for p in tree.iter("p")) or 1
+    size = _p_text if _p_text(tree) >= _FEW_P else _shown_text
+    total = size(tree) or 1
     doomed = []
     for el in tree.iter():
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
@@ -140,7 +143,7 @@ def prune_boilerplate(tree) -> None:
         elif el.tag in _ALWAYS_DROP or _boilerplate(el) or hidden(el):
             if el.find(".//article") is not None:
                 continue
-            if sum(len(p.text_content() or "") for p in el.iter("p")) > 0.4 * total:
+            if size(el) > 0.4 * total:
                 continue
             doomed.append(el)
     doomed.extend(link_paragraphs(tree))

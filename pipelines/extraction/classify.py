@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .document import clean_text
+from .document import clean_text, text_length, word_count
 from .structured import LISTING_TYPES, Structured
 
 _ERROR_TITLE = re.compile(
@@ -17,17 +17,17 @@ _DC_ARTICLE = re.compile(r"^(text|article|newsarticle)$", re.I)
 
 
 def prose_stats(paragraphs: list[str]) -> tuple[int, int]:
-    """(number, total characters) of paragraphs long enough to be sentences of prose."""
-    prose = [p for p in paragraphs if len(p.split()) >= 12]
-    return len(prose), sum(len(p) for p in prose)
+    """(number, total length) of paragraphs long enough to be sentences of prose, in
+    words and characters of any script (``word_count``, ``text_length``)."""
+    prose = [p for p in paragraphs if word_count(p) >= 12]
+    return len(prose), sum(map(text_length, prose))
 
 
 def headline_links(root) -> int:
     """Links whose text reads like a headline (4+ words): the stuff listing pages are made of."""
     count = 0
     for a in root.iter("a"):
-        words = clean_text(a.text_content()).split()
-        if 4 <= len(words) <= 30:
+        if 4 <= word_count(clean_text(a.text_content())) <= 30:
             count += 1
     return count
 
@@ -70,7 +70,7 @@ def is_article(root, data: Structured, url: str, title: str | None, paragraphs: 
         return False
     if declares_article(data):
         # Some declared stories are lists (award nominees, results) with little prose.
-        return prose_chars >= 150 or sum(len(p) for p in paragraphs) >= 600
+        return prose_chars >= 150 or sum(map(text_length, paragraphs)) >= 600
     # Undeclared: demand a dated story, and not a wall of teasers. Section pages carry
     # teaser blurbs that read like prose, but no publication date of their own.
     if not has_date or n_prose < 2 or prose_chars < 200:

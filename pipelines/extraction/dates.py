@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 from .document import clean_text, node_text
+from .furniture import LISTING, marked
 
 # Month names in English and the main western European languages (full names; English,
 # German and the common abbreviations too), for date lines like "18. Juni 2023",
@@ -160,15 +161,6 @@ def visible_dates(root) -> list[str]:
 _DIGIT = re.compile(r"\d")
 _UPDATED = re.compile(r"updat|modif|edited|revised", re.I)
 _OUTSIDE_STORY = ("nav", "footer", "aside")
-# Blocks that list other stories, or readers' comments: their dates are not this story's.
-_LISTING = re.compile(
-    r"(?:^|[\s_-])(?:related|recommend|trending|recirc|outbrain|taboola|sidebar|widget)"
-    r"|(?:^|[\s_-])(?:popular|most-?(?:read|viewed|popular|shared|recent)|recent|more-(?:stories|news|from|articles)"
-    r"|read-?next|up-?next|also-?read|you-may|promo|teaser|comments?|latest|top-?stories)(?:$|[\s_-])",
-    re.I,
-)
-
-
 def _story_ancestors(root) -> set:
     """The headline(s) and everything that contains them: the blocks the story sits in."""
     found: set = set()
@@ -187,7 +179,7 @@ def _in_listing(el, story: set) -> bool:
     for node in (el, *el.iterancestors()):
         if node in story or node.tag in ("body", "html"):
             return False
-        if _LISTING.search(f"{node.get('class', '')} {node.get('id', '')}"):
+        if marked(node, LISTING):
             return True
     return False
 

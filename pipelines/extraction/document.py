@@ -57,6 +57,30 @@ def clean_text(value: str | None) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+# Scripts written without spaces between words: Han ideographs, kana, Thai, Lao, Khmer, Myanmar.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+
+
+def word_count(text: str | None) -> int:
+    """Words in the text, in any script: space-separated tokens, plus, for scripts
+    written without spaces, one word per two characters (a typical word length in
+    Chinese and Japanese)."""
+    text = text or ""
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return len(text.split())
+    spaced = len(_UNSPACED.sub(" ", text).split())
+    return spaced + (unspaced + 1) // 2
+
+
+def text_length(text: str | None) -> int:
+    """Length in characters, where a character of a script written without spaces counts
+    three times: a two-character Japanese word weighs what a six-character English word
+    and its space do, so length thresholds mean the same in every language."""
+    text = text or ""
+    return len(text) + 2 * len(_UNSPACED.findall(text))
+
+
 def shingles(text: str) -> set[tuple[str, ...]]:
     """The text's 4-word shingles (lower-cased ``\\w+`` tokens), to compare two texts."""
     tokens = re.findall(r"\w+", text.lower())

@@ -34,8 +34,10 @@ _MAX_TEXT = 500_000
 def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
     """A longer version of ``paragraphs`` found in the page's JSON scripts, else None.
 
-    It must contain (nearly) all our paragraphs' text, and be at least one and a half
-    times as long.
+    It must contain (nearly) all our paragraphs' text and say half as much again that
+    is new: at least one and a half times as many distinct 4-word shingles, and few
+    repeated ones. Length alone is no evidence: a list whose items each hold their text
+    twice (a rich-text node and its plain copy) or a whole page's teasers is longer too.
     """
     ours = " ".join(paragraphs)
     probes = _probes(paragraphs)
@@ -59,9 +61,16 @@ def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
     if best is None:
         return None
     found = " ".join(best)
-    if len(found) < 1.5 * len(ours) or _coverage(ours, found) < 0.8:
+    mine, theirs = shingles(ours), shingles(found)
+    if len(theirs) < 1.5 * len(mine) or _coverage(ours, found) < 0.8 or _repetition(found) > 0.2:
         return None
     return best
+
+
+def _repetition(text: str) -> float:
+    """Share of the text's 4-word shingles that repeat an earlier one."""
+    total = max(0, len(re.findall(r"\w+", text.lower())) - 3)
+    return 1 - len(shingles(text)) / total if total else 0.0
 
 
 def _probes(paragraphs: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, parse_date, shown_dates,
 )
 from .document import clean_text, html_lang, node_text
+from .furniture import FURNITURE, NOT_BYLINE, marked
 from .structured import Structured, jsonld_list, jsonld_text
 from .titles import choose_title, clean_title, site_names  # noqa: F401  (re-exported)
 
@@ -36,12 +37,7 @@ def choose_summary(root, data: Structured) -> str | None:
 
 
 _BYLINE_MARK = re.compile(r"byline|author|writer|contributor|reporter", re.I)
-# Bylines inside these are photo credits or teasers for other stories.
-_NOT_BYLINE = re.compile(r"caption|credit|photo|image|promo|related|teaser|card|comment|bio\b|tooltip", re.I)
 _SKIP_TAGS = ("meta", "link", "script", "style", "body", "html", "article", "main", "figure", "figcaption")
-
-
-_FURNITURE = re.compile(r"(?:^|[-_\s])(?:caption|credit|related|promo|teaser|comments?|recirc|more-stories)(?:$|[-_\s])", re.I)
 
 
 def _in_story_furniture(el) -> bool:
@@ -50,7 +46,7 @@ def _in_story_furniture(el) -> bool:
             return True
         if anc.tag in ("article", "main", "body"):
             return False
-        if _FURNITURE.search(f"{anc.get('class', '')} {anc.get('id', '')}"):
+        if marked(anc, FURNITURE):
             return True
     return False
 
@@ -119,7 +115,7 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
 
 def _is_byline(el) -> bool:
     marks = f"{el.get('class', '')} {el.get('id', '')}"
-    return bool(_BYLINE_MARK.search(marks)) and not _NOT_BYLINE.search(marks)
+    return bool(_BYLINE_MARK.search(marks)) and not marked(el, NOT_BYLINE)
 
 
 def choose_authors(root, data: Structured, trailing: list[str], url: str = "") -> list[str]:

@@ -154,6 +154,13 @@ def _captioned_blocks(root):
         yield img, caption, credit
 
 
+def _first_url(value) -> str | None:
+    """A JSON-LD URL value: a string, or the first string of a list of them."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    return value if isinstance(value, str) else None
+
+
 def lead_images(article: dict | None, og_images: list[str]) -> list[dict]:
     """Lead image candidates from JSON-LD ``image`` and og:image, in that order."""
     out: list[dict] = []
@@ -162,10 +169,10 @@ def lead_images(article: dict | None, og_images: list[str]) -> list[dict]:
     for v in values[:1]:
         if isinstance(v, str):
             out.append({"url": v, "caption": None, "credit": None})
-        elif isinstance(v, dict) and (v.get("url") or v.get("contentUrl")):
+        elif isinstance(v, dict) and _first_url(v.get("url") or v.get("contentUrl")):
             caption, credit = split_credit(v.get("caption") if isinstance(v.get("caption"), str) else None)
             credit = credit or (v.get("creditText") if isinstance(v.get("creditText"), str) else None)
-            out.append({"url": v.get("url") or v.get("contentUrl"), "caption": caption, "credit": credit})
+            out.append({"url": _first_url(v.get("url") or v.get("contentUrl")), "caption": caption, "credit": credit})
     if not out and og_images:
         out.append({"url": og_images[0], "caption": None, "credit": None})
     return out

@@ -1,0 +1,109 @@
+"""The one vocabulary of class and id words that mark blocks which are not the story.
+
+A block's marks are the words of its ``class`` and ``id`` (and ``itemprop``), split at
+``-``, ``_`` and camelCase ("relatedArticles" -> related, articles). Each kind of
+furniture is a set of words; adjacent words are also read joined ("most-read" ->
+mostread), so the vocabulary holds each term once, without separators.
+
+Two ways to match, for two kinds of decision:
+
+- ``marked``: some mark is one of the words (or starts with one of the few unambiguous
+  stems, ``related…``, ``recommend…``). For "is this byline or date inside a list of
+  other stories?", where a miss costs more than a false alarm.
+- ``marked_strictly``: a class or id token *is* the word, after any prefix, followed only
+  by generic suffixes ("article-share-buttons", "ad-slot-2"), so that "tag-jon-talton" or
+  "ad-free-article" survive. For pruning blocks out of the page before the main text is
+  found, where a false alarm deletes story.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Lists of, and links to, other stories.
+OTHER_STORIES = frozenset({
+    "related", "recirc", "recommended", "recommend", "recommendations", "promo", "teaser", "trending",
+    "popular", "mostread", "mostpopular", "mostviewed", "mostshared", "mostrecent", "latest", "recent",
+    "morestories", "morenews", "morefrom", "morearticles", "readmore", "readnext", "upnext", "alsoread",
+    "youmay", "topstories", "outbrain", "taboola",
+})
+# Pictures' captions and credits.
+MEDIA = frozenset({"caption", "credit", "photo", "image"})
+# Readers' comments.
+COMMENTS = frozenset({"comment", "comments", "disqus"})
+# Sharing, newsletters, subscriptions and ads.
+PROMOTION = frozenset({
+    "share", "sharing", "social", "newsletter", "signup", "subscribe", "subscription",
+    "advert", "advertisement", "ad", "ads", "adslot", "dfp",
+})
+# The page around the story: side rails, breadcrumbs, toolbars, consent boxes.
+CHROME = frozenset({"sidebar", "rail", "widget", "breadcrumb", "breadcrumbs", "toolbar", "cookie", "consent",
+                    "modal", "tags", "tooltip", "card"})
+# The story's own furniture, kept apart from its text: byline, kicker, standfirst, date line.
+STORY_META = frozenset({"byline", "author", "bio", "standfirst", "strapline", "kicker", "dek", "dateline",
+                        "timestamp"})
+
+# Blocks whose dates belong to other stories or to commenters.
+LISTING = OTHER_STORIES | COMMENTS | {"sidebar", "widget"}
+# Blocks around a byline that make it someone else's: captions, credits, other stories, comments.
+FURNITURE = OTHER_STORIES | COMMENTS | {"caption", "credit"}
+# Marks of an element that is not the story's byline even if it says "author".
+NOT_BYLINE = FURNITURE | {"photo", "image", "bio", "tooltip", "card"}
+# Blocks that are never story prose (pruned before the main text is found). Not the
+# looser words: "teaser" and "recent" also name a story's own lead, "card" its layout.
+BOILERPLATE = (OTHER_STORIES | COMMENTS | PROMOTION | CHROME | STORY_META | {"caption", "credit"}) - {
+    "recommend", "recommendations", "recent", "teaser", "widget", "tooltip", "card", "bio"}
+
+# Stems that mark a block wherever they begin a word ("relatedposts", "recommendations").
+_STEMS = ("related", "recommend", "trending", "recirc", "outbrain", "taboola")
+# Words that may follow a marking word in a strict match: what the block is, not what about.
+_GENERIC = frozenset({
+    "box", "container", "wrapper", "wrap", "list", "links", "bar", "widget", "module", "section", "block",
+    "area", "unit", "panel", "button", "buttons", "icon", "icons", "tools", "text", "item", "items", "content",
+    "inner", "outer", "title", "heading", "label", "name", "info", "line", "slot", "placeholder", "bottom",
+    "top", "footer", "header",
+})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _words(token: str) -> list[str]:
+    return [w for w in re.split(r"[-_]+", _CAMEL.sub("-", token).lower()) if w]
+
+
+def marks(el) -> str:
+    """The class, id and itemprop tokens of an element, as one string."""
+    return f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
+
+
+def _terms(words: list[str]):
+    """(end, term): each word, and each pair of adjacent words read joined."""
+    for i, word in enumerate(words):
+        yield i + 1, word
+        if i + 1 < len(words):
+            yield i + 2, word + words[i + 1]
+
+
+def marked(el, vocabulary: frozenset) -> bool:
+    """Some class/id word of ``el`` is in ``vocabulary`` (or begins with one of its stems)."""
+    return _marked(marks(el), vocabulary, False)
+
+
+def marked_strictly(el, vocabulary: frozenset) -> bool:
+    """Some class/id token of ``el`` is a ``vocabulary`` word after any prefix, followed
+    only by generic suffixes or numbers ("related-links", "ad-slot-3", "c-share")."""
+    return _marked(marks(el), vocabulary, True)
+
+
+@lru_cache(maxsize=8192)  # pages repeat their class strings on many elements
+def _marked(text: str, vocabulary: frozenset, strict: bool) -> bool:
+    stems = tuple(s for s in _STEMS if s in vocabulary)
+    for token in text.split():
+        words = _words(token)
+        for end, term in _terms(words):
+            if strict:
+                if term in vocabulary and all(w in _GENERIC or w.isdigit() for w in words[end:]):
+                    return True
+            elif term in vocabulary or (stems and term.startswith(stems)):
+                return True
+    return False

@@ -1,0 +1,135 @@
+"""General rules of issue 13, each on synthetic markup (several instances of its class):
+the one "not the story" vocabulary, the evidence a drastic body change needs, prose in
+scripts written without spaces, pages without <p> text, odd JSON-LD values."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines.extraction import extract_article
+from pipelines.extraction.document import parse_html, word_count
+from pipelines.extraction.furniture import BOILERPLATE, FURNITURE, LISTING, NOT_BYLINE, marked, marked_strictly
+from tests.test_extraction import MORE, PROSE, _story_with_json, article_html, page
+
+
+# ---------------------------------------------------------------- the one vocabulary
+
+def _el(cls: str = "", id_: str = ""):
+    return parse_html(f'<html><body><div class="{cls}" id="{id_}">x</div></body></html>').find(".//div")
+
+
+@pytest.mark.parametrize("cls", ["related-links", "c-share", "article-share-buttons", "ad-slot-2", "most-read",
+                                 "mostRead", "sign-up-box", "newsletter_signup", "comments", "breadcrumbs"])
+def test_boilerplate_marks_strictly(cls):
+    assert marked_strictly(_el(cls), BOILERPLATE)
+
+
+@pytest.mark.parametrize("cls", ["tag-jon-talton", "ad-free-article", "header", "shared-layout", "reading",
+                                 "related-coverage-of-the-war", "article-body", "teaser-text"])
+def test_words_that_only_look_like_boilerplate_do_not(cls):
+    assert not marked_strictly(_el(cls), BOILERPLATE)
+
+
+@pytest.mark.parametrize("cls, vocabulary", [
+    ("relatedPosts", LISTING), ("recommendations-rail", LISTING), ("c-most-viewed", LISTING),
+    ("comment-list", LISTING), ("promo teaser", FURNITURE), ("image-caption", FURNITURE),
+    ("author-card", NOT_BYLINE), ("bylinePhoto", NOT_BYLINE), ("author__bio", NOT_BYLINE),
+])
+def test_loose_marks_find_the_word_anywhere(cls, vocabulary):
+    assert marked(_el(cls), vocabulary)
+
+
+@pytest.mark.parametrize("cls, vocabulary", [
+    ("commentary", LISTING), ("article-header", LISTING), ("byline", NOT_BYLINE), ("author-name", NOT_BYLINE),
+    ("story-meta", FURNITURE),
+])
+def test_loose_marks_are_whole_words(cls, vocabulary):
+    assert not marked(_el(cls), vocabulary)
+
+
+def test_id_counts_like_class():
+    assert marked(_el(id_="related-stories"), LISTING) and marked_strictly(_el(id_="sidebar"), BOILERPLATE)
+
+
+# ---------------------------------------------------------------- embedded JSON: new text, not repeated text
+
+@pytest.mark.parametrize("make_items", [
+    # A rich-text node and its plain copy, both under text keys: every paragraph twice.
+    lambda story: [{"text": p, "value": p} for p in story],
+    # Each item holding the whole story again (a list of renderings of one document).
+    lambda story: [{"text": " ".join(story)} for _ in story],
+])
+def test_embedded_json_that_only_repeats_the_shown_text_is_not_taken(make_items):
+    data = {"props": {"pageProps": {"blocks": make_items(PROSE[:3])}}}
+    article = extract_article(page(_story_with_json(data, shown=3)))
+    assert article.body.split("\n\n") == PROSE[:3]
+
+
+def test_embedded_json_with_new_text_still_completes_the_story():
+    data = {"props": {"pageProps": {"blocks": [{"text": p} for p in PROSE + MORE]}}}
+    article = extract_article(page(_story_with_json(data, shown=2)))
+    assert article.body.split("\n\n") == PROSE + MORE
+
+
+# ---------------------------------------------------------------- pages whose story is not in <p>
+
+_DIV_STORY = "".join(f"<div>{p}</div>" for p in PROSE)
+
+
+@pytest.mark.parametrize("wrapper", [
+    # ASP.NET WebForms: the whole page inside one <form>.
+    '<form method="post" action="./a" id="aspnetForm"><div class="main"><h1>Blinken arrives in Beijing</h1>'
+    '<div class="desc">{story}</div></div></form>',
+    # An old table layout inside a page-wide search <form>, the story in table cells.
+    '<form name="search" action="/find"><table><tr><td><h1>Blinken arrives in Beijing</h1></td></tr>'
+    '<tr><td class="content">{story}</td></tr></table></form>',
+])
+def test_a_wrapper_of_a_story_without_p_text_is_not_pruned(wrapper):
+    html = article_html().replace(article_html().split("<body>")[1].split("</body>")[0],
+                                  wrapper.format(story=_DIV_STORY))
+    article = extract_article(page(html))
+    assert article is not None and all(p in article.body for p in PROSE[:3])
+
+
+# ---------------------------------------------------------------- prose in scripts without spaces
+
+def test_word_count_in_any_script():
+    assert word_count("Mr Blinken was to begin two days of talks") == 9
+    assert word_count("１３日午後９時１９分ごろ、宮崎県で震度５弱の地震があった。") > 12
+    assert word_count("美国国务卿布林肯星期日抵达北京，试图缓和紧张关系。") > 12
+    assert word_count("") == 0
+
+
+_JA = ["１３日午後９時１９分ごろ、宮崎県で震度５弱の地震があった。気象庁によると、震源地は日向灘で、震源の深さは約３６キロ。",
+       "地震の規模はマグニチュード６・６と推定される。高知県、宮崎県で津波を観測した。",
+       "昨年８月に続いて２度目となる臨時情報を発表した。"]
+_ZH = ["美国国务卿布林肯星期日抵达北京，开始为期两天的访问，试图缓和日益紧张的中美关系。",
+       "他是拜登总统上任以来访问中国的最高级别美国官员，双方将讨论贸易和技术管制等问题。",
+       "分析人士说，两国政府都在降低期望，这次访问的目的是稳定关系而不是解决分歧。"]
+
+
+@pytest.mark.parametrize("lang, paragraphs", [("ja", _JA), ("zh", _ZH)])
+def test_a_declared_story_in_a_script_without_spaces_is_an_article(lang, paragraphs):
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": paragraphs[0][:20],
+                     "datePublished": "2025-01-13T21:19:00+09:00"})
+    html = (f'<html lang="{lang}"><head><script type="application/ld+json">{ld}</script>'
+            f'<title>{paragraphs[0][:20]}</title></head><body><article><h1>{paragraphs[0][:20]}</h1>'
+            + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>")
+    article = extract_article(page(html, url="https://news.example/article/1011185"))
+    assert article is not None and paragraphs[1] in article.body
+
+
+# ---------------------------------------------------------------- odd JSON-LD values never fail a page
+
+@pytest.mark.parametrize("image", [
+    {"@type": "ImageObject", "url": ["https://news.example/a.jpg", "https://news.example/b.jpg"]},
+    {"@type": "ImageObject", "url": {"@id": "https://news.example/a.jpg"}},
+    [{"@type": "ImageObject", "contentUrl": ["https://news.example/a.jpg"]}],
+])
+def test_jsonld_image_url_of_any_shape(image):
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Blinken arrives",
+                     "image": image})
+    article = extract_article(page(article_html(f'<script type="application/ld+json">{ld}</script>')), strict=True)
+    assert article is not None
