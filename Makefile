@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # pywb (used by the tests to replay our WARCs) pins old libraries: it gets a venv of its own.
 PYWB := $(VENV)/pywb/.installed
+# The `wacz` package (its validator checks the packages `scrapy wacz` writes) pins libraries of its
+# own (frictionless and its tree): a venv of its own, for the tests.
+WACZ_TOOL := $(VENV)/wacz/.installed
 # pip-audit, in a venv of its own, checks the locked dependency set.
 AUDIT := $(VENV)/audit/.installed
 # newspaper4k and news-please, the extraction benchmark's other baselines, pin libraries of
@@ -32,6 +35,11 @@ $(PYWB): requirements-pywb.lock
 	test -x $(VENV)/pywb/bin/python || $(PYTHON) -m venv $(VENV)/pywb
 	$(VENV)/pywb/bin/pip install --quiet -r requirements-pywb.lock
 	touch $(PYWB)
+
+$(WACZ_TOOL): requirements-wacz.lock
+	test -x $(VENV)/wacz/bin/python || $(PYTHON) -m venv $(VENV)/wacz
+	$(VENV)/wacz/bin/pip install --quiet -r requirements-wacz.lock
+	touch $(WACZ_TOOL)
 
 $(BASELINES): requirements-baselines.lock
 	test -x $(VENV)/baselines/bin/python || $(PYTHON) -m venv $(VENV)/baselines
@@ -68,7 +76,7 @@ $(S3RVER):
 demo: $(STAMP)
 	$(VENV)/bin/scrapy demo --output demo-output
 
-test: $(STAMP) $(PYWB) $(S3RVER) $(CHROMIUM) audit
+test: $(STAMP) $(PYWB) $(WACZ_TOOL) $(S3RVER) $(CHROMIUM) audit
 	$(PY) -m pytest -q
 
 # Every benchmark, each writing its own tables into benchmarks/RESULTS.md.
@@ -83,9 +91,10 @@ bench: $(STAMP)
 endif
 
 # Refresh the lock files from the current environments.
-lock: $(STAMP) $(PYWB) $(AUDIT) $(BASELINES) $(BENCHVENV)
+lock: $(STAMP) $(PYWB) $(WACZ_TOOL) $(AUDIT) $(BASELINES) $(BENCHVENV)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 	$(VENV)/pywb/bin/pip freeze > requirements-pywb.lock
+	$(VENV)/wacz/bin/pip freeze > requirements-wacz.lock
 	$(VENV)/audit/bin/pip freeze > requirements-audit.lock
 	$(VENV)/baselines/bin/pip freeze > requirements-baselines.lock
 	$(VENV)/bench/bin/pip freeze > requirements-bench.lock
