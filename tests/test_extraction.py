@@ -412,7 +412,7 @@ def test_related_urls_found_on_the_extraction_parse_when_not_known_yet():
     # A replay's Page: latest_links None; the links are found with the crawl's link rules.
     latest = ('<section><h2>Around the <!-- x --> World</h2><ul><li><a href="/world/b?utm_source=x">B</a></li>'
               '<li><a href="/world/c#top">C</a></li></ul><a href="/world/">See more</a></section>')
-    from newscrawl.links import LinkRules, find_latest_blocks, latest_links
+    from newscrawl.follow.links import LinkRules, find_latest_blocks, latest_links
 
     rules = LinkRules(block_titles=["Around the World"])
     html = article_html(extra_body=latest)

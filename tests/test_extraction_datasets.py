@@ -102,8 +102,8 @@ def test_replay_finds_the_same_links_as_the_spider_on_real_pages(dataset):
     response.selector of the same bytes."""
     from scrapy.http import HtmlResponse
 
-    from newscrawl.links import LinkRules
-    from newscrawl.pages import page_from_response
+    from newscrawl.follow.links import LinkRules
+    from newscrawl.follow.pages import page_from_response
 
     rules = LinkRules(block_titles=["Latest World News", "Latest News", "Most Read", "Related", "More News"])
     files = sorted((DATASETS / dataset / "html").glob("*.html.gz"))[:40]

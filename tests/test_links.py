@@ -1,6 +1,6 @@
 """The link-following rules, on small pages of each markup the spider must handle."""
 
-from newscrawl.links import (
+from newscrawl.follow.links import (
     LinkRules, clean_url, find_latest_blocks, latest_links, section_article_links, section_links, section_prefix,
 )
 

@@ -36,7 +36,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl import __version__
-from newscrawl.state import Capture
+from newscrawl.incremental.state import Capture
 
 from .handler import (DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META,
                       CutResponse)
@@ -83,8 +83,8 @@ class WarcArchiveMiddleware:
 
     @staticmethod
     def _crawl_state(crawler: Crawler):
-        """The crawl state kept across runs (newscrawl.incremental), if this crawl keeps one."""
-        from newscrawl.incremental import CrawlStateExtension  # imports the spider, which imports us
+        """The crawl state kept across runs (newscrawl.incremental.extension), if this crawl keeps one."""
+        from newscrawl.incremental.extension import CrawlStateExtension  # imports the spider, which imports us
 
         extension = crawler.get_extension(CrawlStateExtension)
         return extension.state if extension else None

@@ -1,6 +1,6 @@
 """The worldnews spider: start URLs → pages; yields Page items and follow-up requests.
 
-What it follows is decided in ``newscrawl.links``; what it archives is decided
+What it follows is decided in ``newscrawl.follow.links``; what it archives is decided
 by the archive middleware, which sees every exchange. The spider's own job is
 scope (the hosts of its start URLs) and turning responses into Pages.
 """
@@ -17,15 +17,15 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
 from newscrawl.archive.middleware import META_KEY
-from newscrawl.links import (
+from newscrawl.follow.links import (
     DEFAULT_SECTION_MIN_LINKS,
     clean_url,
     host_of,
     link_rules_from_settings,
     section_links,
 )
-from newscrawl.netguard import parse_networks
-from newscrawl.pages import latest_blocks, page_from_response
+from newscrawl.safety.policy import parse_networks
+from newscrawl.follow.pages import latest_blocks, page_from_response
 
 # Read through importlib.resources: inside a Scrapyd egg the package is a zip file.
 DEFAULT_SEEDS = resources.files("newscrawl").joinpath("seeds.txt")

@@ -20,7 +20,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from twisted.internet import task
 
 from newscrawl.spiders.worldnews import ROLE
-from newscrawl.state import CrawlLocked, CrawlState, state_from_settings
+from newscrawl.incremental.state import CrawlLocked, CrawlState, state_from_settings
 
 logger = logging.getLogger(__name__)
 

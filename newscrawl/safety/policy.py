@@ -14,7 +14,7 @@ Two places enforce the policy, so neither can be bypassed alone:
   asks the reactor's resolver for every host, IPv4 literals included, right
   before it connects. A refused address never reaches the endpoint, so no
   connection is attempted. It also serves ``DNS_OVERRIDES`` (a test/ops aid).
-* ``newscrawl.guard.DestinationGuardMiddleware``: checks every request that
+* ``newscrawl.safety.middleware.DestinationGuardMiddleware``: checks every request that
   goes to the downloader -- start URLs, links, redirect targets and
   robots.txt alike -- resolving host names through that same resolver, and
   refuses with one log line, stats and ``IgnoreRequest`` (no retries).
@@ -167,7 +167,7 @@ class DestinationRefused(DNSLookupError):
 class GuardedResolver(CachingThreadedResolver):
     """Scrapy's caching resolver, refusing addresses the ``AddressPolicy`` refuses.
 
-    ``TWISTED_DNS_RESOLVER = "newscrawl.netguard.GuardedResolver"``. Scrapy
+    ``TWISTED_DNS_RESOLVER = "newscrawl.safety.policy.GuardedResolver"``. Scrapy
     builds it from the process settings (``scrapy crawl``'s ``-s`` included),
     so ``ALLOWED_PRIVATE_NETWORKS`` and ``DNS_OVERRIDES`` are read there.
 

@@ -38,10 +38,10 @@ from urllib.parse import quote, urlsplit
 
 from scrapy.settings import BaseSettings
 
-from .cdxj import index_name, index_path, write_index
-from .recovery import owned_by_live_process, repair_open_files
+from ..cdxj import index_name, index_path, write_index
+from ..recovery import owned_by_live_process, repair_open_files
 from .uploader import UploadQueue
-from .writer import ClosedFile
+from ..writer import ClosedFile
 
 logger = logging.getLogger(__name__)
 

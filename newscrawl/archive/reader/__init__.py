@@ -194,8 +194,8 @@ def _s3_sources(client, spec: str, page_size: int) -> Iterator[S3Source]:
 
 
 def s3_client_from_settings(settings):
-    """The boto3 client the WARC store uses (``newscrawl.archive.s3``), from Scrapy's AWS_* settings."""
-    from .s3 import client_from_settings
+    """The boto3 client the WARC store uses (``newscrawl.archive.store.s3``), from Scrapy's AWS_* settings."""
+    from ..store.s3 import client_from_settings
 
     return client_from_settings(settings)
 

@@ -6,8 +6,8 @@ from w3lib.encoding import html_to_unicode
 
 from scrapy.http import Response, TextResponse
 
-from .archive.records import header_pairs
-from .items import Page
+from ..archive.records import header_pairs
+from ..items import Page
 from .links import LatestBlock, LinkRules, find_latest_blocks, latest_links
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -95,7 +95,7 @@ class BadPageMiddleware:
             self._skip(response, "binary", "binary bytes served as text/html")
         problem = charset_problem(content_type.decode("latin-1"), body)
         if problem:
-            # The choice newscrawl.pages.decode_text makes for the Page (and the replay).
+            # The choice newscrawl.follow.pages.decode_text makes for the Page (and the replay).
             chosen = html_to_unicode(content_type.decode("latin-1"), body)[0]
             self._warn(response, "charset", f"{problem}; decoded as {chosen}")
 
