@@ -159,7 +159,7 @@ REPLAY_REVISIT_ARTICLES = False
 
 # --- hostile web: destination guard, bad pages, traps ---------------------------
 # Resolver that refuses non-public addresses after resolution (and serves DNS_OVERRIDES).
-TWISTED_DNS_RESOLVER = "newscrawl.safety.policy.GuardedResolver"
+TWISTED_DNS_RESOLVER = "newscrawl.safety.resolver.GuardedResolver"
 # {"host.name": "IP"} answered without DNS, still checked by the guard (a test/ops aid, like /etc/hosts).
 DNS_OVERRIDES: dict[str, str] = {}
 # Spider middlewares: bad pages are logged (truncated/binary ones not parsed); link traps are not followed.

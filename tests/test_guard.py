@@ -14,7 +14,8 @@ import pytest
 from twisted.internet import defer
 
 from newscrawl.demo.hostile import HostileSite
-from newscrawl.safety.policy import AddressPolicy, DestinationRefused, GuardedResolver, classify, parse_networks, parse_overrides
+from newscrawl.safety.policy import AddressPolicy, classify, parse_networks, parse_overrides
+from newscrawl.safety.resolver import DestinationRefused, GuardedResolver
 
 from .conftest import run_crawl
 

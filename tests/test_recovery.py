@@ -14,7 +14,7 @@ import pytest
 from newscrawl.archive.reader import iter_records
 from newscrawl.archive.records import Exchange
 from newscrawl.archive.recovery import complete_prefix, owned_by_live_process, repair_open_file, repair_open_files
-from newscrawl.archive.store import LocalStore
+from newscrawl.archive.store.local import LocalStore
 from newscrawl.archive.writer import RotatingWarcWriter
 
 from .conftest import run_crawl

@@ -30,7 +30,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, resolve_encoding
 
-from newscrawl.archive.handler import DATALOSS_FLAG, TRUNCATED_FLAG
+from newscrawl.meta import DATALOSS_FLAG, TRUNCATED_FLAG
 
 logger = logging.getLogger(__name__)
 

@@ -8,14 +8,14 @@ import re
 import lxml.html
 from lxml import etree
 from newscrawl.items import Page
-from newscrawl.follow.pages import decode_text
+from newscrawl.decoding import decode_text
 
 # lxml refuses str input that carries an XML encoding declaration.
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
 def decode_html(page: Page) -> str:
-    """Decode ``page.body`` as the Latest links were found (``newscrawl.follow.pages.decode_text``).
+    """Decode ``page.body`` as the Latest links were found (``newscrawl.decoding.decode_text``).
 
     The charset comes from the Content-Type header, then a BOM or ``<meta charset>``,
     then detection; undecodable bytes are replaced, so this never raises.

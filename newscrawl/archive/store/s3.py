@@ -1,4 +1,15 @@
-"""Talking to S3-compatible storage: the client from Scrapy's settings, and verified uploads.
+"""The S3 store (``WARC_STORE = "s3://bucket/prefix"``): the client from Scrapy's settings, verified uploads.
+
+``S3Store`` spools locally and uploads each closed file on a background thread
+(``uploader.UploadQueue``). The spool mirrors the bucket:
+``{WARC_SPOOL_DIR}/{bucket}/{prefix}/YYYY/MM/DD/{name}`` becomes the object
+``{prefix}/YYYY/MM/DD/{name}``, so a file left behind by one crawl keeps its
+key (and its records' pointers stay true) when a later crawl uploads it. A
+spool file is deleted only once its object is verified. Every closed WARC file
+gets its CDXJ index, written in the spool on the upload thread and uploaded right
+after its WARC file, to the same key plus ``.cdxj``; an index that cannot be
+written is logged and counted (``warc/index_failed``), the WARC file goes on
+without it (readers then read the whole file).
 
 This is the only module that imports boto3. A file counts as stored when the
 object's size is the file's and a checksum the *server* computed over the
@@ -14,16 +25,28 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
-from dataclasses import dataclass, field
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from s3transfer.utils import ChunksizeAdjuster
 from scrapy.settings import BaseSettings
+
+from ..cdxj import index_name, index_path
+from ..recovery import owned_by_live_process, repair_open_files
+from ..writer import ClosedFile
+from .manifest import StoredFile, index_beside, manifest_name, write_json_atomically
+from .uploader import UploadQueue
 
 logger = logging.getLogger(__name__)
 
@@ -205,3 +228,288 @@ class S3Uploader:
         raise UploadNotVerified(
             f"{key}: cannot verify the object (ETag {etag!r} is not the file's MD5 and the server keeps no"
             " SHA-256 checksum); set WARC_S3_CHECKSUM_ALGORITHM = 'SHA256' for servers that support it")
+
+
+@dataclass
+class _Job:
+    path: Path
+    entry: StoredFile
+    # "warc" (this crawl), "leftover" (an earlier crawl's), "manifest" (this crawl's) or
+    # "leftover-manifest" (an earlier crawl's, brought up to date before it goes up)
+    kind: str
+
+
+class ManifestWaiting(Exception):
+    """A spooled manifest waits for its files: it goes up after them, saying they are stored."""
+
+
+class S3Store:
+    """WARC files spooled locally, uploaded to ``s3://bucket/prefix`` on a background thread."""
+
+    def __init__(self, bucket: str, prefix: str, settings: BaseSettings, started: datetime | None = None,
+                 client=None):
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.settings = settings
+        self.started = (started or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        root = Path(settings.get("WARC_SPOOL_DIR") or ".newscrawl/spool").expanduser().resolve()
+        # One spool per bucket/prefix, laid out like the bucket itself.
+        self.spool_root = root / quote(bucket, safe="") / quote(self.prefix or "_", safe="")
+        self.day = self.started.strftime("%Y/%m/%d")
+        self.spool_dir = self.spool_root / self.day
+        self.close_timeout = settings.getfloat("WARC_UPLOAD_TIMEOUT", 300)
+        self._client = client
+        self._client_lock = threading.Lock()
+        self._uploader = None
+        self._lock = threading.Lock()
+        self._counters: Counter[str] = Counter()
+        self.files: list[StoredFile] = []  # this crawl's
+        self.leftovers: list[StoredFile] = []  # earlier crawls' files this crawl uploads
+        self.manifest_entry: StoredFile | None = None
+        self.on_stored: Callable[[str], None] | None = None
+        self._pending: list[str] = []
+        self._queue: UploadQueue[_Job] = UploadQueue(
+            self._upload,
+            retry_delay=settings.getfloat("WARC_UPLOAD_RETRY_DELAY", 1.0),
+            max_retry_delay=settings.getfloat("WARC_UPLOAD_MAX_RETRY_DELAY", 60.0),
+            on_failure=self._upload_failed,
+        )
+
+    @classmethod
+    def from_uri(cls, uri: str, settings: BaseSettings) -> "S3Store":
+        bucket, prefix = parse_s3_uri(uri)
+        return cls(bucket, prefix, settings)
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
+
+    def key_for(self, relative: str) -> str:
+        return f"{self.prefix}/{relative}" if self.prefix else relative
+
+    def uri_for(self, name: str) -> str:
+        return f"s3://{self.bucket}/{self.key_for(self.day + '/' + name)}"
+
+    # -- the protocol -------------------------------------------------------
+
+    def recover(self) -> list[ClosedFile]:
+        """Repair ``.open`` leftovers, then queue every leftover file ahead of this crawl's."""
+        repaired = []
+        for repair in repair_open_files(self.spool_root, recursive=True):
+            self._count("warc/recovered_bytes_cut", repair.cut_bytes)
+            if repair.closed is not None:
+                self._count("warc/recovered_files")
+                repaired.append(repair.closed)
+        records = {c.path: c.records for c in repaired}
+        spooled = [p for p in sorted(self.spool_root.glob("*/*/*/*")) if not owned_by_live_process(p.name)]
+        # WARC files first: a manifest goes up after its files, saying they are stored.
+        for suffix, kind in ((".warc.gz", "leftover"), (".manifest.json", "leftover-manifest")):
+            for path in (p for p in spooled if p.name.endswith(suffix)):
+                relative = path.relative_to(self.spool_root).as_posix()
+                key = self.key_for(relative)
+                entry = StoredFile(path.name, key, f"s3://{self.bucket}/{key}", path.stat().st_size, records.get(path))
+                if kind == "leftover":
+                    self.leftovers.append(entry)
+                    self._count("warc/leftover_files")
+                logger.info("Uploading %s left in the spool by an earlier crawl", relative)
+                self._queue.submit(_Job(path, entry, kind))
+        return repaired
+
+    def store(self, closed: ClosedFile) -> None:
+        name = closed.path.name
+        key = self.key_for(f"{self.day}/{name}")
+        entry = StoredFile(name, key, f"s3://{self.bucket}/{key}", closed.size, closed.records)
+        with self._lock:
+            self.files.append(entry)
+        self._queue.submit(_Job(closed.path, entry, "warc"))
+
+    def close(self, manifest: dict | None = None) -> None:
+        """Wait (at most ``WARC_UPLOAD_TIMEOUT``) for the uploads; then the manifest; report what is left."""
+        deadline = _now() + self.close_timeout
+        left = self._queue.drain(self.close_timeout)
+        if manifest is not None:
+            job = self._write_manifest(manifest, left)
+            self._queue.submit(job)
+            # The manifest gets its chance even when the files ran out of time.
+            left = self._queue.drain(max(deadline - _now(), 1.0))
+        self._queue.stop()
+        self._pending = [job.entry.key for job in left]
+        self._counters["warc/pending_files"] = len(self._pending)
+        for key in self._pending:
+            logger.error("Not uploaded, kept in the spool for the next crawl or `scrapy upload_pending`: %s", key)
+        self._prune_empty_dirs()
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counters)
+
+    @property
+    def pending_files(self) -> list[str]:
+        return list(self._pending)
+
+    # -- the upload thread --------------------------------------------------
+
+    def _count(self, key: str, n: int = 1) -> None:
+        with self._lock:
+            self._counters[key] += n
+
+    def _get_uploader(self):
+        with self._client_lock:  # built on the upload thread: the reactor never waits on boto3
+            if self._uploader is None:
+                client = self._client or client_from_settings(self.settings)
+                self._uploader = S3Uploader(
+                    client, self.bucket,
+                    multipart_threshold=self.settings.getint("WARC_MULTIPART_THRESHOLD", 64 * 1024 * 1024),
+                    multipart_chunksize=self.settings.getint("WARC_MULTIPART_CHUNKSIZE", 16 * 1024 * 1024),
+                    checksum_algorithm=self.settings.get("WARC_S3_CHECKSUM_ALGORITHM"),
+                )
+            return self._uploader
+
+    def _upload(self, job: _Job) -> None:
+        if not job.path.exists():
+            # Another crawl sharing the spool uploaded (and verified) it first.
+            logger.warning("%s is gone from the spool; not uploading it", job.path)
+            return
+        manifest = job.kind in ("manifest", "leftover-manifest")
+        waiting_for = self._complete_manifest(job.path) if job.kind == "leftover-manifest" else None
+        content_type = "application/json" if manifest else "application/warc"
+        index = None if manifest else self._ensure_index(job.path)
+        if manifest or not job.entry.uploaded:  # a retry after the index's upload failed sends only the index
+            digests = self._get_uploader().upload(job.path, job.entry.key, content_type=content_type)
+            job.entry.sha256 = digests.sha256
+            job.entry.uploaded = True
+            job.entry.size = digests.size
+        if index is not None:
+            # After its WARC file: an index in the bucket always names an object that is there.
+            self._get_uploader().upload(index, index_name(job.entry.key), content_type="application/cdxj")
+            job.entry.index = index_name(job.entry.key)
+            index.unlink()
+            self._count("warc/indexes_uploaded")
+        if manifest and waiting_for is None:
+            waiting_for = self._spooled_pending(job.path)
+        if manifest and waiting_for:
+            # Incomplete: it stays in the spool too, to be brought up to date and sent
+            # again by the run that uploads its files.
+            logger.info("Manifest %s uploaded, incomplete: %d of its files are still in the spool",
+                        job.path.name, waiting_for)
+        else:
+            job.path.unlink()  # only now: the object (and its index) is there, size and checksum verified
+        if manifest:
+            self._count("warc/manifest_uploaded")
+        else:
+            self._count("warc/uploaded")
+            self._count("warc/uploaded_bytes", job.entry.size)
+            if job.kind == "leftover":
+                self._count("warc/leftover_uploaded")
+            if self.on_stored:
+                self.on_stored(job.entry.uri)
+        logger.info("Uploaded %s to s3://%s/%s (%d bytes, sha256 %s, verified)",
+                    job.path.name, self.bucket, job.entry.key, job.entry.size, job.entry.sha256)
+
+    def _ensure_index(self, warc: Path) -> Path | None:
+        """The WARC file's index in the spool, written now unless an earlier try left it."""
+        path = index_path(warc)
+        if path.exists():
+            return path
+        path = index_beside(warc)
+        self._count("warc/index_failed" if path is None else "warc/indexed")
+        return path
+
+    def _upload_failed(self, job: _Job, exc: BaseException, failures: int) -> None:
+        if isinstance(exc, ManifestWaiting):
+            logger.debug("%s", exc)
+            return
+        self._count("warc/upload_failed")
+        level = logging.ERROR if failures == 1 else logging.WARNING
+        # str(exc) from botocore names the operation and the error code, never credentials.
+        logger.log(level, "Upload of %s to s3://%s/%s failed (attempt %d), will retry: %s",
+                   job.path.name, self.bucket, job.entry.key, failures, _describe(exc))
+
+    # -- manifest -----------------------------------------------------------
+
+    def _write_manifest(self, info: dict, left: list[_Job]) -> _Job:
+        for entry, path in [(j.entry, j.path) for j in left]:
+            if entry.sha256 is None and path.exists():
+                entry.sha256 = file_digests(path, 1 << 62).sha256
+        pending = {j.entry.key for j in left}
+        manifest = {
+            **info,
+            "store": self.uri,
+            "endpoint": safe_endpoint(self.settings.get("AWS_ENDPOINT_URL")),
+            "files": [asdict(e) for e in self.files],
+            "leftover_files": [asdict(e) for e in self.leftovers],
+            "pending_files": sorted(pending),
+            "complete": not pending,
+        }
+        name = manifest_name(self.settings.get("WARC_PREFIX"), info.get("crawl_id"))
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        path = self.spool_dir / name
+        write_json_atomically(path, manifest)
+        key = self.key_for(f"{self.day}/{name}")
+        self.manifest_entry = StoredFile(name, key, f"s3://{self.bucket}/{key}", path.stat().st_size)
+        return _Job(path, self.manifest_entry, "manifest")
+
+    def _spool_path(self, key: str) -> Path:
+        relative = key[len(self.prefix) + 1:] if self.prefix and key.startswith(self.prefix + "/") else key
+        return self.spool_root / relative
+
+    def _in_spool(self, keys) -> int:
+        """How many of these objects' files are still in the spool."""
+        return sum(self._spool_path(k).exists() for k in keys)
+
+    def _spooled_pending(self, path: Path) -> int:
+        """How many of a manifest's pending files are still in the spool."""
+        return self._in_spool(json.loads(path.read_text(encoding="utf-8")).get("pending_files") or [])
+
+    def _complete_manifest(self, path: Path) -> int:
+        """Bring an earlier crawl's manifest up to date with what is stored now; its files still in the spool.
+
+        Its pending files that this run uploaded, or that are in the bucket already
+        (another run sent them), become ``uploaded`` with their SHA-256; when none is
+        left, ``complete`` turns true and ``completed_at`` says when. Raises
+        ``ManifestWaiting`` while one of them is still queued in this run.
+        """
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pending = list(data.get("pending_files") or [])
+        if not pending:
+            return 0
+        queued = {e.key: e for e in self.leftovers}
+        stored: dict[str, str | None] = {}
+        for key in pending:
+            entry = queued.get(key)
+            if entry is not None:
+                if not entry.uploaded:
+                    raise ManifestWaiting(f"{path.name} waits for {key}")
+                stored[key] = entry.sha256
+            elif not self._spool_path(key).exists():
+                sha256 = self._get_uploader().stored_sha256(key)
+                if sha256 is not None:
+                    stored[key] = sha256 or None
+        for listed in (*data.get("files", []), *data.get("leftover_files", [])):
+            if listed.get("key") in stored:
+                listed["uploaded"] = True
+                listed["sha256"] = stored[listed["key"]] or listed.get("sha256")
+        left = [k for k in pending if k not in stored]
+        data["pending_files"] = left
+        data["complete"] = not left
+        if not left:
+            data["completed_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        write_json_atomically(path, data)
+        return self._in_spool(left)
+
+    def _prune_empty_dirs(self) -> None:
+        if not self.spool_root.is_dir():
+            return
+        for directory in sorted((p for p in self.spool_root.rglob("*") if p.is_dir()), reverse=True):
+            try:
+                directory.rmdir()  # only succeeds when empty
+            except OSError:
+                pass
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
