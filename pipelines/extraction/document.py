@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 import lxml.html
 from lxml import etree
@@ -57,10 +58,34 @@ def clean_text(value: str | None) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
-def shingles(text: str) -> set[tuple[str, ...]]:
-    """The text's 4-word shingles (lower-cased ``\\w+`` tokens), to compare two texts."""
-    tokens = re.findall(r"\w+", text.lower())
-    return {tuple(tokens[i:i + 4]) for i in range(max(0, len(tokens) - 3))}
+def shingle_counts(text: str | None) -> Counter[tuple[str, ...]]:
+    """The text's 4-word shingles (lower-cased ``\\w+`` tokens) with their counts, to compare two texts."""
+    tokens = re.findall(r"\w+", (text or "").lower())
+    return Counter(tuple(tokens[i:i + 4]) for i in range(max(0, len(tokens) - 3)))
+
+
+def shingles(text: str | None) -> set[tuple[str, ...]]:
+    """The text's distinct 4-word shingles."""
+    return set(shingle_counts(text))
+
+
+def shingle_precision_recall(predicted: str | None, true: str | None) -> tuple[float, float]:
+    """How much of ``predicted`` is in ``true`` and of ``true`` in ``predicted``, by shingle multisets.
+
+    Empty against empty counts as perfect; the one way extraction quality is
+    measured (the benchmark, the dataset tests).
+    """
+    p, t = shingle_counts(predicted), shingle_counts(true)
+    hit = sum((p & t).values())
+    precision = hit / sum(p.values()) if p else (1.0 if not t else 0.0)
+    recall = hit / sum(t.values()) if t else 1.0
+    return precision, recall
+
+
+def shingle_f1(predicted: str | None, true: str | None) -> float:
+    """The harmonic mean of ``shingle_precision_recall``."""
+    precision, recall = shingle_precision_recall(predicted, true)
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def unescape_text(value: str | None) -> str:
