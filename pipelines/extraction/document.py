@@ -58,6 +58,15 @@ def clean_text(value: str | None) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+#: Page chrome: what is inside these is never the story's (its headline, its dates).
+OUTSIDE_STORY = ("nav", "footer", "aside")
+
+
+def outside_story(el, tags: tuple[str, ...] = OUTSIDE_STORY) -> bool:
+    """True when ``el`` sits inside page chrome (``nav``, ``footer``, ``aside``, or ``tags``)."""
+    return any(a.tag in tags for a in el.iterancestors())
+
+
 def shingle_counts(text: str | None) -> Counter[tuple[str, ...]]:
     """The text's 4-word shingles (lower-cased ``\\w+`` tokens) with their counts, to compare two texts."""
     tokens = re.findall(r"\w+", (text or "").lower())
