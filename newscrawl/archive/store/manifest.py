@@ -6,9 +6,10 @@ import hashlib
 import json
 import logging
 import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
+
+from newscrawl.host import file_name_host
 
 from ..cdxj import write_index
 
@@ -32,8 +33,7 @@ class StoredFile:
 def manifest_name(prefix: str | None, crawl_id: object) -> str:
     """``{prefix}-{crawl id}-{hostname}-{pid}.manifest.json``, beside the crawl's WARC files."""
     crawl = "".join(c if c.isalnum() or c in "._" else "_" for c in str(crawl_id or "crawl"))
-    host = socket.gethostname().replace("-", "_") or "localhost"
-    return f"{prefix or 'newscrawl'}-{crawl}-{host}-{os.getpid()}.manifest.json"
+    return f"{prefix or 'newscrawl'}-{crawl}-{file_name_host()}-{os.getpid()}.manifest.json"
 
 
 def write_json_atomically(path: Path, data: dict) -> None:
