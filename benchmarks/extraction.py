@@ -45,6 +45,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.extraction.document import shingle_f1 as f1
+from pipelines.extraction.document import shingle_precision_recall as precision_recall
+
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO.parent / "shared" / "datasets"
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
@@ -144,20 +147,6 @@ LOADERS = {"fundus-eval": load_fundus, "naeb-dev": load_naeb, "fundus-tests-dev"
 
 def tokens(text: str | None) -> list[str]:
     return re.findall(r"\w+", (text or "").lower())
-
-
-def shingles(text: str | None) -> Counter:
-    tok = tokens(text)
-    return Counter(tuple(tok[i:i + 4]) for i in range(max(0, len(tok) - 3)))
-
-
-def precision_recall(predicted: str | None, true: str | None) -> tuple[float, float]:
-    """Shingle precision and recall of one page (empty against empty counts as perfect)."""
-    p, t = shingles(predicted), shingles(true)
-    hit = sum((p & t).values())
-    precision = hit / sum(p.values()) if p else (1.0 if not t else 0.0)
-    recall = hit / sum(t.values()) if t else 1.0
-    return precision, recall
 
 
 def norm_title(text: str | None) -> str:
@@ -330,11 +319,6 @@ def run_baselines(cases: list[Case], python: Path = BASELINES_PYTHON) -> dict[st
 
 LONG = 100  # words: a page trafilatura extracts this long is an article we must not decline
 DRASTIC = 0.5  # a body more than (1 + DRASTIC) or less than (1 - DRASTIC) times trafilatura's words
-
-
-def f1(predicted: str | None, true: str | None) -> float:
-    p, r = precision_recall(predicted, true)
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def words(text: str | None) -> int:

@@ -105,8 +105,8 @@ def build_corpus(path: Path, records: list, copies: int, limit: int | None = Non
 def floor_rate(corpus: Path) -> tuple[float, float]:
     """Pages per second of extract_article alone, one process, on the Pages replay builds; CPU ms per page."""
     from newscrawl.archive.reader import LocalSource, read_archive
-    from newscrawl.links import LinkRules
-    from newscrawl.replay import page_from_record
+    from newscrawl.follow.links import LinkRules
+    from newscrawl.replay.spider import page_from_record
     from pipelines.extraction import extract_article
 
     pages = [page_from_record(r, LinkRules(), 1 << 30) for r in read_archive(LocalSource(corpus))
@@ -122,8 +122,8 @@ def floor_rate(corpus: Path) -> tuple[float, float]:
 def _ceiling_worker(corpus: str, part: int, parts: int, results, start) -> None:
     sys.path.insert(0, str(REPO))
     from newscrawl.archive.reader import LocalSource, read_archive
-    from newscrawl.links import LinkRules
-    from newscrawl.replay import page_from_record
+    from newscrawl.follow.links import LinkRules
+    from newscrawl.replay.spider import page_from_record
     from pipelines.extraction import extract_article
 
     rules = LinkRules()

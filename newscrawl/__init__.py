@@ -1,6 +1,6 @@
 """newscrawl: a Scrapy crawler that archives world news into WARC files."""
 
-from newscrawl import redact
+from newscrawl.safety import redact
 
 __version__ = "0.1.0"
 

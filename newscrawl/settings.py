@@ -4,7 +4,7 @@ Scrapy's own settings keep their meaning; see the README for the full table.
 """
 
 from newscrawl import __version__
-from newscrawl.links import (
+from newscrawl.follow.links import (
     DEFAULT_BLOCK_TITLES,
     DEFAULT_SECTION_MIN_LINKS,
     DEFAULT_EXCLUDED_BOX_PATTERNS,
@@ -41,11 +41,11 @@ TELNETCONSOLE_ENABLED = False
 # The archive: a downloader middleware next to the downloader (above 900), so
 # it sees raw responses before retry, redirect and decompression.
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.incremental.RecrawlPolicyMiddleware": 60,
+    "newscrawl.incremental.extension.RecrawlPolicyMiddleware": 60,
     # Refuses private/loopback/metadata destinations before robots.txt and before any connection.
-    "newscrawl.guard.DestinationGuardMiddleware": 70,
+    "newscrawl.safety.middleware.DestinationGuardMiddleware": 70,
     # Ends redirect loops with one log line (sees 3xx before RedirectMiddleware at 600).
-    "newscrawl.traps.RedirectLoopMiddleware": 610,
+    "newscrawl.follow.traps.RedirectLoopMiddleware": 610,
     "newscrawl.archive.middleware.WarcArchiveMiddleware": 950,
 }
 # Scrapy's HTTP/1.1 handler, keeping the reason phrase for the archive's status lines.
@@ -86,7 +86,7 @@ SECTION_MIN_ARTICLE_LINKS = DEFAULT_SECTION_MIN_LINKS
 LINK_SITE_RULES: dict[str, dict[str, str]] = {}
 # The crawl lock and the state across runs are taken before anything else starts.
 EXTENSIONS = {
-    "newscrawl.incremental.CrawlStateExtension": 0,
+    "newscrawl.incremental.extension.CrawlStateExtension": 0,
 }
 # Crawl state across runs: a SQLite file path, "redis://host:port/db", or "redis" (use REDIS_URL).
 CRAWL_STATE = ".newscrawl/state.sqlite"
@@ -159,13 +159,13 @@ REPLAY_REVISIT_ARTICLES = False
 
 # --- hostile web: destination guard, bad pages, traps ---------------------------
 # Resolver that refuses non-public addresses after resolution (and serves DNS_OVERRIDES).
-TWISTED_DNS_RESOLVER = "newscrawl.netguard.GuardedResolver"
+TWISTED_DNS_RESOLVER = "newscrawl.safety.resolver.GuardedResolver"
 # {"host.name": "IP"} answered without DNS, still checked by the guard (a test/ops aid, like /etc/hosts).
 DNS_OVERRIDES: dict[str, str] = {}
 # Spider middlewares: bad pages are logged (truncated/binary ones not parsed); link traps are not followed.
 SPIDER_MIDDLEWARES = {
-    "newscrawl.pagecheck.BadPageMiddleware": 60,
-    "newscrawl.traps.LinkTrapMiddleware": 780,
+    "newscrawl.follow.pagecheck.BadPageMiddleware": 60,
+    "newscrawl.follow.traps.LinkTrapMiddleware": 780,
 }
 # Bodies past this many bytes are cut and archived with WARC-Truncated: length (Scrapy default: 1 GiB).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024

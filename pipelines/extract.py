@@ -33,7 +33,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.items import Page
-from newscrawl.links import LinkRules, link_rules_from_settings
+from newscrawl.follow.links import LinkRules, link_rules_from_settings
 from pipelines.extraction import SiteRules, extract_article
 
 logger = logging.getLogger(__name__)

@@ -354,7 +354,7 @@ def crawl_command(workdir: Path, start_urls: list[str], store_uri: str, endpoint
            "-s", "ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8", "-s", f"LOG_FILE={workdir / 'crawl.log'}",
            "-s", "LOG_LEVEL=DEBUG", "-s", "WARC_UPLOAD_RETRY_DELAY=0.2", "-s", "WARC_UPLOAD_MAX_RETRY_DELAY=1",
            "-s", "WARC_S3_MAX_ATTEMPTS=2", "-s", "WARC_S3_CONNECT_TIMEOUT=2", "-s", "WARC_S3_READ_TIMEOUT=10",
-           # The crawl lock and recrawl state (newscrawl/incremental.py) live in the working
+           # The crawl lock and recrawl state (newscrawl/incremental/) live in the working
            # directory and are shared by every crawl there; these tests restart killed crawls.
            "-s", "CRAWL_STATE_ENABLED=False"]
     for name, value in server.settings.items():

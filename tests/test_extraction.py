@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ from pipelines.extraction import EXTRACTOR_VERSION, decode_html, extract_article
 from pipelines.extraction.authors import split_authors, trailing_byline
 from pipelines.extraction.body import clean_paragraphs, prune_boilerplate
 from pipelines.extraction.classify import is_article
-from pipelines.extraction.dates import date_from_url, parse_date, visible_dates
-from pipelines.extraction.document import parse_html
+from pipelines.extraction.dates import date_from_url, parse_date
+from pipelines.extraction.document import parse_html, shingle_f1, shingle_precision_recall
 from pipelines.extraction.fields import clean_title
 from pipelines.extraction.images import extract_images, split_credit
 from pipelines.extraction.language import choose_language, detect_language, normalize_language
@@ -148,12 +147,10 @@ def test_parse_date(text, iso):
     assert parse_date(text) == iso
 
 
-def test_date_from_url_and_time_elements():
+def test_date_from_url():
     assert date_from_url("https://x.example/news/2023/06/18/story") == "2023-06-18"
     assert date_from_url("https://x.example/world/2023-06-18-story.html") == "2023-06-18"
     assert date_from_url("https://x.example/world/story-18234") is None
-    root = parse_html('<html><body><p><time datetime="2023-06-12T07:45:00-04:00">June 12</time></p></body></html>')
-    assert visible_dates(root)[0] == "2023-06-12T07:45:00-04:00"
 
 
 # ---------------------------------------------------------------- language
@@ -412,7 +409,7 @@ def test_related_urls_found_on_the_extraction_parse_when_not_known_yet():
     # A replay's Page: latest_links None; the links are found with the crawl's link rules.
     latest = ('<section><h2>Around the <!-- x --> World</h2><ul><li><a href="/world/b?utm_source=x">B</a></li>'
               '<li><a href="/world/c#top">C</a></li></ul><a href="/world/">See more</a></section>')
-    from newscrawl.links import LinkRules, find_latest_blocks, latest_links
+    from newscrawl.follow.links import LinkRules, find_latest_blocks, latest_links
 
     rules = LinkRules(block_titles=["Around the World"])
     html = article_html(extra_body=latest)
@@ -448,16 +445,16 @@ def test_never_raises_on_odd_inputs():
 
 # ---------------------------------------------------------------- dataset regressions
 
-def _f1(pred: str, true: str) -> float:
-    def shingles(t):
-        tok = re.findall(r"\w+", t.lower())
-        return Counter(tuple(tok[i:i + 4]) for i in range(max(0, len(tok) - 3)))
-    p, t = shingles(pred), shingles(true)
-    hit = sum((p & t).values())
-    if not hit:
-        return 0.0
-    prec, rec = hit / sum(p.values()), hit / sum(t.values())
-    return 2 * prec * rec / (prec + rec)
+def test_one_shingle_f1_measures_extraction_everywhere():
+    import benchmarks.extraction as bench
+
+    assert bench.f1 is shingle_f1 and bench.precision_recall is shingle_precision_recall
+    text = "one two three four five six"
+    assert shingle_f1(text, text) == 1.0
+    assert shingle_f1(text, "seven eight nine ten eleven") == 0.0
+    assert shingle_precision_recall("one two three four", text) == (1.0, 1 / 3)  # one shingle of three
+    assert shingle_precision_recall("", "") == (1.0, 1.0) and shingle_f1(None, text) == 0.0
+
 
 
 needs_datasets = pytest.mark.skipif(not DATASETS.is_dir(), reason=f"datasets not found at {DATASETS}")
@@ -469,7 +466,7 @@ def test_fundus_pages(name):
     truth = json.loads((DATASETS / "fundus-eval" / "ground_truth.json").read_text())[name]
     html = gzip.decompress((DATASETS / "fundus-eval" / "html" / name).read_bytes())
     a = extract_article(page(html, url=truth["url"], content_type="text/html"))
-    assert a is not None and _f1(a.body, "\n\n".join(truth["body"])) > 0.85
+    assert a is not None and shingle_f1(a.body, "\n\n".join(truth["body"])) > 0.85
 
 
 @needs_datasets
@@ -480,5 +477,5 @@ def test_naeb_pages():
     for html_file, truth in picked.items():
         html = gzip.decompress((DATASETS / "naeb-dev" / "html" / f"{html_file}.html.gz").read_bytes())
         a = extract_article(page(html, url=truth["link"], content_type="text/html"))
-        assert a is not None and _f1(a.body, truth["text"]) > 0.85, html_file
+        assert a is not None and shingle_f1(a.body, truth["text"]) > 0.85, html_file
         assert a.title == truth["title"] and a.published[:10] == truth["date"]

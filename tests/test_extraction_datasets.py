@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 
 from newscrawl.items import Page
 from pipelines.extraction import extract_article
+from pipelines.extraction.document import shingle_f1
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 pytestmark = pytest.mark.skipif(not DATASETS.is_dir(), reason=f"datasets not found at {DATASETS}")
@@ -29,15 +29,6 @@ pytestmark = pytest.mark.skipif(not DATASETS.is_dir(), reason=f"datasets not fou
 @lru_cache(maxsize=1)
 def _naeb() -> dict:
     return {a["html_file"]: a for a in json.loads((DATASETS / "naeb-dev" / "articles.json").read_text())}
-
-
-def _f1(pred: str, true: str) -> float:
-    def shingles(t):
-        tok = re.findall(r"\w+", (t or "").lower())
-        return Counter(tuple(tok[i:i + 4]) for i in range(max(0, len(tok) - 3)))
-    p, t = shingles(pred), shingles(true)
-    hit = sum((p & t).values())
-    return 2 * hit / (sum(p.values()) + sum(t.values())) if hit else 0.0
 
 
 def _words(text: str) -> str:
@@ -92,7 +83,7 @@ def test_naeb_page_fields(html_file):
     assert (article.published or "")[:10] == truth["date"], CASES[html_file]
     expected = sorted(_words(a) for a in truth["authors"].split(",") if a.strip())
     assert sorted(_words(a) for a in article.authors) == expected, CASES[html_file]
-    assert _f1(article.body, truth["text"]) > 0.8, CASES[html_file]
+    assert shingle_f1(article.body, truth["text"]) > 0.8, CASES[html_file]
 
 
 @pytest.mark.parametrize("dataset", ["naeb-dev", "fundus-eval"])
@@ -102,8 +93,8 @@ def test_replay_finds_the_same_links_as_the_spider_on_real_pages(dataset):
     response.selector of the same bytes."""
     from scrapy.http import HtmlResponse
 
-    from newscrawl.links import LinkRules
-    from newscrawl.pages import page_from_response
+    from newscrawl.follow.links import LinkRules
+    from newscrawl.follow.pages import page_from_response
 
     rules = LinkRules(block_titles=["Latest World News", "Latest News", "Most Read", "Related", "More News"])
     files = sorted((DATASETS / dataset / "html").glob("*.html.gz"))[:40]

@@ -14,7 +14,8 @@ import pytest
 from twisted.internet import defer
 
 from newscrawl.demo.hostile import HostileSite
-from newscrawl.netguard import AddressPolicy, DestinationRefused, GuardedResolver, classify, parse_networks, parse_overrides
+from newscrawl.safety.policy import AddressPolicy, classify, parse_networks, parse_overrides
+from newscrawl.safety.resolver import DestinationRefused, GuardedResolver
 
 from .conftest import run_crawl
 
@@ -124,7 +125,7 @@ def test_link_redirect_and_name_to_a_forbidden_address_never_connect(site, tmp_p
 @pytest.mark.integration
 def test_resolver_alone_stops_the_connection(site, tmp_path):
     """With the middleware switched off, Twisted's own lookup before connecting is refused."""
-    unguarded = json.dumps({"newscrawl.guard.DestinationGuardMiddleware": None,
+    unguarded = json.dumps({"newscrawl.safety.middleware.DestinationGuardMiddleware": None,
                             "newscrawl.archive.middleware.WarcArchiveMiddleware": 950})
     result = _guarded_crawl(site, tmp_path, f"DOWNLOADER_MIDDLEWARES={unguarded}")
     assert result.returncode == 0, result.log[-3000:]

@@ -27,7 +27,7 @@ import pytest
 from newscrawl.archive.reader import iter_records
 from newscrawl.demo import content
 from newscrawl.demo.site import DemoSite
-from newscrawl.state import state_from_settings
+from newscrawl.incremental.state import state_from_settings
 
 from .conftest import REPO, SCRAPY, run_crawl
 from .redis_server import redis_url  # noqa: F401  (fixture)

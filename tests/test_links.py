@@ -1,6 +1,8 @@
 """The link-following rules, on small pages of each markup the spider must handle."""
 
-from newscrawl.links import (
+import pytest
+
+from newscrawl.follow.links import (
     LinkRules, clean_url, find_latest_blocks, latest_links, section_article_links, section_links, section_prefix,
 )
 
@@ -70,6 +72,23 @@ def test_clean_url_drops_fragments_and_tracking_only():
     assert clean_url("http://a.test/x?gclid=1&fbclid=2") == "http://a.test/x"
     assert clean_url("http://a.test") == "http://a.test/"
     assert clean_url("http://a.test/p?b=2&a=1") == "http://a.test/p?b=2&a=1"
+
+
+@pytest.mark.parametrize("url, cleaned", [
+    # tracking names in any case, percent-encoded, valueless, or matched by a glob
+    ("http://a.test/p?UTM_Source=x&id=7", "http://a.test/p?id=7"),
+    ("http://a.test/p?utm%5Fmedium=x&id=7#c", "http://a.test/p?id=7"),
+    ("http://a.test/p?id=7&fbclid", "http://a.test/p?id=7"),
+    ("http://a.test/p?ns_campaign=1&id=7&_ga=2", "http://a.test/p?id=7"),
+    # what stays keeps its order and its spelling
+    ("http://a.test/p?q=a%20b&utm_source=x&z=a%2Bb&q=c", "http://a.test/p?q=a%20b&z=a%2Bb&q=c"),
+    ("http://a.test/s?q=caf%C3%A9&gclid=1", "http://a.test/s?q=caf%C3%A9"),
+    # no tracking: only the fragment goes
+    ("http://a.test/p?q=a+b&&x=1#top", "http://a.test/p?q=a+b&&x=1"),
+    ("http://a.test?x=1", "http://a.test/?x=1"),
+])
+def test_clean_url_tracking_parameters_of_every_spelling(url, cleaned):
+    assert clean_url(url) == cleaned
 
 
 def test_title_after_an_icon_and_titles_with_quotes():

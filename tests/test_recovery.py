@@ -14,8 +14,9 @@ import pytest
 from newscrawl.archive.reader import iter_records
 from newscrawl.archive.records import Exchange
 from newscrawl.archive.recovery import complete_prefix, owned_by_live_process, repair_open_file, repair_open_files
-from newscrawl.archive.store import LocalStore
+from newscrawl.archive.store.local import LocalStore
 from newscrawl.archive.writer import RotatingWarcWriter
+from newscrawl.host import file_name_host
 
 from .conftest import run_crawl
 from .s3_servers import NewsSite
@@ -91,9 +92,7 @@ def test_live_crawlers_files_are_left_alone(tmp_path):
             if b"scrapy" in Path(f"/proc/{live.pid}/cmdline").read_bytes():
                 break
             time.sleep(0.02)
-        import socket
-
-        host = socket.gethostname().replace("-", "_")
+        host = file_name_host()
         name = f"newscrawl-20260101000000000-00000-{host}-{live.pid}.warc.gz.open"
         assert owned_by_live_process(name)
         path, _data, _ends = _open_file(tmp_path)

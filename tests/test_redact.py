@@ -1,6 +1,6 @@
 """Credentials never reach the log, even when passed as settings."""
 
-from newscrawl.redact import redact
+from newscrawl.safety.redact import redact
 
 from .conftest import run_crawl
 

@@ -26,7 +26,7 @@ from newscrawl.archive.reader import (
     DecodingError, LocalSource, RevisitIndex, dechunk, decode_content, expand_sources, iter_responses,
     read_archive,
 )
-from newscrawl.replay import RecordFilter, parse_when
+from newscrawl.replay.spider import RecordFilter, parse_when
 
 from .test_replay import by_url, crawl, run_replay  # noqa: F401 - crawl is a fixture
 

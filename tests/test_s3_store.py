@@ -25,7 +25,8 @@ from scrapy.settings import Settings
 from newscrawl.archive.cdxj import write_index
 from newscrawl.archive.reader import iter_records, iter_responses
 from newscrawl.archive.recovery import complete_prefix
-from newscrawl.archive.store import S3Store, store_from_uri
+from newscrawl.archive.store import store_from_uri
+from newscrawl.archive.store.s3 import S3Store
 
 from .s3_servers import (SERVERS, FaultProxy, NewsSite, crawl_command, crawl_env, stats_from_log)
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from newscrawl.state import Capture, CrawlLocked, RedisState, SqliteState, state_from_settings
+from newscrawl.incremental.state import Capture, CrawlLocked, RedisState, SqliteState, state_from_settings
 
 from .redis_server import redis_url  # noqa: F401  (fixture)
 

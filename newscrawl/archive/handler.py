@@ -48,17 +48,16 @@ from scrapy import signals
 from scrapy.core.downloader.handlers import http11
 from scrapy.exceptions import ResponseDataLossError, StopDownload
 from scrapy.http import Request, Response
-from twisted.web._newclient import HEADER, STATUS
+
+from newscrawl.meta import (
+    DATALOSS_FLAG, DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_FLAG, TRUNCATED_META,
+)
 
 logger = logging.getLogger(__name__)
 
-REASON_META = "http_reason"
-TRUNCATED_META = "warc_truncated"  # WARC-Truncated reason ("length", "disconnect") for the archive middleware
-TRUNCATED_FLAG = "truncated"  # response flag: the body is cut short, archive it but do not parse it
-DATALOSS_FLAG = "dataloss"  # Scrapy's flag: the connection closed before the body was complete
-DATE_META = "warc_date"  # datetime (UTC) the request was sent: WARC-Date of both records
-REQUEST_HEAD_META = "warc_request_head"  # bytes: request line and header lines, as written
-RESPONSE_HEAD_META = "warc_response_head"  # bytes: status line and header lines, as received
+# The states of Twisted's HTTP parser while the status line and headers arrive (the values of
+# twisted.web._newclient.STATUS and HEADER: a private module, so not imported).
+STATUS, HEADER = "STATUS", "HEADER"
 _ATTEMPT_META = (REASON_META, TRUNCATED_META, DATE_META, REQUEST_HEAD_META, RESPONSE_HEAD_META)
 
 _Agent = getattr(http11, "_ScrapyAgent", None)

@@ -36,17 +36,16 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newscrawl import __version__
-from newscrawl.state import Capture
+from newscrawl.incremental.extension import CrawlStateExtension
+from newscrawl.incremental.state import Capture
+from newscrawl.meta import DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META, WARC_RECORD
 
-from .handler import (DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META,
-                      CutResponse)
+from .handler import CutResponse
 from .records import Exchange, RefersTo, header_pairs, payload_digest
 from .store import WarcStore, store_from_uri
 from .writer import ClosedFile, RotatingWarcWriter
 
 logger = logging.getLogger(__name__)
-
-META_KEY = "warc_record"
 
 
 class WarcArchiveMiddleware:
@@ -83,9 +82,7 @@ class WarcArchiveMiddleware:
 
     @staticmethod
     def _crawl_state(crawler: Crawler):
-        """The crawl state kept across runs (newscrawl.incremental), if this crawl keeps one."""
-        from newscrawl.incremental import CrawlStateExtension  # imports the spider, which imports us
-
+        """The crawl state kept across runs (newscrawl.incremental.extension), if this crawl keeps one."""
         extension = crawler.get_extension(CrawlStateExtension)
         return extension.state if extension else None
 
@@ -174,7 +171,7 @@ class WarcArchiveMiddleware:
         )
         loop = asyncio.get_running_loop()
         pointer = await asyncio.wrap_future(self._executor.submit(self._archive, exchange), loop=loop)
-        request.meta[META_KEY] = pointer
+        request.meta[WARC_RECORD] = pointer
         if truncated == "disconnect":
             self.stats.inc_value("newscrawl/disconnected")
             logger.warning("Cut short by the server: %s (connection closed after %d bytes of the body%s):"

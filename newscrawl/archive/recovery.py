@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import os
 import re
-import socket
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from newscrawl.host import file_name_host, is_live_crawler
 
 from .writer import OPEN_SUFFIX, ClosedFile
 
@@ -42,23 +43,12 @@ def owned_by_live_process(name: str) -> bool:
     match = _OWNER.search(name)
     if not match:
         return False
-    host = socket.gethostname().replace("-", "_") or "localhost"
     pid = int(match["pid"])
-    if match["host"] != host or pid == os.getpid():
+    if match["host"] != file_name_host() or pid == os.getpid():
         # Another host's files cannot be checked; our own pid cannot have a
         # file open before the writer starts, so it is a dead namesake's.
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a pid reused by an unrelated program does not own the file
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return True
-    return b"scrapy" in cmdline or b"newscrawl" in cmdline
+    return is_live_crawler(pid)
 
 
 def complete_prefix(path: Path) -> tuple[int, int]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from warcio.warcwriter import WARCWriter
+
+from newscrawl.host import file_name_host
 
 from .records import WARC_VERSION, Exchange, RefersTo, build_records, build_warcinfo
 
@@ -53,8 +54,7 @@ def warc_file_name(prefix: str, serial: int, moment: datetime | None = None,
                    hostname: str | None = None, pid: int | None = None) -> str:
     moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
     stamp = moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
-    host = (hostname or socket.gethostname()).replace("-", "_") or "localhost"
-    return f"{prefix}-{stamp}-{serial:05d}-{host}-{pid or os.getpid()}.warc.gz"
+    return f"{prefix}-{stamp}-{serial:05d}-{file_name_host(hostname)}-{pid or os.getpid()}.warc.gz"
 
 
 class RotatingWarcWriter:

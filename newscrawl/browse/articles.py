@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from newscrawl.items import Article, Page
-from newscrawl.links import link_rules_from_settings
-from newscrawl.replay import ArchiveReplay, Progress, RecordFilter
+from newscrawl.follow.links import link_rules_from_settings
+from newscrawl.replay.spider import ArchiveReplay, Progress, RecordFilter
 from pipelines.extraction import SiteRules, extract_article
 
 

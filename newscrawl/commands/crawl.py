@@ -20,7 +20,7 @@ from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from newscrawl.state import CrawlLocked
+from newscrawl.incremental.state import CrawlLocked
 
 EXIT_PENDING_UPLOADS = 3
 EXIT_LOCKED = 75

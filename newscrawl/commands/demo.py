@@ -109,7 +109,7 @@ class Command(ScrapyCommand):
         except ImportError:
             raise UsageError("the demo's S3 server is moto[server] (make demo installs it); or use --local",
                              print_help=False) from None
-        from newscrawl.archive.s3 import client_from_settings
+        from newscrawl.archive.store.s3 import client_from_settings
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per S3 request otherwise
         port = _free_port()

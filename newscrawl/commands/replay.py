@@ -4,7 +4,7 @@ SOURCE is a WARC file (``.warc``, ``.warc.gz``), a directory, a glob or
 ``s3://bucket/prefix``. With ``--url`` or ``--host``, files that have a CDXJ
 index beside them (every file the crawl writes does) are read only where the
 index says the matching records are: one range request per record on S3. Every archived 2xx HTML response goes through the same
-pipelines as in the live crawl (``newscrawl.replay.ReplaySpider``), so
+pipelines as in the live crawl (``newscrawl.replay.spider.ReplaySpider``), so
 ``-O articles.jsonl`` gives the articles the live crawl gave. Extraction runs
 in ``EXTRACTION_PROCESSES`` processes (default: one per core, as in the live crawl).
 
@@ -21,7 +21,7 @@ import re
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.replay import REPLAY_SETTINGS, ReplaySpider, parse_when
+from newscrawl.replay.spider import REPLAY_SETTINGS, ReplaySpider, parse_when
 
 
 class Command(BaseRunSpiderCommand):

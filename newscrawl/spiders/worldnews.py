@@ -1,6 +1,6 @@
 """The worldnews spider: start URLs → pages; yields Page items and follow-up requests.
 
-What it follows is decided in ``newscrawl.links``; what it archives is decided
+What it follows is decided in ``newscrawl.follow.links``; what it archives is decided
 by the archive middleware, which sees every exchange. The spider's own job is
 scope (the hosts of its start URLs) and turning responses into Pages.
 """
@@ -16,20 +16,19 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
-from newscrawl.archive.middleware import META_KEY
-from newscrawl.links import (
+from newscrawl.follow.links import (
     DEFAULT_SECTION_MIN_LINKS,
     clean_url,
     host_of,
     link_rules_from_settings,
     section_links,
 )
-from newscrawl.netguard import parse_networks
-from newscrawl.pages import latest_blocks, page_from_response
+from newscrawl.follow.pages import latest_blocks, page_from_response
+from newscrawl.meta import ROLE, WARC_RECORD
+from newscrawl.safety.policy import parse_networks
 
 # Read through importlib.resources: inside a Scrapyd egg the package is a zip file.
 DEFAULT_SEEDS = resources.files("newscrawl").joinpath("seeds.txt")
-ROLE = "newscrawl_role"  # meta key: how the page was reached: "start", "latest", "section" or "section_article"
 
 
 def read_seeds(path) -> list[str]:
@@ -79,7 +78,7 @@ class WorldNewsSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse, meta={ROLE: "start"})
 
     def parse(self, response: Response) -> Iterator[Any]:
-        pointer = response.meta.get(META_KEY)
+        pointer = response.meta.get(WARC_RECORD)
         blocks = latest_blocks(response, self.rules)
         page = page_from_response(
             response,

@@ -20,7 +20,7 @@ import trafilatura
 from parsel import Selector
 
 from newscrawl.items import Article, Page
-from newscrawl.links import LinkRules, find_latest_blocks, latest_links
+from newscrawl.follow.links import LinkRules, find_latest_blocks, latest_links
 
 from .authors import split_authors
 from .body import clean_paragraphs, extract_body, reconcile_with_declared

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from .document import clean_text, node_text
+from .document import clean_text, node_text, outside_story
 from .furniture import LISTING, marked
 
 # Month names in English and the main western European languages (full names; English,
@@ -133,34 +133,10 @@ def date_from_url(url: str) -> str | None:
 
 
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline", re.I)
-
-
-def visible_dates(root) -> list[str]:
-    """Dates shown on the page: ``<time datetime>`` first, then short date-like lines."""
-    found: list[str] = []
-    for el in root.iter("time"):
-        value = parse_date(el.get("datetime")) or parse_date(node_text(el))
-        if value and value not in found:
-            found.append(value)
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "time", "a"):
-            continue
-        if len(el) > 4:
-            continue
-        marker = f"{el.get('class', '')} {el.get('id', '')}"
-        text = node_text(el)
-        # Only short, date-dominated lines: a date inside prose is usually about an event.
-        if not text or len(text) > 80 or not (_DATE_CLASS.search(marker) or len(text) < 40):
-            continue
-        value = parse_date(text)
-        if value and value not in found:
-            found.append(value)
-    return found
-
-
 _DIGIT = re.compile(r"\d")
 _UPDATED = re.compile(r"updat|modif|edited|revised", re.I)
-_OUTSIDE_STORY = ("nav", "footer", "aside")
+
+
 def _story_ancestors(root) -> set:
     """The headline(s) and everything that contains them: the blocks the story sits in."""
     found: set = set()
@@ -174,7 +150,7 @@ def _in_listing(el, story: set) -> bool:
     """Inside nav/footer/aside, or inside a block marked as a list of other stories or
     comments that does not also hold the headline (page-wide wrappers such as
     ``<body class="has-sidebar">`` hold it, so they do not count)."""
-    if any(a.tag in _OUTSIDE_STORY for a in el.iterancestors()):
+    if outside_story(el):
         return True
     for node in (el, *el.iterancestors()):
         if node in story or node.tag in ("body", "html"):

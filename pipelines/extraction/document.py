@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 import lxml.html
 from lxml import etree
 from newscrawl.items import Page
-from newscrawl.pages import decode_text
+from newscrawl.decoding import decode_text
 
 # lxml refuses str input that carries an XML encoding declaration.
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
 def decode_html(page: Page) -> str:
-    """Decode ``page.body`` as the Latest links were found (``newscrawl.pages.decode_text``).
+    """Decode ``page.body`` as the Latest links were found (``newscrawl.decoding.decode_text``).
 
     The charset comes from the Content-Type header, then a BOM or ``<meta charset>``,
     then detection; undecodable bytes are replaced, so this never raises.
@@ -81,10 +82,43 @@ def text_length(text: str | None) -> int:
     return len(text) + 2 * len(_UNSPACED.findall(text))
 
 
-def shingles(text: str) -> set[tuple[str, ...]]:
-    """The text's 4-word shingles (lower-cased ``\\w+`` tokens), to compare two texts."""
-    tokens = re.findall(r"\w+", text.lower())
-    return {tuple(tokens[i:i + 4]) for i in range(max(0, len(tokens) - 3))}
+#: Page chrome: what is inside these is never the story's (its headline, its dates).
+OUTSIDE_STORY = ("nav", "footer", "aside")
+
+
+def outside_story(el, tags: tuple[str, ...] = OUTSIDE_STORY) -> bool:
+    """True when ``el`` sits inside page chrome (``nav``, ``footer``, ``aside``, or ``tags``)."""
+    return any(a.tag in tags for a in el.iterancestors())
+
+
+def shingle_counts(text: str | None) -> Counter[tuple[str, ...]]:
+    """The text's 4-word shingles (lower-cased ``\\w+`` tokens) with their counts, to compare two texts."""
+    tokens = re.findall(r"\w+", (text or "").lower())
+    return Counter(tuple(tokens[i:i + 4]) for i in range(max(0, len(tokens) - 3)))
+
+
+def shingles(text: str | None) -> set[tuple[str, ...]]:
+    """The text's distinct 4-word shingles."""
+    return set(shingle_counts(text))
+
+
+def shingle_precision_recall(predicted: str | None, true: str | None) -> tuple[float, float]:
+    """How much of ``predicted`` is in ``true`` and of ``true`` in ``predicted``, by shingle multisets.
+
+    Empty against empty counts as perfect; the one way extraction quality is
+    measured (the benchmark, the dataset tests).
+    """
+    p, t = shingle_counts(predicted), shingle_counts(true)
+    hit = sum((p & t).values())
+    precision = hit / sum(p.values()) if p else (1.0 if not t else 0.0)
+    recall = hit / sum(t.values()) if t else 1.0
+    return precision, recall
+
+
+def shingle_f1(predicted: str | None, true: str | None) -> float:
+    """The harmonic mean of ``shingle_precision_recall``."""
+    precision, recall = shingle_precision_recall(predicted, true)
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def unescape_text(value: str | None) -> str:

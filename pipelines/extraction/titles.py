@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .document import clean_text, node_text
+from .document import OUTSIDE_STORY, clean_text, node_text, outside_story
 from .structured import Structured, jsonld_text
 
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", " « ", " » ")
 # Host labels that never name a site.
 _HOST_NOISE = {"www", "com", "co", "uk", "org", "net", "news", "au", "in", "de", "fr", "ca", "blogs", "m", "amp"}
-_OUTSIDE_STORY = ("nav", "footer", "aside")
 _LABEL = re.compile(r"\s*\[[^\]]{1,20}\]$")
 
 
@@ -100,7 +99,7 @@ def heading_candidates(root, sites: set[str]) -> list[str]:
     """Texts of the page's <h1>s, in order, leaving out navigation, footers and side rails."""
     out = []
     for h in root.iter("h1"):
-        if any(a.tag in _OUTSIDE_STORY for a in h.iterancestors()):
+        if outside_story(h):
             continue
         text = clean_text(node_text(h))
         if text and len(text) <= 300 and norm(text) not in sites and text not in out:
@@ -124,7 +123,7 @@ def shown_headline(root, title: str | None) -> list[str]:
     for el in (body.iter() if body is not None else ()):
         if not isinstance(el.tag, str) or el.tag in ("a", "title", "script", "style", "option"):
             continue
-        if any(a.tag in ("a", *_OUTSIDE_STORY) for a in el.iterancestors()):
+        if outside_story(el, ("a", *OUTSIDE_STORY)):
             continue
         text = el.text_content()
         if len(text) <= 300 and norm(text) in keys:

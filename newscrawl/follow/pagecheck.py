@@ -30,7 +30,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, resolve_encoding
 
-from newscrawl.archive.handler import DATALOSS_FLAG, TRUNCATED_FLAG
+from newscrawl.meta import DATALOSS_FLAG, TRUNCATED_FLAG
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class BadPageMiddleware:
             self._skip(response, "binary", "binary bytes served as text/html")
         problem = charset_problem(content_type.decode("latin-1"), body)
         if problem:
-            # The choice newscrawl.pages.decode_text makes for the Page (and the replay).
+            # The choice newscrawl.follow.pages.decode_text makes for the Page (and the replay).
             chosen = html_to_unicode(content_type.decode("latin-1"), body)[0]
             self._warn(response, "charset", f"{problem}; decoded as {chosen}")
 

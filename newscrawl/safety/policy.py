@@ -10,11 +10,11 @@ are refused unless ``ALLOWED_PRIVATE_NETWORKS`` lists them.
 
 Two places enforce the policy, so neither can be bypassed alone:
 
-* ``GuardedResolver`` (``TWISTED_DNS_RESOLVER``): Twisted's ``HostnameEndpoint``
+* ``newscrawl.safety.resolver.GuardedResolver`` (``TWISTED_DNS_RESOLVER``): Twisted's ``HostnameEndpoint``
   asks the reactor's resolver for every host, IPv4 literals included, right
   before it connects. A refused address never reaches the endpoint, so no
   connection is attempted. It also serves ``DNS_OVERRIDES`` (a test/ops aid).
-* ``newscrawl.guard.DestinationGuardMiddleware``: checks every request that
+* ``newscrawl.safety.middleware.DestinationGuardMiddleware``: checks every request that
   goes to the downloader -- start URLs, links, redirect targets and
   robots.txt alike -- resolving host names through that same resolver, and
   refuses with one log line, stats and ``IgnoreRequest`` (no retries).
@@ -25,11 +25,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
-
-from twisted.internet import defer
-from twisted.internet.error import DNSLookupError
-
-from scrapy.resolver import CachingThreadedResolver
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -147,57 +142,3 @@ class AddressPolicy:
             inner = _embedded_ipv4(ip)
             allowed = any(ip in net or (inner is not None and inner in net) for net in self.allowed_networks)
         return None if allowed else reason
-
-
-class DestinationRefused(DNSLookupError):
-    """A host name resolved to an address the policy refuses.
-
-    A ``DNSLookupError`` so that Twisted's resolver plumbing treats it as a
-    failed lookup (no connection, no traceback in the log).
-    """
-
-    def __init__(self, host: str, address: str, reason: str):
-        self.detail = f"{host} resolves to {address}, {reason}, not in ALLOWED_PRIVATE_NETWORKS"
-        super().__init__(self.detail)
-        self.host = host
-        self.address = address
-        self.reason = reason
-
-
-class GuardedResolver(CachingThreadedResolver):
-    """Scrapy's caching resolver, refusing addresses the ``AddressPolicy`` refuses.
-
-    ``TWISTED_DNS_RESOLVER = "newscrawl.netguard.GuardedResolver"``. Scrapy
-    builds it from the process settings (``scrapy crawl``'s ``-s`` included),
-    so ``ALLOWED_PRIVATE_NETWORKS`` and ``DNS_OVERRIDES`` are read there.
-
-    ``DNS_OVERRIDES`` (``{"evil.test": "127.0.0.66"}``) answers for those names
-    without asking DNS, like an /etc/hosts entry for the crawler alone: for
-    tests, and for operators pinning a site to one address. Overridden
-    addresses go through the same policy check.
-    """
-
-    def __init__(self, reactor, cache_size: int, timeout: float, policy: AddressPolicy | None = None,
-                 overrides: Mapping[str, str] | None = None):
-        super().__init__(reactor, cache_size, timeout)
-        self.policy = policy or AddressPolicy()
-        self.overrides = dict(overrides or {})
-
-    @classmethod
-    def from_crawler(cls, crawler, reactor) -> "GuardedResolver":
-        settings = crawler.settings
-        cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
-        return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"), AddressPolicy.from_settings(settings),
-                   parse_overrides(settings.getdict("DNS_OVERRIDES")))
-
-    def getHostByName(self, name: str, timeout=()):  # noqa: N802 - Twisted's interface
-        override = self.overrides.get(name.lower().rstrip("."))
-        d = defer.succeed(override) if override else super().getHostByName(name, timeout)
-        d.addCallback(self._check, name)
-        return d
-
-    def _check(self, address: str, name: str) -> str:
-        reason = self.policy.refusal(address)
-        if reason:
-            raise DestinationRefused(name, address, reason)
-        return address

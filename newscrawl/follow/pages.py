@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-from w3lib.encoding import html_to_unicode
-
 from scrapy.http import Response, TextResponse
 
-from .archive.records import header_pairs
-from .items import Page
+from ..archive.records import header_pairs
+from ..decoding import decode_text, is_html
+from ..items import Page
 from .links import LatestBlock, LinkRules, find_latest_blocks, latest_links
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-def is_html(headers: list[tuple[str, str]]) -> bool:
-    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
-    return content_type.split(";")[0].strip().lower() in HTML_TYPES
-
-
-def detect_charset(body: bytes) -> str | None:
-    """The charset of a page that declares none: UTF-8 when it decodes as such, else detected.
-
-    As Scrapy's ``TextResponse`` detects it (same steps, whole body), so the text
-    the extraction reads is the text the spider found its links in.
-    """
-    try:
-        body.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body).best()
-    return best.encoding if best else None
-
-
-def decode_text(headers: list[tuple[str, str]], body: bytes) -> str:
-    """The page as text: charset from the HTTP header, then BOM or meta tag (w3lib), then detection."""
-    content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
-    return html_to_unicode(content_type, body, auto_detect_fun=detect_charset)[1]
 
 
 def build_page(*, url: str, request_url: str, status: int, headers: list[tuple[str, str]], body: bytes,

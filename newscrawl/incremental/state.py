@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
+from newscrawl.host import is_live_crawler
+
 logger = logging.getLogger(__name__)
 
 
@@ -72,13 +74,7 @@ def holder_is_dead(holder: str) -> bool:
     pid = rest.partition(":")[0]
     if host != socket.gethostname() or not pid.isdigit():
         return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return not is_live_crawler(int(pid))
 
 
 class SqliteState:

@@ -20,9 +20,10 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
+from w3lib.url import url_query_cleaner
 
 logger = logging.getLogger(__name__)
 
@@ -105,20 +106,20 @@ class LatestBlock:
 
 
 def clean_url(url: str, rules: LinkRules | None = None) -> str:
-    """Drop the fragment and tracking parameters, keeping everything else as is.
+    """Drop the fragment and tracking parameters (w3lib's ``url_query_cleaner``), keeping the rest as written.
 
     The remaining query keeps its order and spelling so the URL fetched is the
-    URL the site linked to, minus what only identifies the referrer.
+    URL the site linked to, minus what only identifies the referrer. Parameter
+    names match ``TRACKING_PARAMETERS`` case-insensitively, percent-decoded.
     """
     patterns = (rules or LinkRules()).tracking_params
+    query = urlsplit(url).query
+    keys = {pair.partition("=")[0] for pair in query.split("&") if pair}
+    tracking = sorted(k for k in keys if any(fnmatch.fnmatchcase(unquote_plus(k).lower(), p) for p in patterns))
+    if tracking:
+        url = url_query_cleaner(url, tracking, remove=True, unique=False)
     parts = urlsplit(url)
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not any(fnmatch.fnmatchcase(k.lower(), p) for p in patterns)]
-        if len(kept) != len(pairs):
-            query = urlencode(kept)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+    return urlunsplit(parts._replace(path=parts.path or "/", fragment=""))
 
 
 def _absolute(href: str | None, base_url: str, rules: LinkRules) -> str | None:

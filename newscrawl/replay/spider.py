@@ -11,7 +11,7 @@ payload goes through Scrapy's own Content-Encoding decoders (``page_from_record`
 headers as Scrapy's ``Headers`` give them. One thing is left to the extraction
 pipeline: a replay Page has ``latest_links=None``, and ``extract_article`` finds
 the Latest World News links (``related_urls``) with the same link rules
-(``newscrawl.links.find_latest_blocks``) on its own parse of the page, the parse
+(``newscrawl.follow.links.find_latest_blocks``) on its own parse of the page, the parse
 it extracts from. Each page is then decoded and parsed once, in an extraction
 process, instead of once more in the Scrapy process, which only reads records:
 that is what lets a replay use every core (benchmarks/RESULTS.md, "Replay").
@@ -49,8 +49,8 @@ from newscrawl.archive.reader import (
 from newscrawl.archive.cdxj import IndexEntry, parse_index
 from newscrawl.archive.records import header_pairs
 from newscrawl.items import Page
-from newscrawl.links import LinkRules
-from newscrawl.pages import page_from_response
+from newscrawl.follow.links import LinkRules
+from newscrawl.follow.pages import page_from_response
 
 logger = logging.getLogger(__name__)
 

@@ -1,151 +1,233 @@
-"""Where finished WARC files go: ``LocalStore`` and ``S3Store`` behind one protocol, chosen by URI scheme.
-
-The writer writes into the store's ``spool_dir`` and hands every closed file to
-``store()``; ``uri_for(name)`` says where a file will live, which is what
-records' pointers name. Nothing above this module knows which store it has.
+"""The S3 store (``WARC_STORE = "s3://bucket/prefix"``): the client from Scrapy's settings, verified uploads.
 
 ``S3Store`` spools locally and uploads each closed file on a background thread
-(``uploader.py``; the boto3 side is ``s3.py``). The spool mirrors the bucket:
+(``uploader.UploadQueue``). The spool mirrors the bucket:
 ``{WARC_SPOOL_DIR}/{bucket}/{prefix}/YYYY/MM/DD/{name}`` becomes the object
 ``{prefix}/YYYY/MM/DD/{name}``, so a file left behind by one crawl keeps its
 key (and its records' pointers stay true) when a later crawl uploads it. A
-spool file is deleted only once its object is verified.
-
-Every closed WARC file gets its CDXJ index beside it (``cdxj.py``), off the
-reactor: ``LocalStore`` writes it on the writer's thread and keeps it there;
-``S3Store`` writes it in the spool on the upload thread and uploads it right
-after its WARC file, to the same key plus ``.cdxj``. An index that cannot be
-written is logged and counted (``warc/index_failed``); the WARC file goes on
+spool file is deleted only once its object is verified. Every closed WARC file
+gets its CDXJ index, written in the spool on the upload thread and uploaded right
+after its WARC file, to the same key plus ``.cdxj``; an index that cannot be
+written is logged and counted (``warc/index_failed``), the WARC file goes on
 without it (readers then read the whole file).
+
+This is the only module that imports boto3. A file counts as stored when the
+object's size is the file's and a checksum the *server* computed over the
+bytes it received matches ours: ``ChecksumSHA256`` where the server keeps one
+(AWS, moto; with ``WARC_S3_CHECKSUM_ALGORITHM = "SHA256"``), else the ETag as
+MD5 of the whole object (single-part uploads; s3rver for multipart too) or as
+the multipart MD5-of-part-MD5s. Anything else is "not verified" and the local
+copy stays. The file's sha256 also goes into the object's metadata
+(``x-amz-meta-sha256``) and the manifest, for readers.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
-import os
-import socket
 import threading
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
+import boto3
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from s3transfer.utils import ChunksizeAdjuster
 from scrapy.settings import BaseSettings
 
-from .cdxj import index_name, index_path, write_index
-from .recovery import owned_by_live_process, repair_open_files
+from ..cdxj import index_name, index_path
+from ..recovery import owned_by_live_process, repair_open_files
+from ..writer import ClosedFile
+from .manifest import StoredFile, index_beside, manifest_name, write_json_atomically
 from .uploader import UploadQueue
-from .writer import ClosedFile
 
 logger = logging.getLogger(__name__)
 
-
-class WarcStore(Protocol):
-    """The protocol every store follows."""
-
-    spool_dir: Path
-    #: Called with a file's URI once it is safely stored (on the writer or upload thread).
-    on_stored: Callable[[str], None] | None
-
-    def uri_for(self, name: str) -> str:
-        """The URI a WARC file called ``name`` will have once stored."""
-
-    def recover(self) -> list[ClosedFile]:
-        """At start: repair ``.open`` files a dead crawler left and take over leftovers (off the reactor)."""
-
-    def store(self, closed: ClosedFile) -> None:
-        """Take a closed file from the spool (called on the writer's thread)."""
-
-    def close(self, manifest: dict | None = None) -> None:
-        """Finish pending work, bounded in time; called once at the end (off the reactor).
-
-        ``manifest`` is what the crawl says about itself (id, start, end); a
-        store that keeps manifests adds its files and keeps it beside them.
-        """
-
-    def stats(self) -> dict[str, int]:
-        """Counters for ``crawler.stats`` (``warc/...``)."""
-
-    @property
-    def pending_files(self) -> list[str]:
-        """Files not safely stored after ``close()``: the crawl must not end "clean"."""
+_READ_SIZE = 1024 * 1024
 
 
-class LocalStore:
-    """WARC files in a local directory: the spool is the store."""
-
-    def __init__(self, directory: str | Path, prefix: str | None = None):
-        self.spool_dir = Path(directory).expanduser().resolve()
-        self.prefix = prefix
-        self.stored: list[ClosedFile] = []
-        self._counters: Counter[str] = Counter()
-        self.on_stored: Callable[[str], None] | None = None
-
-    @classmethod
-    def from_uri(cls, uri: str, settings: BaseSettings) -> "LocalStore":
-        parts = urlsplit(uri)
-        return cls(parts.path if parts.scheme == "file" else uri, settings.get("WARC_PREFIX"))
-
-    def uri_for(self, name: str) -> str:
-        return str(self.spool_dir / name)
-
-    def recover(self) -> list[ClosedFile]:
-        repaired = []
-        for repair in repair_open_files(self.spool_dir):
-            self._counters["warc/recovered_bytes_cut"] += repair.cut_bytes
-            if repair.closed is not None:
-                self._counters["warc/recovered_files"] += 1
-                repaired.append(repair.closed)
-                self.store(repair.closed)
-        return repaired
-
-    def store(self, closed: ClosedFile) -> None:
-        # Closed files are fsynced and renamed in place: stored already.
-        self.stored.append(closed)
-        if _index(closed.path) is None:
-            self._counters["warc/index_failed"] += 1
-        else:
-            self._counters["warc/indexed"] += 1
-        if self.on_stored:
-            self.on_stored(self.uri_for(closed.path.name))
-
-    def close(self, manifest: dict | None = None) -> None:
-        """Write the crawl's manifest beside its WARC files."""
-        if manifest is None or not self.stored:
-            return
-        files = [{"name": c.path.name, "uri": self.uri_for(c.path.name), "size": c.size, "records": c.records,
-                  "sha256": _sha256(c.path),
-                  "index": index_name(c.path.name) if index_path(c.path).exists() else None}
-                 for c in self.stored if c.path.exists()]
-        data = {**manifest, "store": str(self.spool_dir), "files": files, "pending_files": [], "complete": True}
-        write_json_atomically(self.spool_dir / manifest_name(self.prefix, manifest.get("crawl_id")), data)
-
-    def stats(self) -> dict[str, int]:
-        return dict(self._counters)
-
-    @property
-    def pending_files(self) -> list[str]:
-        return []
+class UploadNotVerified(Exception):
+    """The object in the bucket is not (provably) the file we sent."""
 
 
 @dataclass
-class StoredFile:
-    """One file on its way to the bucket, as the manifest lists it."""
+class Digests:
+    """What we know of a local file, computed in one streaming pass."""
 
-    name: str
-    key: str
-    uri: str
     size: int
-    records: int | None = None
-    sha256: str | None = None
-    uploaded: bool = False
-    index: str | None = None  # key of its CDXJ index, once uploaded
+    sha256: str  # hex, whole file
+    md5: str  # hex, whole file
+    part_size: int
+    part_md5s: list[bytes] = field(default_factory=list)
+    part_sha256s: list[bytes] = field(default_factory=list)
+
+    @property
+    def sha256_b64(self) -> str:
+        return base64.b64encode(bytes.fromhex(self.sha256)).decode()
+
+    def multipart_etag(self) -> str:
+        return hashlib.md5(b"".join(self.part_md5s)).hexdigest() + f"-{len(self.part_md5s)}"
+
+    def multipart_sha256_b64(self) -> str:
+        return base64.b64encode(hashlib.sha256(b"".join(self.part_sha256s)).digest()).decode()
+
+
+def file_digests(path: Path, part_size: int) -> Digests:
+    """Size, sha256 and MD5 of ``path``, whole and per multipart part, streaming."""
+    sha, md5 = hashlib.sha256(), hashlib.md5()
+    part_md5s, part_sha256s = [], []
+    part_md5, part_sha, in_part, size = hashlib.md5(), hashlib.sha256(), 0, 0
+    with open(path, "rb") as stream:
+        while chunk := stream.read(min(_READ_SIZE, part_size - in_part)):
+            sha.update(chunk)
+            md5.update(chunk)
+            part_md5.update(chunk)
+            part_sha.update(chunk)
+            in_part += len(chunk)
+            size += len(chunk)
+            if in_part == part_size:
+                part_md5s.append(part_md5.digest())
+                part_sha256s.append(part_sha.digest())
+                part_md5, part_sha, in_part = hashlib.md5(), hashlib.sha256(), 0
+    if in_part or not part_md5s:
+        part_md5s.append(part_md5.digest())
+        part_sha256s.append(part_sha.digest())
+    return Digests(size, sha.hexdigest(), md5.hexdigest(), part_size, part_md5s, part_sha256s)
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix/`` → (``bucket``, ``some/prefix``)."""
+    parts = urlsplit(uri)
+    if parts.scheme.lower() != "s3" or not parts.netloc:
+        raise ValueError(f"not an s3://bucket/prefix URI: {uri!r}")
+    return parts.netloc, parts.path.strip("/")
+
+
+def safe_endpoint(url: str | None) -> str | None:
+    """The endpoint without any user:password part, fit for logs and manifests."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def client_from_settings(settings: BaseSettings):
+    """A boto3 S3 client from Scrapy's ``AWS_*`` settings, else boto3's own chain.
+
+    Unset settings are passed as ``None`` so that boto3 looks in the
+    environment, its config files and instance roles as usual.
+    """
+    checks = {}
+    if settings.get("WARC_S3_REQUEST_CHECKSUM_CALCULATION"):
+        checks["request_checksum_calculation"] = settings.get("WARC_S3_REQUEST_CHECKSUM_CALCULATION")
+    if settings.get("WARC_S3_RESPONSE_CHECKSUM_VALIDATION"):
+        checks["response_checksum_validation"] = settings.get("WARC_S3_RESPONSE_CHECKSUM_VALIDATION")
+    s3_config = {}
+    if settings.get("WARC_S3_ADDRESSING_STYLE"):
+        s3_config["addressing_style"] = settings.get("WARC_S3_ADDRESSING_STYLE")
+    config = Config(
+        retries={"mode": settings.get("WARC_S3_RETRY_MODE", "standard"),
+                 "max_attempts": settings.getint("WARC_S3_MAX_ATTEMPTS", 5)},
+        connect_timeout=settings.getfloat("WARC_S3_CONNECT_TIMEOUT", 10),
+        read_timeout=settings.getfloat("WARC_S3_READ_TIMEOUT", 60),
+        max_pool_connections=settings.getint("AWS_MAX_POOL_CONNECTIONS") or 10,
+        s3=s3_config or None,
+        **checks,
+    )
+    # botocore's DEBUG lines carry request headers (Authorization, x-amz-security-token):
+    # keep them out of the crawl log whatever LOG_LEVEL says.
+    for name in ("botocore", "boto3", "s3transfer", "urllib3"):
+        quiet = logging.getLogger(name)
+        if quiet.level == logging.NOTSET or quiet.level < logging.INFO:
+            quiet.setLevel(logging.INFO)
+    session = boto3.session.Session()
+    kwargs = {}
+    if settings.get("AWS_USE_SSL") is not None:
+        kwargs["use_ssl"] = settings.getbool("AWS_USE_SSL")
+    if settings.get("AWS_VERIFY") is not None:
+        verify = settings.get("AWS_VERIFY")
+        kwargs["verify"] = verify if isinstance(verify, str) and verify.lower() not in ("true", "false", "0", "1") \
+            else settings.getbool("AWS_VERIFY")
+    return session.client(
+        "s3",
+        aws_access_key_id=settings.get("AWS_ACCESS_KEY_ID") or None,
+        aws_secret_access_key=settings.get("AWS_SECRET_ACCESS_KEY") or None,
+        aws_session_token=settings.get("AWS_SESSION_TOKEN") or None,
+        endpoint_url=settings.get("AWS_ENDPOINT_URL") or None,
+        region_name=settings.get("AWS_REGION_NAME") or None,
+        config=config,
+        **kwargs,
+    )
+
+
+class S3Uploader:
+    """Uploads a file (multipart above the threshold) and proves it arrived whole."""
+
+    def __init__(self, client, bucket: str, multipart_threshold: int, multipart_chunksize: int,
+                 checksum_algorithm: str | None = None):
+        self.client = client
+        self.bucket = bucket
+        self.checksum_algorithm = (checksum_algorithm or "").upper() or None
+        self.transfer_config = TransferConfig(
+            multipart_threshold=multipart_threshold,
+            multipart_chunksize=multipart_chunksize,
+            max_concurrency=4,
+            use_threads=True,
+        )
+
+    def part_size_for(self, size: int) -> int:
+        # s3transfer's own adjustment (5 MiB minimum, 10,000 parts at most).
+        return ChunksizeAdjuster().adjust_chunksize(self.transfer_config.multipart_chunksize, size)
+
+    def upload(self, path: Path, key: str, content_type: str = "application/warc") -> Digests:
+        """Upload ``path`` to ``key``; return its digests once the object is verified."""
+        size = path.stat().st_size
+        digests = file_digests(path, self.part_size_for(size))
+        extra = {"Metadata": {"sha256": digests.sha256}, "ContentType": content_type}
+        if self.checksum_algorithm:
+            extra["ChecksumAlgorithm"] = self.checksum_algorithm
+        # No ACL argument: objects get the bucket's (private) default, never public-read.
+        self.client.upload_file(str(path), self.bucket, key, ExtraArgs=extra, Config=self.transfer_config)
+        self.verify(key, digests)
+        return digests
+
+    def stored_sha256(self, key: str) -> str | None:
+        """The SHA-256 an object was uploaded with ("" when it has none), or None when there is no such object."""
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return (head.get("Metadata") or {}).get("sha256", "")
+
+    def verify(self, key: str, digests: Digests) -> None:
+        head = self.client.head_object(Bucket=self.bucket, Key=key, ChecksumMode="ENABLED")
+        if head.get("ContentLength") != digests.size:
+            raise UploadNotVerified(f"{key}: {head.get('ContentLength')} bytes in the bucket, {digests.size} sent")
+        server_sha = head.get("ChecksumSHA256")
+        if server_sha:
+            value = server_sha.split("-", 1)[0]
+            if value in (digests.sha256_b64, digests.multipart_sha256_b64()):
+                return
+            raise UploadNotVerified(f"{key}: ChecksumSHA256 {server_sha} does not match the file")
+        etag = (head.get("ETag") or "").strip('"')
+        if etag in (digests.md5, digests.multipart_etag()):
+            return
+        raise UploadNotVerified(
+            f"{key}: cannot verify the object (ETag {etag!r} is not the file's MD5 and the server keeps no"
+            " SHA-256 checksum); set WARC_S3_CHECKSUM_ALGORITHM = 'SHA256' for servers that support it")
 
 
 @dataclass
@@ -195,8 +277,6 @@ class S3Store:
 
     @classmethod
     def from_uri(cls, uri: str, settings: BaseSettings) -> "S3Store":
-        from .s3 import parse_s3_uri
-
         bucket, prefix = parse_s3_uri(uri)
         return cls(bucket, prefix, settings)
 
@@ -276,8 +356,6 @@ class S3Store:
     def _get_uploader(self):
         with self._client_lock:  # built on the upload thread: the reactor never waits on boto3
             if self._uploader is None:
-                from .s3 import S3Uploader, client_from_settings
-
                 client = self._client or client_from_settings(self.settings)
                 self._uploader = S3Uploader(
                     client, self.bucket,
@@ -333,7 +411,7 @@ class S3Store:
         path = index_path(warc)
         if path.exists():
             return path
-        path = _index(warc)
+        path = index_beside(warc)
         self._count("warc/index_failed" if path is None else "warc/indexed")
         return path
 
@@ -350,8 +428,6 @@ class S3Store:
     # -- manifest -----------------------------------------------------------
 
     def _write_manifest(self, info: dict, left: list[_Job]) -> _Job:
-        from .s3 import file_digests, safe_endpoint
-
         for entry, path in [(j.entry, j.path) for j in left]:
             if entry.sha256 is None and path.exists():
                 entry.sha256 = file_digests(path, 1 << 62).sha256
@@ -431,57 +507,9 @@ class S3Store:
                 pass
 
 
-def manifest_name(prefix: str | None, crawl_id: object) -> str:
-    """``{prefix}-{crawl id}-{hostname}-{pid}.manifest.json``, beside the crawl's WARC files."""
-    crawl = "".join(c if c.isalnum() or c in "._" else "_" for c in str(crawl_id or "crawl"))
-    host = socket.gethostname().replace("-", "_") or "localhost"
-    return f"{prefix or 'newscrawl'}-{crawl}-{host}-{os.getpid()}.manifest.json"
-
-
-def write_json_atomically(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _index(warc: Path) -> Path | None:
-    """Write ``warc``'s CDXJ index beside it; None (logged) when it cannot be indexed."""
-    try:
-        return write_index(warc)
-    except Exception as exc:
-        logger.error("No CDXJ index for %s (readers will read the whole file): %s", warc.name, _describe(exc))
-        return None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _now() -> float:
     return time.monotonic()
 
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
-
-
-STORE_SCHEMES: dict[str, type] = {"": LocalStore, "file": LocalStore, "s3": S3Store}
-
-
-def store_from_uri(uri: str, settings: BaseSettings) -> WarcStore:
-    """The store for ``WARC_STORE``, picked by its scheme (``./warcs``, ``file://``, ``s3://``)."""
-    scheme = urlsplit(uri).scheme.lower()
-    if len(scheme) == 1:  # a Windows drive letter is a path, not a scheme
-        scheme = ""
-    try:
-        cls = STORE_SCHEMES[scheme]
-    except KeyError:
-        raise ValueError(
-            f"WARC_STORE={uri!r}: unsupported scheme {scheme!r}; use a directory path"
-            f" or one of {sorted(s for s in STORE_SCHEMES if s)}"
-        ) from None
-    return cls.from_uri(uri, settings)

@@ -5,7 +5,7 @@ Scrapy's robots.txt middleware. Every request passes it on its way to the
 downloader -- start URLs, followed links, every redirect target (Scrapy's
 RedirectMiddleware sends them back through the whole chain) and the
 robots.txt requests themselves. It resolves the host through the reactor's
-resolver (``newscrawl.netguard.GuardedResolver``, which applies
+resolver (``newscrawl.safety.resolver.GuardedResolver``, which applies
 ``DNS_OVERRIDES`` and refuses on its own as well) and refuses anything the
 ``AddressPolicy`` refuses: one warning line naming the URL and the address,
 ``newscrawl/guard/refused`` (and ``.../<reason>``) in the stats, and
@@ -28,7 +28,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
-from newscrawl.netguard import AddressPolicy, DestinationRefused
+from newscrawl.safety.policy import AddressPolicy
+from newscrawl.safety.resolver import DestinationRefused
 
 logger = logging.getLogger(__name__)
 

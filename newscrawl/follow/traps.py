@@ -38,9 +38,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from newscrawl.meta import GROWTH_META
+
 logger = logging.getLogger(__name__)
 
-GROWTH_META = "newscrawl_query_growth"
 _DIGITS = re.compile(r"\d+")
 # A path that ends in a date: /2024/05, /2024/05/17/, /2024-05-17, /20240517
 _DATE_PATH = re.compile(r"/(19|20)\d\d([/-]?(0?[1-9]|1[0-2]))([/-]?(0?[1-9]|[12]\d|3[01]))?/?$")

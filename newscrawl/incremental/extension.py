@@ -19,8 +19,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from twisted.internet import task
 
-from newscrawl.spiders.worldnews import ROLE
-from newscrawl.state import CrawlLocked, CrawlState, state_from_settings
+from newscrawl.meta import ROLE
+from newscrawl.incremental.state import CrawlLocked, CrawlState, state_from_settings
 
 logger = logging.getLogger(__name__)
 

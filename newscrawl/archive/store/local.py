@@ -1,0 +1,75 @@
+"""WARC files in a local directory (``WARC_STORE = "warcs"`` or ``file:///path``): the spool is the store.
+
+Each closed file gets its CDXJ index beside it, on the writer's thread.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
+
+from ..cdxj import index_name, index_path
+from ..recovery import repair_open_files
+from ..writer import ClosedFile
+from .manifest import file_sha256, index_beside, manifest_name, write_json_atomically
+
+
+class LocalStore:
+    """WARC files in a local directory: the spool is the store."""
+
+    def __init__(self, directory: str | Path, prefix: str | None = None):
+        self.spool_dir = Path(directory).expanduser().resolve()
+        self.prefix = prefix
+        self.stored: list[ClosedFile] = []
+        self._counters: Counter[str] = Counter()
+        self.on_stored: Callable[[str], None] | None = None
+
+    @classmethod
+    def from_uri(cls, uri: str, settings: BaseSettings) -> "LocalStore":
+        parts = urlsplit(uri)
+        return cls(parts.path if parts.scheme == "file" else uri, settings.get("WARC_PREFIX"))
+
+    def uri_for(self, name: str) -> str:
+        return str(self.spool_dir / name)
+
+    def recover(self) -> list[ClosedFile]:
+        repaired = []
+        for repair in repair_open_files(self.spool_dir):
+            self._counters["warc/recovered_bytes_cut"] += repair.cut_bytes
+            if repair.closed is not None:
+                self._counters["warc/recovered_files"] += 1
+                repaired.append(repair.closed)
+                self.store(repair.closed)
+        return repaired
+
+    def store(self, closed: ClosedFile) -> None:
+        # Closed files are fsynced and renamed in place: stored already.
+        self.stored.append(closed)
+        if index_beside(closed.path) is None:
+            self._counters["warc/index_failed"] += 1
+        else:
+            self._counters["warc/indexed"] += 1
+        if self.on_stored:
+            self.on_stored(self.uri_for(closed.path.name))
+
+    def close(self, manifest: dict | None = None) -> None:
+        """Write the crawl's manifest beside its WARC files."""
+        if manifest is None or not self.stored:
+            return
+        files = [{"name": c.path.name, "uri": self.uri_for(c.path.name), "size": c.size, "records": c.records,
+                  "sha256": file_sha256(c.path),
+                  "index": index_name(c.path.name) if index_path(c.path).exists() else None}
+                 for c in self.stored if c.path.exists()]
+        data = {**manifest, "store": str(self.spool_dir), "files": files, "pending_files": [], "complete": True}
+        write_json_atomically(self.spool_dir / manifest_name(self.prefix, manifest.get("crawl_id")), data)
+
+    def stats(self) -> dict[str, int]:
+        return dict(self._counters)
+
+    @property
+    def pending_files(self) -> list[str]:
+        return []

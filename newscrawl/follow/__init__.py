@@ -1,0 +1,1 @@
+"""What the crawl follows: Latest World News blocks and section links, URL cleaning, link traps, page checks."""
