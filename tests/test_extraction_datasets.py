@@ -151,4 +151,4 @@ def test_fundus_tests_page_body(html_file):
     truth = _fundus_tests()[html_file]
     article = _fundus_tests_article(html_file)
     assert article is not None, FUNDUS_TESTS_CASES[html_file]
-    assert _f1(article.body, truth["text"]) > 0.7, FUNDUS_TESTS_CASES[html_file]
+    assert shingle_f1(article.body, truth["text"]) > 0.7, FUNDUS_TESTS_CASES[html_file]
