@@ -147,6 +147,7 @@ class WorldNewsSpider(scrapy.Spider):
             warc=pointer.as_item_field() if pointer else None,
             capture=pointer.capture if pointer else None,
         )
+        page.via = response.meta.get(ROLE)
         yield page
         for url in page.latest_links:
             yield from self._follow(url, "latest")
