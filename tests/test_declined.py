@@ -27,7 +27,7 @@ def _page(url: str, body: bytes, via: str | None = "latest", headers=HTML) -> Pa
 
 
 def _run(pages: list[Page]):
-    crawler = get_crawler(settings_dict={"EXTRACTION_THREADS": 1})
+    crawler = get_crawler(settings_dict={"EXTRACTION_PROCESSES": 0, "EXTRACTION_THREADS": 1})
     pipeline = ArticleExtractionPipeline.from_crawler(crawler)
     results = []
 
