@@ -33,6 +33,9 @@ class Page:
     # Against the crawl state: "new", "changed", "revisit" (payload unchanged since the last
     # capture: archived as a revisit record, no article item), or None (no state kept).
     capture: str | None = None
+    # How the live crawl reached the page: "start", "latest" (a Latest World News link),
+    # "section" (a "See more" link) or "section_article"; None in a replay.
+    via: str | None = None
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """First value of an HTTP header, case-insensitively."""

@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import traceback
 from collections import deque
+from urllib.parse import urlsplit
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -34,7 +35,7 @@ from scrapy.exceptions import DropItem
 
 from newscrawl.items import Page
 from newscrawl.follow.links import LinkRules, link_rules_from_settings
-from pipelines.extraction import SiteRules, extract_article
+from pipelines.extraction import SiteRules, extract_or_reason
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +57,11 @@ _worker_link_rules: LinkRules | None = None
 
 
 def extract_batch(pages: list[Page]) -> list[tuple[bool, object]]:
-    """In a worker process: ``extract_article`` on each page; (True, Article or None) or (False, traceback text)."""
+    """In a worker process: ``extract_or_reason`` on each page; (True, Article or reason) or (False, traceback text)."""
     out: list[tuple[bool, object]] = []
     for page in pages:
         try:
-            out.append((True, extract_article(page, _worker_rules, True, _worker_link_rules)))
+            out.append((True, extract_or_reason(page, _worker_rules, True, _worker_link_rules)))
         except Exception:
             out.append((False, traceback.format_exc()))
     return out
@@ -101,6 +102,7 @@ class ArticleExtractionPipeline:
         self._tasks = 0  # batches submitted and not yet back
         self._flush_scheduled = False
         self._executor = self._new_executor()
+        self._latest_by_host: dict[str, tuple[int, int]] = {}  # host → (Latest-linked pages, declined)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
@@ -141,18 +143,50 @@ class ArticleExtractionPipeline:
         else:
             try:
                 article = await asyncio.wrap_future(
-                    self._executor.submit(extract_article, item, self.site_rules, True, self.link_rules))
+                    self._executor.submit(extract_or_reason, item, self.site_rules, True, self.link_rules))
             except Exception:
                 logger.exception("Extraction failed for %s", item.url)
                 self.stats.inc_value("newscrawl/extraction/errors")
                 raise DropItem(f"extraction failed: {item.url}") from None
-        if article is None:
-            self.stats.inc_value("newscrawl/pages/not_article")
-            raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
+        if isinstance(article, str):
+            self._declined(item, article)
+            raise DropItem(f"not an article: {item.url} ({article})", log_level="DEBUG")
+        self._linked(item, declined=False)
         self.stats.inc_value("newscrawl/articles")
         if item.capture:
             self.stats.inc_value(f"newscrawl/articles/{item.capture}")
         return article
+
+    # -- declined pages: one line each, a counter per reason, a warning per host -----
+
+    def _declined(self, page: Page, reason: str) -> None:
+        self.stats.inc_value("newscrawl/pages/not_article")
+        self.stats.inc_value(f"newscrawl/pages/not_article/{reason}")
+        logger.info("Not an article: %s (%s)", page.url, reason)
+        self._linked(page, declined=True)
+
+    def _linked(self, page: Page, declined: bool) -> None:
+        """Count the pages a Latest World News link led to, per host, and those declined."""
+        if page.via != "latest":
+            return
+        host = urlsplit(page.url).netloc
+        seen, lost = self._latest_by_host.get(host, (0, 0))
+        self._latest_by_host[host] = (seen + 1, lost + declined)
+
+    def summary(self) -> None:
+        """At the end of the crawl: how many pages were declined, and where extraction looks broken."""
+        declined = self.stats.get_value("newscrawl/pages/not_article") or 0
+        if declined:
+            reasons = {k.rsplit("/", 1)[1]: v for k, v in self.stats.get_stats().items()
+                       if k.startswith("newscrawl/pages/not_article/")}
+            logger.info("Declined %d page(s) as not articles: %s", declined,
+                        ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
+        for host, (seen, lost) in sorted(self._latest_by_host.items()):
+            if lost and lost * 4 > seen:
+                self.stats.set_value(f"newscrawl/hosts_mostly_declined/{host}", lost)
+                logger.warning("%d of %d pages that Latest World News links led to on %s were declined as not "
+                               "articles: extraction is probably broken on that site (reasons in the lines "
+                               "'Not an article: ...')", lost, seen, host)
 
     # -- batches to the worker processes ------------------------------------------
 
@@ -225,3 +259,4 @@ class ArticleExtractionPipeline:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+        self.summary()

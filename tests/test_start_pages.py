@@ -74,3 +74,52 @@ def test_the_first_publishers_section_pages_as_start_urls(tmp_path):
                 url = base + link.clean
                 if site.expected_status(url) == 200:
                     assert url in got, url
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_crawl_that_fetches_no_start_url_exits_5_with_one_line_per_seed(tmp_path):
+    import os
+    import subprocess
+
+    from .conftest import REPO, SCRAPY
+
+    with DemoSite() as site:
+        port = _closed_port()
+        seeds = {
+            f"http://127.0.0.1:{port}/world/": "connection refused",
+            f"http://127.0.0.2:{port}/news/": "connection refused",
+            "http://10.0.0.1/world/": "refused by the destination guard: 10.0.0.1 is private",
+            site.publishers["herald"] + "/private/embargoed-summit-briefing": "forbidden by robots.txt",
+            "http://no-such-host.invalid/world/": "DNS lookup failed",
+        }
+        cmd = [*SCRAPY, "crawl", "worldnews", "-a", "start_urls=" + ",".join(seeds),
+               "-s", f"WARC_STORE={tmp_path / 'warcs'}", "-s", "ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8",
+               "-s", f"LOG_FILE={tmp_path / 'crawl.log'}", "-s", f"CRAWL_STATE={tmp_path / 'state.sqlite'}",
+               "-s", "DNS_TIMEOUT=5", "-s", "RETRY_TIMES=2"]
+        proc = subprocess.run(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+                              text=True, timeout=180)
+    log = (tmp_path / "crawl.log").read_text()
+    assert proc.returncode == 5, proc.stderr + log[-3000:]
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0] == "newscrawl: none of the 5 start URL(s) could be fetched (exit 5):"
+    assert len(lines) == 6
+    for url, why in seeds.items():
+        assert [line for line in lines if line.startswith(f"  {url}: {why}")], url
+        assert len([line for line in log.splitlines() if f"Start URL not fetched: {url} ({why}" in line]) == 1, url
+    # counted per URL, not per attempt (each refused seed was tried three times)
+    assert "'newscrawl/failed': 5," in log and "'newscrawl/failed/refused': 2," in log
+
+
+def test_one_fetched_start_url_is_enough_and_failures_count_per_url(plain_site, tmp_path):
+    dead = f"http://127.0.0.1:{_closed_port()}/world/"
+    result = run_crawl(tmp_path, [dead, *plain_site.start_urls], "RETRY_TIMES=2")
+    assert result.returncode == 0, result.log[-3000:]
+    assert "'newscrawl/failed/refused': 1," in result.log
+    assert "Start URL not fetched" not in result.log

@@ -5,6 +5,8 @@ Scrapy's own command exits 1 only when the crawl fails to start. Here:
 * 0: the crawl ran and every WARC file is stored;
 * 3: the crawl ran but WARC files are still waiting in the spool (storage
   unreachable): they go up with the next run or `scrapy upload_pending`;
+* 5: none of the start URLs could be fetched (one line per seed on stderr, with
+  its reason: refused, DNS, timeout, guard, robots.txt, HTTP status); wins over 3;
 * 75 (EX_TEMPFAIL): another run of the same crawl holds the lock; this run
   fetched and wrote nothing (the lock's holder is in the ERROR line);
 * 1: any other failure to start.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -23,6 +26,7 @@ from twisted.python.failure import Failure
 from newscrawl.incremental.state import CrawlLocked
 
 EXIT_PENDING_UPLOADS = 3
+EXIT_NO_SEED_FETCHED = 5
 EXIT_LOCKED = 75
 
 
@@ -45,8 +49,23 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = EXIT_LOCKED
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+        elif self._report_no_seed(crawler):
+            self.exitcode = EXIT_NO_SEED_FETCHED
         elif crawler.stats.get_value("warc/pending_files"):
             self.exitcode = EXIT_PENDING_UPLOADS
+
+    @staticmethod
+    def _report_no_seed(crawler) -> bool:
+        """True when not one start URL could be fetched; one line per seed on stderr, saying why."""
+        check = getattr(crawler.spider, "no_seed_fetched", None)
+        failed = check() if check else None
+        if not failed:
+            return False
+        print(f"newscrawl: none of the {len(failed)} start URL(s) could be fetched (exit {EXIT_NO_SEED_FETCHED}):",
+              file=sys.stderr)
+        for url, why in failed.items():
+            print(f"  {url}: {why}", file=sys.stderr)
+        return True
 
     def _trap_locked(self, failure: Failure):
         if failure.check(CrawlLocked):

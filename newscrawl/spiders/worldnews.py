@@ -14,7 +14,19 @@ from typing import Any
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+
+from newscrawl.safety.middleware import RefusedDestination
 
 from newscrawl.follow.links import (
     DEFAULT_SECTION_MIN_LINKS,
@@ -23,9 +35,11 @@ from newscrawl.follow.links import (
     link_rules_from_settings,
     section_links,
 )
+from newscrawl.follow.pagecheck import BadPage
 from newscrawl.follow.pages import latest_blocks, page_from_response
 from newscrawl.meta import ROLE, WARC_RECORD
 from newscrawl.safety.policy import parse_networks
+from newscrawl.safety.resolver import DestinationRefused
 
 # Read through importlib.resources: inside a Scrapyd egg the package is a zip file.
 DEFAULT_SEEDS = resources.files("newscrawl").joinpath("seeds.txt")
@@ -74,10 +88,54 @@ class WorldNewsSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.seed_outcomes: dict[str, str | None] = dict.fromkeys(self.start_urls)  # seed → why it failed
+        self.fetched_seeds: set[str] = set()
+        self._failed_urls: set[str] = set()
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, meta={ROLE: "start"})
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={ROLE: "start"})
+
+    def failed(self, failure: Failure) -> Failure:
+        """Every request that ends without a page: counted once per URL, seeds remembered.
+
+        Returns the failure, so that Scrapy and its middlewares log and count it as
+        they always do (their lines name the URL); what they leave at DEBUG (robots.txt,
+        other ignored requests) gets an INFO line here.
+        """
+        request = failure.request
+        origin = (request.meta.get("redirect_urls") or [request.url])[0]
+        if failure.check(BadPage):  # fetched, archived, logged and counted as a bad page
+            if origin in getattr(self, "seed_outcomes", {}):
+                self.fetched_seeds.add(origin)
+            return failure
+        key, reason = failure_reason(failure)
+        if origin not in self._failed_urls:
+            self._failed_urls.add(origin)
+            self.crawler.stats.inc_value("newscrawl/failed")
+            self.crawler.stats.inc_value(f"newscrawl/failed/{key}")
+        if key in ("robots", "ignored"):
+            self.logger.info("Not fetched: %s (%s)", request.url, reason)
+        if origin in getattr(self, "seed_outcomes", {}) and origin not in self.fetched_seeds:
+            self.seed_outcomes[origin] = reason
+        return failure
+
+    def closed(self, reason: str) -> None:
+        outcomes = getattr(self, "seed_outcomes", {})
+        if outcomes and not self.fetched_seeds:
+            self.crawler.stats.set_value("newscrawl/seeds/none_fetched", len(outcomes))
+            for url, why in outcomes.items():
+                self.logger.error("Start URL not fetched: %s (%s)", url, why or "no response")
+
+    def no_seed_fetched(self) -> dict[str, str] | None:
+        """{seed: reason} when not one start URL gave a page, else None (for the exit code)."""
+        outcomes = getattr(self, "seed_outcomes", {})
+        if not outcomes or self.fetched_seeds:
+            return None
+        return {url: why or "no response" for url, why in outcomes.items()}
 
     def parse(self, response: Response) -> Iterator[Any]:
+        origin = (response.meta.get("redirect_urls") or [response.url])[0]
+        if origin in getattr(self, "seed_outcomes", {}):
+            self.fetched_seeds.add(origin)
         pointer = response.meta.get(WARC_RECORD)
         blocks = latest_blocks(response, self.rules)
         page = page_from_response(
@@ -89,6 +147,7 @@ class WorldNewsSpider(scrapy.Spider):
             warc=pointer.as_item_field() if pointer else None,
             capture=pointer.capture if pointer else None,
         )
+        page.via = response.meta.get(ROLE)
         yield page
         for url in page.latest_links:
             yield from self._follow(url, "latest")
@@ -112,4 +171,33 @@ class WorldNewsSpider(scrapy.Spider):
             self.logger.debug("Not following off-site link %s", url)
             return
         self.crawler.stats.inc_value(f"newscrawl/links/{role}")
-        yield scrapy.Request(url, callback=self.parse, meta={ROLE: role})
+        yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={ROLE: role})
+
+
+def failure_reason(failure: Failure) -> tuple[str, str]:
+    """(stat key, words) for why a request gave no page: guard, robots, dns, timeout, refused, http_404, ..."""
+    exc = failure.value
+    if isinstance(exc, RefusedDestination) or isinstance(exc, DestinationRefused):
+        return "guard", f"refused by the destination guard: {getattr(exc, 'detail', None) or str(exc).removeprefix('destination refused: ')}"
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return f"http_{status}", f"HTTP {status}"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text:
+            return "robots", "forbidden by robots.txt"
+        if "redirect" in text:
+            return "redirect", text
+        if "DOWNLOAD_MAXSIZE" in text:
+            return "oversize", "body larger than DOWNLOAD_MAXSIZE"
+        return "ignored", text or "ignored"
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, DestinationRefused):  # the resolver refused it when connecting
+        return "guard", f"refused by the destination guard: {cause.detail}"
+    if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
+        return "dns", str(exc) if str(exc).startswith("DNS lookup failed") else f"DNS lookup failed: {exc}"
+    if isinstance(exc, (TimeoutError, TwistedTimeoutError, TCPTimedOutError, DownloadTimeoutError)):
+        return "timeout", f"timed out: {exc}"
+    if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
+        return "refused", "connection refused"
+    return "error", f"{type(exc).__name__}: {exc}"

@@ -24,7 +24,7 @@ from newscrawl.follow.links import LinkRules, find_latest_blocks, latest_links
 
 from .authors import split_authors
 from .body import clean_paragraphs, extract_body, reconcile_with_declared
-from .classify import is_article
+from .classify import decline_reason
 from .dates import parse_date
 from .document import clean_text, decode_html, html_lang, node_text, parse_html
 from .fields import (
@@ -37,7 +37,7 @@ from .language import choose_language
 from .rules import SiteRule, SiteRules, as_site_rules, body_paragraphs, remove_blocks
 from .structured import extract_structured, jsonld_text
 
-__all__ = ["EXTRACTOR_VERSION", "SiteRules", "decode_html", "extract_article"]
+__all__ = ["EXTRACTOR_VERSION", "SiteRules", "decode_html", "extract_article", "extract_or_reason"]
 
 EXTRACTOR_VERSION = f"newscrawl-extract/0.3.0 trafilatura/{trafilatura.__version__}"
 
@@ -62,13 +62,22 @@ def extract_article(page: Page, rules: SiteRules | Mapping | None = None, strict
     A failure inside extraction is logged with the URL and gives None, unless
     ``strict`` is set: then it is raised, for a caller that counts failures.
     """
+    result = extract_or_reason(page, rules, strict, link_rules)
+    return result if isinstance(result, Article) else None
+
+
+def extract_or_reason(page: Page, rules: SiteRules | Mapping | None = None, strict: bool = False,
+                      link_rules: LinkRules | None = None) -> Article | str:
+    """``extract_article``, saying why when there is no Article: "status_404", "not_html",
+    "home_page", "error_page", "declared_listing", "listing", "too_little_text", "no_date",
+    "failed" (an exception inside extraction, raised instead when ``strict``)."""
     try:
         return _extract(page, as_site_rules(rules), link_rules)
     except Exception:  # one bad page must not stop a crawl
         if strict:
             raise
         logger.exception("extraction failed for %s", getattr(page, "url", None))
-        return None
+        return "failed"
 
 
 def _looks_like_html(page: Page) -> bool:
@@ -80,12 +89,14 @@ def _looks_like_html(page: Page) -> bool:
     return b"<" in (page.body or b"")[:4096]
 
 
-def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None = None) -> Article | None:
-    if not 200 <= (page.status or 0) < 300 or not _looks_like_html(page):
-        return None
+def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None = None) -> Article | str:
+    if not 200 <= (page.status or 0) < 300:
+        return f"status_{page.status}"
+    if not _looks_like_html(page):
+        return "not_html"
     root = parse_html(decode_html(page))
     if root is None:
-        return None
+        return "unparsable"
     related = page.latest_links
     if related is None:  # before anything below changes the tree
         related = latest_links(find_latest_blocks(Selector(root=root, type="html"), page.url, link_rules))
@@ -125,8 +136,9 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
         title, summary, section, authors = fields["title"], fields["summary"], fields["section"], fields["authors"]
         published, modified, paragraphs = fields["published"], fields["modified"], fields["paragraphs"]
         version = f"{EXTRACTOR_VERSION} {rule.tag}"
-    if not is_article(root, data, page.url, title, paragraphs, has_date=published is not None):
-        return None
+    reason = decline_reason(root, data, page.url, title, paragraphs, has_date=published is not None)
+    if reason is not None:
+        return reason
 
     language = choose_language(
         html_lang(root),

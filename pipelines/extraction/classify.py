@@ -52,7 +52,13 @@ def declares_listing(data: Structured) -> bool:
 
 def is_article(root, data: Structured, url: str, title: str | None, paragraphs: list[str],
                has_date: bool = True) -> bool:
-    """Decide whether a parsed page is one news article.
+    """Decide whether a parsed page is one news article (``decline_reason`` says why not)."""
+    return decline_reason(root, data, url, title, paragraphs, has_date) is None
+
+
+def decline_reason(root, data: Structured, url: str, title: str | None, paragraphs: list[str],
+                   has_date: bool = True) -> str | None:
+    """None for one news article, else why the page is not one (a short stat-friendly key).
 
     Declarations (JSON-LD type, og:type, article:* meta) are trusted when the page also
     carries some prose; undeclared pages must look like a story: several paragraphs of
@@ -60,21 +66,24 @@ def is_article(root, data: Structured, url: str, title: str | None, paragraphs: 
     """
     path = urlsplit(url or "").path
     if path in ("", "/") or re.fullmatch(r"/(index|default|home)(\.\w+)?", path, re.I):
-        return False
+        return "home_page"
     if title and len(title) < 80 and _ERROR_TITLE.search(title):
-        return False
+        return "error_page"
     n_prose, prose_chars = prose_stats(paragraphs)
     links = headline_links(root)
     articles = len(root.xpath("//article"))
     if declares_listing(data) and not declares_article(data):
-        return False
+        return "declared_listing"
     if declares_article(data):
         # Some declared stories are lists (award nominees, results) with little prose.
-        return prose_chars >= 150 or sum(map(text_length, paragraphs)) >= 600
+        ok = prose_chars >= 150 or sum(map(text_length, paragraphs)) >= 600
+        return None if ok else "too_little_text"
     # Undeclared: demand a dated story, and not a wall of teasers. Section pages carry
     # teaser blurbs that read like prose, but no publication date of their own.
-    if not has_date or n_prose < 2 or prose_chars < 200:
-        return False
+    if n_prose < 2 or prose_chars < 200:
+        return "too_little_text"
+    if not has_date:
+        return "no_date"
     if articles >= 4 and n_prose < articles:
-        return False
-    return links < 3 * n_prose + 20 or prose_chars > 2000
+        return "listing"
+    return None if links < 3 * n_prose + 20 or prose_chars > 2000 else "listing"
