@@ -238,6 +238,10 @@ class WarcArchiveMiddleware:
             "hostname": socket.gethostname(),
             "pid": os.getpid(),
             "warc_files": self.writer.files_written,
+            # For `scrapy report`: the start URLs and every numeric counter of the run.
+            "seeds": list(getattr(self.crawler.spider, "start_urls", None) or []),
+            "stats": {k: v for k, v in sorted(self.stats.get_stats().items())
+                      if isinstance(v, (int, float)) and not isinstance(v, bool)},
         })
 
     def _update_stats(self) -> None:
