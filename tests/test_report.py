@@ -123,6 +123,9 @@ def test_report_shows_the_crawls_numbers(runs, second_report, tmp_path):
     # declined pages: 2xx HTML pages that are not articles (start and section pages), none of them an item
     declined = {row[0] for row in table(dom, "declined")}
     assert declined and not declined & {i["url"] for i in items}
+    # with the extraction's own reasons, the ones the crawl counted
+    reasons = {row[2].split(":")[0] for row in table(dom, "declined") if not row[2].startswith("not HTML")}
+    assert reasons and reasons <= {k.rsplit("/", 1)[1] for k in stats if k.startswith("newscrawl/pages/not_article/")}
 
     # runs in the store: both, with each one's revisits and changes
     rows = {row[0]: row for row in table(dom, "runs")}

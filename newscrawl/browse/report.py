@@ -263,7 +263,7 @@ def _from_articles(report: Report, articles: ArchiveArticles) -> None:
             continue  # its article is the original's, counted there
         if article is None:
             if 200 <= page.status < 300 and urlsplit(page.url).path != "/robots.txt":
-                report.declined.append(Declined(page.url, page.status, _decline_reason(page)))
+                report.declined.append(Declined(page.url, page.status, _decline_reason(page, extracted.reason)))
             continue
         publisher = article.publisher or _host(page.url)
         report.articles += 1
@@ -279,11 +279,16 @@ def _from_articles(report: Report, articles: ArchiveArticles) -> None:
         report.problems.append(f"{progress.bad_records} record(s) in {progress.bad_files} file(s) could not be read")
 
 
-def _decline_reason(page) -> str:
-    kind = (page.header("Content-Type") or "").split(";")[0].strip().lower()
-    if kind and "html" not in kind:
-        return f"not HTML ({kind})"
-    return "not an article (home, section or listing page, or too little text)"
+_REASONS = {"home_page": "a home page", "error_page": "an error page", "declared_listing": "declares itself a listing",
+            "listing": "a listing (section) page", "too_little_text": "too little text", "no_date": "no date",
+            "unparsable": "cannot be parsed as HTML", "failed": "extraction failed"}
+
+
+def _decline_reason(page, reason: str | None) -> str:
+    if reason == "not_html" or reason is None:
+        kind = (page.header("Content-Type") or "").split(";")[0].strip().lower() or "no Content-Type"
+        return f"not HTML ({kind})" if reason == "not_html" else "not an article"
+    return f"{reason}: {_REASONS[reason]}" if reason in _REASONS else reason
 
 
 def link_graph(paths: list[Path]) -> dict[str, set[str]]:
