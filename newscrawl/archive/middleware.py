@@ -19,7 +19,6 @@ it could not store are counted in ``warc/pending_files`` and make
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import ipaddress
 import logging
@@ -27,7 +26,6 @@ import os
 import socket
 import threading
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib.metadata import version
 
@@ -41,6 +39,7 @@ from newscrawl.state import Capture
 from .handler import (DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META,
                       CutResponse)
 from .records import Exchange, RefersTo, header_pairs, payload_digest
+from .serial import SerialThread
 from .store import WarcStore, store_from_uri
 from .writer import ClosedFile, RotatingWarcWriter
 
@@ -66,7 +65,7 @@ class WarcArchiveMiddleware:
             uri_for=self.store.uri_for,
             on_close=self._file_closed,
         )
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
+        self._executor = SerialThread("warc-writer")
         self._closed = False
         self.started = getattr(self.store, "started", None) or datetime.now(timezone.utc)
         self.crawl_state = self._crawl_state(crawler)
@@ -172,8 +171,7 @@ class WarcArchiveMiddleware:
             raw_request_head=request.meta.get(REQUEST_HEAD_META),
             raw_response_head=request.meta.get(RESPONSE_HEAD_META),
         )
-        loop = asyncio.get_running_loop()
-        pointer = await asyncio.wrap_future(self._executor.submit(self._archive, exchange), loop=loop)
+        pointer = await self._executor.run(self._archive, exchange)
         request.meta[META_KEY] = pointer
         if truncated == "disconnect":
             self.stats.inc_value("newscrawl/disconnected")
@@ -189,14 +187,14 @@ class WarcArchiveMiddleware:
 
     async def spider_opened(self) -> None:
         # On the writer thread, so it is done before the first exchange is written.
-        await asyncio.wrap_future(self._executor.submit(self.store.recover))
+        await self._executor.run(self.store.recover)
         self._update_stats()
 
     async def spider_closed(self, reason: str = "") -> None:
         if self._closed:
             return
         self._closed = True
-        await asyncio.wrap_future(self._executor.submit(self._close_all, reason))
+        await self._executor.run(self._close_all, reason)
         self._executor.shutdown(wait=True)
         self._update_stats()
         pending = self.store.pending_files
