@@ -182,6 +182,7 @@ class WarcArchiveMiddleware:
         if pointer.capture:
             self.stats.inc_value(f"newscrawl/run/{pointer.capture}")
         self.stats.inc_value("warc/records", 2)
+        self.stats.set_value("warc/written_bytes", self.writer.bytes_written)
         self.stats.inc_value("warc/responses")
         self.stats.inc_value(f"warc/response_status_count/{response.status}")
 
