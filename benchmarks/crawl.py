@@ -225,7 +225,8 @@ def _archived(variant: str, workdir: Path, moto: Moto | None) -> int:
 
 def run(pages: int = 5000, rounds: int = 3, growth: tuple[int, ...] = (1000, 5000, 20_000),
         write: bool = True) -> dict:
-    header = machine()
+    """The rounds, then the cost growth; RESULTS.md is written after the rounds and after each growth size."""
+    header = machine() + code_version()
     runs: dict[str, list[dict]] = {v: [] for v in VARIANTS}
     growth_runs: list[tuple[int, dict, dict]] = []
     with tempfile.TemporaryDirectory(prefix="newscrawl-bench-crawl-") as tmp:
@@ -237,27 +238,43 @@ def run(pages: int = 5000, rounds: int = 3, growth: tuple[int, ...] = (1000, 500
                     for variant in VARIANTS:
                         runs[variant].append(crawl(variant, site, tmp / f"{variant}-{r}", moto))
                         print(json.dumps(runs[variant][-1]), file=sys.stderr)
-            for size in growth:
-                with Site(size) as site:
-                    bare = crawl("bare", site, tmp / f"growth-bare-{size}")
-                    ours = crawl("extract", site, tmp / f"growth-extract-{size}")
-                    growth_runs.append((size, bare, ours))
-                    print(json.dumps(ours), file=sys.stderr)
         finally:
             moto.close()
-    results = summarise(runs, growth_runs, pages)
-    results["machine"] = header
-    if write:
-        write_section(SECTION, table(results))
+        results = summarise(runs, growth_runs, pages, header)
+        if write:
+            write_section(SECTION, table(results))
+        for size in growth:
+            with Site(size) as site:
+                bare = crawl("bare", site, tmp / f"growth-bare-{size}")
+                ours = crawl("extract", site, tmp / f"growth-extract-{size}")
+            growth_runs.append((size, bare, ours))
+            print(json.dumps(ours), file=sys.stderr)
+            results = summarise(runs, growth_runs, pages, header)
+            if write:
+                write_section(SECTION, table(results))
     return results
+
+
+def code_version() -> str:
+    """", code at <commit>" (with "+ changes" when the tree differs from it), or ""; BENCH_CODE overrides."""
+    if os.environ.get("BENCH_CODE"):
+        return f", code at {os.environ['BENCH_CODE']}"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return f", code at {commit}{' + uncommitted changes' if dirty else ''}"
 
 
 def _median(values):
     return round(statistics.median(values), 3)
 
 
-def summarise(runs: dict[str, list[dict]], growth_runs, pages: int) -> dict:
-    out: dict = {"site_articles": pages, "rounds": len(runs["bare"]), "variants": {}}
+def summarise(runs: dict[str, list[dict]], growth_runs, pages: int, header: str = "") -> dict:
+    out: dict = {"site_articles": pages, "rounds": len(runs["bare"]), "variants": {}, "machine": header}
     for variant, results in runs.items():
         entry = {key: _median([r[key] for r in results])
                  for key in ("pages_per_s", "cpu_ms_per_page", "worker_cpu_ms_per_page", "peak_rss_mb", "pages")}

@@ -22,7 +22,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.crawl import REPO, command
+from benchmarks.crawl import REPO, code_version, command
 from benchmarks.results import machine, results_path, write_section
 from benchmarks.site import Site
 
@@ -91,7 +91,7 @@ def run(pages: int = 3000, label: str = "now", variants: tuple[str, ...] = ("bar
             results[variant] = {"pages": site.served, "samples": total,
                                 "parts": {k: round(v / total, 3) for k, v in parts.most_common()},
                                 "top": [(k, round(v / total, 3)) for k, v in functions.most_common(12)]}
-    results["machine"] = machine()
+    results["machine"] = machine() + code_version()
     return results
 
 

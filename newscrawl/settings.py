@@ -87,6 +87,8 @@ LINK_SITE_RULES: dict[str, dict[str, str]] = {}
 # The crawl lock and the state across runs are taken before anything else starts.
 EXTENSIONS = {
     "newscrawl.incremental.extension.CrawlStateExtension": 0,
+    # STATS_FILE: live crawl stats as a JSON file (off unless STATS_FILE is set).
+    "newscrawl.browse.stats_file.StatsFileExtension": 500,
 }
 # Crawl state across runs: a SQLite file path, "redis://host:port/db", or "redis" (use REDIS_URL).
 CRAWL_STATE = ".newscrawl/state.sqlite"
@@ -194,3 +196,7 @@ EXTRACTION_BATCH_SIZE = 8
 # --- looking at the archive (`scrapy serve`, `scrapy wacz`, `scrapy report`, STATS_FILE) ---------
 # pywb's venv (it pins old libraries): None looks in .venv/pywb (`make .venv/pywb/.installed`), then PATH.
 PYWB_DIR = None
+# A JSON file rewritten every STATS_FILE_INTERVAL seconds during a crawl (crawled, pending, failed,
+# archived bytes, per host), like browsertrix-crawler's stats file; None: none.
+STATS_FILE = None
+STATS_FILE_INTERVAL = 5.0

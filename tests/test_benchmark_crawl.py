@@ -28,8 +28,7 @@ def test_bare_and_newscrawl_fetch_the_same_pages_and_newscrawl_archives_them(tmp
     assert ours["articles"] == 120
     assert ours["cpu_ms_per_page"] > 0 and ours["peak_rss_mb"] > 0
     results = crawl.summarise({v: [bare if v == "bare" else ours] for v in crawl.VARIANTS},
-                              [(120, bare, ours)], 120)
-    results["machine"] = "test machine"
+                              [(120, bare, ours)], 120, "test machine")
     text = crawl.table(results)
     assert text.startswith(crawl.SECTION)
     assert "| 122 |" in text and "### Cost growth" in text

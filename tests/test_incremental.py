@@ -296,6 +296,9 @@ def test_default_policy_second_run_fetches_start_sections_and_new_articles(defau
     assert served_urls(second.served) == site.expected_fetches(2, "default")
     assert len(second.served) == len(served_urls(second.served)), "a page was fetched twice"
     assert "newscrawl/recrawl/skipped" in second.log
+    # The first run's state was empty: no request waited for a state lookup; the second asks for each article.
+    assert "newscrawl/recrawl/lookups" not in first.log
+    assert "'newscrawl/recrawl/lookups'" in second.log
 
 
 def test_default_policy_second_run_emits_only_new_articles(default_policy):

@@ -19,7 +19,6 @@ it could not store are counted in ``warc/pending_files`` and make
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import ipaddress
 import logging
@@ -27,7 +26,6 @@ import os
 import socket
 import threading
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib.metadata import version
 
@@ -42,6 +40,7 @@ from newscrawl.meta import DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_H
 
 from .handler import CutResponse
 from .records import Exchange, RefersTo, header_pairs, payload_digest
+from .serial import SerialThread
 from .store import WarcStore, store_from_uri
 from .writer import ClosedFile, RotatingWarcWriter
 
@@ -65,7 +64,7 @@ class WarcArchiveMiddleware:
             uri_for=self.store.uri_for,
             on_close=self._file_closed,
         )
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
+        self._executor = SerialThread("warc-writer")
         self._closed = False
         self.started = getattr(self.store, "started", None) or datetime.now(timezone.utc)
         self.crawl_state = self._crawl_state(crawler)
@@ -169,8 +168,7 @@ class WarcArchiveMiddleware:
             raw_request_head=request.meta.get(REQUEST_HEAD_META),
             raw_response_head=request.meta.get(RESPONSE_HEAD_META),
         )
-        loop = asyncio.get_running_loop()
-        pointer = await asyncio.wrap_future(self._executor.submit(self._archive, exchange), loop=loop)
+        pointer = await self._executor.run(self._archive, exchange)
         request.meta[WARC_RECORD] = pointer
         if truncated == "disconnect":
             self.stats.inc_value("newscrawl/disconnected")
@@ -181,19 +179,20 @@ class WarcArchiveMiddleware:
         if pointer.capture:
             self.stats.inc_value(f"newscrawl/run/{pointer.capture}")
         self.stats.inc_value("warc/records", 2)
+        self.stats.set_value("warc/written_bytes", self.writer.bytes_written)
         self.stats.inc_value("warc/responses")
         self.stats.inc_value(f"warc/response_status_count/{response.status}")
 
     async def spider_opened(self) -> None:
         # On the writer thread, so it is done before the first exchange is written.
-        await asyncio.wrap_future(self._executor.submit(self.store.recover))
+        await self._executor.run(self.store.recover)
         self._update_stats()
 
     async def spider_closed(self, reason: str = "") -> None:
         if self._closed:
             return
         self._closed = True
-        await asyncio.wrap_future(self._executor.submit(self._close_all, reason))
+        await self._executor.run(self._close_all, reason)
         self._executor.shutdown(wait=True)
         self._update_stats()
         pending = self.store.pending_files
@@ -235,6 +234,10 @@ class WarcArchiveMiddleware:
             "hostname": socket.gethostname(),
             "pid": os.getpid(),
             "warc_files": self.writer.files_written,
+            # For `scrapy report`: the start URLs and every numeric counter of the run.
+            "seeds": list(getattr(self.crawler.spider, "start_urls", None) or []),
+            "stats": {k: v for k, v in sorted(self.stats.get_stats().items())
+                      if isinstance(v, (int, float)) and not isinstance(v, bool)},
         })
 
     def _update_stats(self) -> None:

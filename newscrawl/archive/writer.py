@@ -80,6 +80,10 @@ class RotatingWarcWriter:
         self._name = ""
         self._records = 0
         self.files_written = 0
+        # Bytes in this writer's files so far, closed and open (set on the writer's thread; a plain
+        # int that other threads may read, for live stats).
+        self.bytes_written = 0
+        self._closed_bytes = 0
 
     @property
     def current_path(self) -> Path | None:
@@ -110,6 +114,7 @@ class RotatingWarcWriter:
         self._records += 2
         # Flushed per exchange so a killed crawler leaves whole records on disk.
         self._file.flush()
+        self.bytes_written = self._closed_bytes + self._file.tell()
         return RecordPointer(
             uri=self.uri_for(self._name),
             offset=offset,
@@ -130,5 +135,7 @@ class RotatingWarcWriter:
         os.replace(open_path, final)
         self._file = self._writer = None
         self.files_written += 1
+        self._closed_bytes += size
+        self.bytes_written = self._closed_bytes
         logger.info("Closed WARC file %s (%d bytes, %d records)", final.name, size, self._records)
         self.on_close(ClosedFile(final, size, self._records))

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from newscrawl.items import Article, Page
 from newscrawl.follow.links import link_rules_from_settings
 from newscrawl.replay.spider import ArchiveReplay, Progress, RecordFilter
-from pipelines.extraction import SiteRules, extract_article
+from pipelines.extraction import SiteRules, extract_or_reason
 
 
 @dataclass
 class Extracted:
     page: Page
     article: Article | None  # None: not an article (section page, robots.txt, PDF, error page ...)
+    reason: str | None = None  # why not: the extraction's own reason ("listing", "not_html", "status_404" ...)
 
 
 class ArchiveArticles:
@@ -39,4 +40,8 @@ class ArchiveArticles:
     def __iter__(self) -> Iterator[Extracted]:
         while batch := self._replay.next_batch(32):
             for page in batch:
-                yield Extracted(page, extract_article(page, self._rules, False, self._link_rules))
+                result = extract_or_reason(page, self._rules, False, self._link_rules)
+                if isinstance(result, Article):
+                    yield Extracted(page, result)
+                else:
+                    yield Extracted(page, None, result)

@@ -57,6 +57,12 @@ class CrawlStateExtension:
             logger.error("Not starting: %s. Nothing was fetched or written.", exc)
             self.state.close()
             raise
+        # A first run of this crawl (a SQLite state with no capture, only this run writing to it while it
+        # holds the lock): nothing can be fresh, so no request waits for a state lookup on a thread. What
+        # this run stores itself is never asked for again: the dupefilter drops repeated requests.
+        # (A Redis state is shared by other machines' runs: always asked.)
+        is_empty = getattr(self.state, "is_empty", None)
+        self.nothing_stored_before = bool(is_empty and is_empty())
         self._refresher = task.LoopingCall(self._refresh)
         crawler.signals.connect(self.engine_started, signal=signals.engine_started)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
@@ -109,6 +115,9 @@ class RecrawlPolicyMiddleware:
     async def process_request(self, request: Request) -> None:
         if request.meta.get(ROLE) not in ARTICLE_ROLES or request.meta.get("redirect_times"):
             return None
+        if self.extension.nothing_stored_before:
+            return None
+        self.stats.inc_value("newscrawl/recrawl/lookups")
         if await asyncio.to_thread(self.extension.is_fresh, request.url):
             self.stats.inc_value("newscrawl/recrawl/skipped")
             raise IgnoreRequest(f"already archived: {request.url}")

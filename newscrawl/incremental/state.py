@@ -102,6 +102,11 @@ class SqliteState:
                 " FROM captures WHERE url = ?", (url,)).fetchone()
         return Capture(*row) if row else None
 
+    def is_empty(self) -> bool:
+        """No capture stored at all (a first run): read once at start, while this run holds the lock."""
+        with self._mutex:
+            return self._db.execute("SELECT 1 FROM captures LIMIT 1").fetchone() is None
+
     def put_many(self, captures: list[Capture]) -> None:
         if not captures:
             return
