@@ -55,3 +55,24 @@ def demo_site():
     site.start()
     yield site
     site.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory):
+    """One crawl of the demo site for the tests that only look at its archive (indexes, serve, wacz).
+
+    Small WARC files, so that it spans several files and indexes; the site is stopped before
+    any test runs, so what they see comes from the archive alone. Tests must not change it.
+    """
+    from newscrawl.demo.site import DemoSite
+
+    site = DemoSite(port=0)
+    site.start()
+    try:
+        result = run_crawl(tmp_path_factory.mktemp("demo-archive"), site.start_urls, "WARC_MAX_SIZE=40000",
+                           "EXTRACTION_PROCESSES=0")
+    finally:
+        site.stop()
+    assert result.returncode == 0, result.log[-3000:]
+    assert len(result.warcs) >= 2 and len(result.items) > 10
+    return result

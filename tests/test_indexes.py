@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl.archive.cdxj import index_path, parse_index
 
-from .conftest import run_crawl
+
 from .s3_servers import FaultProxy, MotoServer
 from .test_replay import ONE, assert_same_articles, run_replay
 
@@ -32,19 +32,8 @@ BUCKET = "news-archive"
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    from newscrawl.demo.site import DemoSite
-
-    site = DemoSite(port=0)
-    site.start()
-    try:
-        # Small files, so that the demo crawl spans several WARC files and indexes.
-        result = run_crawl(tmp_path_factory.mktemp("crawl"), site.start_urls, "WARC_MAX_SIZE=40000")
-    finally:
-        site.stop()
-    assert result.returncode == 0, result.log[-3000:]
-    assert len(result.warcs) >= 2 and len(result.items) > 10
-    return result
+def crawl(demo_archive):
+    return demo_archive
 
 
 def entries_of(warc: Path):
@@ -136,37 +125,55 @@ def test_replay_by_host_from_s3_reads_only_that_hosts_records(crawl, s3, tmp_pat
     assert read < sum(w.stat().st_size for w in crawl.warcs) / 2
 
 
-def test_without_an_index_the_whole_file_is_read_and_the_articles_are_the_same(crawl, tmp_path):
-    plain = tmp_path / "plain"
-    plain.mkdir()
+def replayed(specs, record_filter) -> tuple[list[tuple[str, str]], object]:
+    """(URL, WARC-Date) of every Page the replay's reader gives, in this process, and its progress."""
+    from scrapy.settings import Settings
+
+    from newscrawl.replay import ArchiveReplay
+
+    settings = Settings()
+    settings.setmodule("newscrawl.settings")
+    replay = ArchiveReplay(specs, record_filter, settings)
+    pages = []
+    while batch := replay.next_batch(16):
+        pages += [(p.url, p.fetched_at) for p in batch]
+    return sorted(pages), replay.progress
+
+
+def copy_of(crawl, workdir: Path, with_indexes: bool) -> Path:
+    workdir.mkdir()
     for warc in crawl.warcs:
-        shutil.copy(warc, plain / warc.name)
+        shutil.copy(warc, workdir / warc.name)
+        if with_indexes:
+            shutil.copy(index_path(warc), index_path(workdir / warc.name))
+    return workdir
+
+
+def test_without_an_index_the_whole_file_is_read_and_the_pages_are_the_same(crawl, tmp_path):
+    from newscrawl.replay import RecordFilter
+
     host = urlsplit(crawl.items[0]["url"]).hostname
-    (tmp_path / "indexed").mkdir()
-    indexed = run_replay(tmp_path / "indexed", str(crawl.warc_dir), args=("--host", host), settings=ONE)
-    full = run_replay(tmp_path, str(plain), args=("--host", host), settings=ONE)
-    assert indexed.returncode == full.returncode == 0
-    assert "'replay/indexed_files': 0," in full.stats
-    assert "'replay/indexed_files': %d," % len(crawl.warcs) in indexed.stats
-    expected = [{**a, "warc": {**a["warc"], "uri": str(plain / Path(a["warc"]["uri"]).name)}}
-                for a in indexed.items]
-    assert_same_articles(full.items, expected)
-    assert indexed.items
+    two = "|".join(re.escape(a["url"]) + "$" for a in crawl.items[:2])
+    for record_filter in (RecordFilter(host=host), RecordFilter(url=re.compile(two))):
+        indexed, with_index = replayed([str(crawl.warc_dir)], record_filter)
+        full, without = replayed([str(copy_of(crawl, tmp_path / f"plain{id(record_filter)}", False))], record_filter)
+        assert indexed == full and indexed
+        assert with_index.indexed_files == len(crawl.warcs) and without.indexed_files == 0
+        assert with_index.bytes < without.bytes / 2  # only the matching records were read
+        assert with_index.bad_records == without.bad_records == 0
 
 
-def test_a_damaged_index_is_not_trusted(crawl, tmp_path):
-    copy = tmp_path / "warcs"
-    copy.mkdir()
-    for warc in crawl.warcs:
-        shutil.copy(warc, copy / warc.name)
-        shutil.copy(index_path(warc), index_path(copy / warc.name))
+def test_a_damaged_index_is_not_trusted(crawl, tmp_path, caplog):
+    from newscrawl.replay import RecordFilter
+
+    copy = copy_of(crawl, tmp_path / "warcs", True)
     first = index_path(copy / crawl.warcs[0].name)
     first.write_text(first.read_text()[:-40] + "\nnot cdxj at all\n")
     host = urlsplit(crawl.items[0]["url"]).hostname
-    result = run_replay(tmp_path, str(copy), args=("--host", host), settings=ONE)
-    assert result.returncode == 0
-    assert "Cannot use the CDXJ index of" in result.log and "reading the whole file" in result.log
-    assert {a["url"] for a in result.items} == {a["url"] for a in crawl.items if urlsplit(a["url"]).hostname == host}
+    pages, progress = replayed([str(copy)], RecordFilter(host=host))
+    assert progress.indexed_files == len(crawl.warcs) - 1
+    assert "Cannot use the CDXJ index of" in caplog.text and "reading the whole file" in caplog.text
+    assert pages == replayed([str(crawl.warc_dir)], RecordFilter(host=host))[0]
 
 
 def test_host_must_be_a_host_name(tmp_path):

@@ -32,10 +32,11 @@ def runs(tmp_path_factory):
     site.start()
     missing = site.publishers["globe"] + "/no-such-page"
     try:
-        first = run_crawl(work, [*site.start_urls, missing], "CRAWL_ID=run-1")
+        first = run_crawl(work, [*site.start_urls, missing], "CRAWL_ID=run-1", "EXTRACTION_PROCESSES=0")
         first.items_copy = list(first.items)
         site.set_edition(2)
-        second = run_crawl(work, [*site.start_urls, missing], "CRAWL_ID=run-2", "RECRAWL_ARTICLES_AFTER=0")
+        second = run_crawl(work, [*site.start_urls, missing], "CRAWL_ID=run-2", "RECRAWL_ARTICLES_AFTER=0",
+                            "EXTRACTION_PROCESSES=0")
     finally:
         site.stop()
     assert first.returncode == 0 and second.returncode == 0, second.log[-3000:]

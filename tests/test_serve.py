@@ -14,7 +14,7 @@ import pytest
 from newscrawl.archive.cdxj import index_path, parse_index
 
 from .browser import load, screenshot
-from .conftest import REPO, SCRAPY, run_crawl
+from .conftest import REPO, SCRAPY
 from .s3_servers import MotoServer, free_port, wait_for_port
 
 pytestmark = pytest.mark.integration
@@ -24,17 +24,8 @@ needs_pywb = pytest.mark.skipif(not PYWB.exists(), reason="pywb tool venv missin
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    from newscrawl.demo.site import DemoSite
-
-    site = DemoSite(port=0)
-    site.start()
-    try:
-        result = run_crawl(tmp_path_factory.mktemp("crawl"), site.start_urls)
-    finally:
-        site.stop()  # what is served next comes from the archive alone
-    assert result.returncode == 0, result.log[-3000:]
-    return result
+def crawl(demo_archive):
+    return demo_archive
 
 
 class Serving:
@@ -80,7 +71,7 @@ def test_serve_shows_archived_articles_in_a_browser(crawl, tmp_path):
     finally:
         code, out = serving.stop()
     assert code == 0, out
-    assert "Serving 1 WARC file(s) with pywb at http://127.0.0.1:" in out
+    assert f"Serving {len(crawl.warcs)} WARC file(s) with pywb at http://127.0.0.1:{serving.port}/archive/" in out
     with pytest.raises(OSError):  # pywb went with it
         urllib.request.urlopen(f"{serving.base}/{first['url']}", timeout=5)
 

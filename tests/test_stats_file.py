@@ -21,7 +21,8 @@ def crawl_cmd(workdir: Path, start_urls: list[str], *settings: str) -> list[str]
     cmd = [*SCRAPY, "crawl", "worldnews", "-a", "start_urls=" + ",".join(start_urls),
            "-O", str(workdir / "articles.jsonl"), "-s", f"WARC_STORE={workdir / 'warcs'}",
            "-s", "ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8", "-s", f"LOG_FILE={workdir / 'crawl.log'}",
-           "-s", f"CRAWL_STATE={workdir / 'state.sqlite'}", "-s", f"WARC_SPOOL_DIR={workdir / 'spool'}"]
+           "-s", f"CRAWL_STATE={workdir / 'state.sqlite'}", "-s", f"WARC_SPOOL_DIR={workdir / 'spool'}",
+           "-s", "EXTRACTION_PROCESSES=0"]
     for setting in settings:
         cmd += ["-s", setting]
     return cmd

@@ -14,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl.archive.cdxj import parse_index
 
-from .conftest import REPO, SCRAPY, run_crawl
+from .conftest import REPO, SCRAPY
 
 pytestmark = pytest.mark.integration
 
@@ -24,18 +24,8 @@ needs_wacz = pytest.mark.skipif(not WACZ.exists(), reason="wacz tool venv missin
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    from newscrawl.demo.site import DemoSite
-
-    site = DemoSite(port=0)
-    site.start()
-    try:
-        result = run_crawl(tmp_path_factory.mktemp("crawl"), site.start_urls, "WARC_MAX_SIZE=40000")
-    finally:
-        site.stop()
-    assert result.returncode == 0, result.log[-3000:]
-    assert len(result.warcs) >= 2
-    return result
+def crawl(demo_archive):
+    return demo_archive
 
 
 def run_wacz(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -44,7 +44,7 @@ class LocalSource:
         stream = open(self.path, "rb")  # noqa: SIM115 - the caller closes it
         if offset:
             stream.seek(offset)
-        return stream
+        return stream if length is None else _Bounded(stream, length)
 
     def open_index(self) -> Iterator[str] | None:
         path = index_path(self.path)
@@ -52,6 +52,30 @@ class LocalSource:
             return None
         with open(path, encoding="utf-8") as lines:
             return iter(lines.readlines())
+
+
+class _Bounded:
+    """The first ``length`` bytes of a stream: what a range request gives, for local files."""
+
+    def __init__(self, stream: BinaryIO, length: int):
+        self.stream = stream
+        self.left = length
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        data = self.stream.read(self.left if size is None or size < 0 else min(size, self.left))
+        self.left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def __enter__(self) -> "_Bounded":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 @dataclass
