@@ -129,7 +129,7 @@ def replayed(specs, record_filter) -> tuple[list[tuple[str, str]], object]:
     """(URL, WARC-Date) of every Page the replay's reader gives, in this process, and its progress."""
     from scrapy.settings import Settings
 
-    from newscrawl.replay import ArchiveReplay
+    from newscrawl.replay.spider import ArchiveReplay
 
     settings = Settings()
     settings.setmodule("newscrawl.settings")
@@ -150,7 +150,7 @@ def copy_of(crawl, workdir: Path, with_indexes: bool) -> Path:
 
 
 def test_without_an_index_the_whole_file_is_read_and_the_pages_are_the_same(crawl, tmp_path):
-    from newscrawl.replay import RecordFilter
+    from newscrawl.replay.spider import RecordFilter
 
     host = urlsplit(crawl.items[0]["url"]).hostname
     two = "|".join(re.escape(a["url"]) + "$" for a in crawl.items[:2])
@@ -164,7 +164,7 @@ def test_without_an_index_the_whole_file_is_read_and_the_pages_are_the_same(craw
 
 
 def test_a_damaged_index_is_not_trusted(crawl, tmp_path, caplog):
-    from newscrawl.replay import RecordFilter
+    from newscrawl.replay.spider import RecordFilter
 
     copy = copy_of(crawl, tmp_path / "warcs", True)
     first = index_path(copy / crawl.warcs[0].name)
