@@ -77,7 +77,11 @@ def article_html(extra_head: str = "", extra_body: str = "") -> str:
     ("Ken Ito and Maria Garcia", ["Ken Ito", "Maria Garcia"]),
     ("By JANE DOE, JOHN ROE and Mary Major", ["Jane Doe", "John Roe", "Mary Major"]),
     ("By Jane Doe https://twitter.com/janedoe", ["Jane Doe"]),
-    ("Dave Epstein Globe Correspondent", ["Dave Epstein Globe"]),
+    # a role after the name, with the publication before it: both go
+    ("Dave Epstein Globe Correspondent", ["Dave Epstein"]),
+    ("Jane Doe Times Staff Writer", ["Jane Doe"]),
+    ("Mary Major Herald Correspondent", ["Mary Major"]),
+    ("John Post Reporter", ["John Post"]),  # a name's own word is kept
     ("https://www.facebook.com/someone", []),
 ])
 def test_split_authors(byline, names):
@@ -438,9 +442,20 @@ def test_non_articles_and_junk_give_none(p):
     assert extract_article(p) is None
 
 
-def test_never_raises_on_odd_inputs():
-    for body in (b"\x00" * 100, b"<html>" + "é".encode("latin-1") * 1000, b"<?xml version='1.0'?><rss></rss>"):
-        extract_article(page(body))
+@pytest.mark.parametrize("body", [
+    b"\x00" * 100,  # binary served as HTML
+    b"<html>" + "é".encode("latin-1") * 1000,  # undeclared latin-1, no text structure
+    b"<?xml version='1.0'?><rss></rss>",  # a feed
+    b"",  # empty
+    b"\xff\xfe<\x00h\x00t\x00m\x00l\x00>\x00",  # UTF-16 with a BOM
+    b"<div>" * 500,  # deep, never closed
+    b"<!-- only a comment -->",
+    b'<html><script>var a = "</p><p>";</script></html>',  # markup inside a script
+    b'\xef\xbb\xbf<html><head><meta charset="klingon"></head><body><p>Hello</p></body></html>',  # unknown charset
+])
+def test_odd_inputs_are_not_articles_and_do_not_raise(body):
+    # strict: an exception inside extraction is raised here, not logged and swallowed.
+    assert extract_article(page(body), strict=True) is None
 
 
 # ---------------------------------------------------------------- dataset regressions

@@ -85,6 +85,21 @@ def is_org(name: str) -> bool:
     return bool(_ORG.search(name)) or bool(re.fullmatch(r"[A-Z]{2,6}", name)) or bool(re.search(r"\.\w{2,3}\b", name))
 
 
+def _strip_trailing_role(name: str) -> str:
+    """ "Dave Epstein Globe Correspondent" -> "Dave Epstein": the role, and the paper named before it.
+
+    Publication words go only with a role after them, and never below two words
+    left ("John Post Reporter" stays "John Post").
+    """
+    stripped = _TRAILING_ROLE.sub("", name)
+    if stripped == name:
+        return name
+    words = stripped.split()
+    while len(words) > 2 and _ORG.fullmatch(words[-1]):
+        words.pop()
+    return " ".join(words)
+
+
 def clean_author(name: str) -> str | None:
     """One name cleaned of "By", URLs, handles, credentials and trailing punctuation; None if not a name."""
     name = clean_text(_URL.sub(" ", name or ""))
@@ -95,7 +110,7 @@ def clean_author(name: str) -> str | None:
     name = re.split(r"\s[-–—]\s", clean_text(name))[0]  # "Jane Doe - Contributing Editor"
     name = clean_text(name).strip(" ,;:-|/·•–—")
     name = _CREDENTIALS.sub("", name)
-    name = _TRAILING_ROLE.sub("", name)
+    name = _strip_trailing_role(name)
     name = clean_text(name).strip(" ,.;:-|/·•–—")
     if not name or len(name) > 60 or _NOT_NAME.search(name):
         return None
