@@ -9,6 +9,7 @@
 * no module imports a private module or name of another package
   (``scrapy.utils._compression``, ``from x import _y``);
 * only ``newscrawl/archive/store/s3.py`` imports boto3 (or botocore, s3transfer).
+* README's layout section names every module of the tree.
 
 Each rule is first shown to catch a made-up tree that breaks it, then applied
 to the real one.
@@ -312,3 +313,19 @@ def test_no_module_imports_a_private_module_of_another_package():
 
 def test_only_the_s3_store_imports_boto3(product):
     assert importers_of(product, S3_LIBRARIES) == {S3_MODULE}
+
+
+def test_the_readmes_layout_section_names_every_module():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Layout")
+    block = text[text.index("```", start) + 3:text.index("```", text.index("```", start) + 3)]
+    words = set(block.replace("/", " ").replace(",", " ").replace("(", " ").replace(")", " ").split())
+    missing = []
+    for path in sorted((*(REPO / "newscrawl").rglob("*.py"), *(REPO / "pipelines").rglob("*.py"))):
+        if path.stem in ("__init__", "__main__"):
+            name = path.parent.name
+            if not ({name, name + "/"} & words):
+                missing.append(str(path.parent.relative_to(REPO)))
+        elif not ({path.stem, path.name} & words):
+            missing.append(str(path.relative_to(REPO)))
+    assert missing == []
