@@ -59,14 +59,14 @@ def part_of(stack: str) -> str:
     return "other (start-up, imports, interpreter)"
 
 
-def profile(variant: str, site: Site, workdir: Path, rate: int = 100) -> tuple[Counter, Counter, int]:
+def profile(variant: str, site: Site, workdir: Path, rate: int = 100, gil: bool = False) -> tuple[Counter, Counter, int]:
     """py-spy on one crawl: (samples per part, own samples per function, total samples)."""
     workdir.mkdir(parents=True)
     cmd, env = command(variant, site, workdir)
     out = workdir / "stacks.txt"
     site.reset()
     subprocess.run([str(PY_SPY), "record", "--format", "raw", "--rate", str(rate), "--nonblocking",
-                    "--output", str(out), "--", *cmd], cwd=REPO, env=env, check=True,
+                    *(["--gil"] if gil else []), "--output", str(out), "--", *cmd], cwd=REPO, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parts: Counter = Counter()
     functions: Counter = Counter()
@@ -81,27 +81,31 @@ def profile(variant: str, site: Site, workdir: Path, rate: int = 100) -> tuple[C
     return parts, functions, sum(parts.values())
 
 
-def run(pages: int = 3000, label: str = "now", variants: tuple[str, ...] = ("bare", "archive", "extract")) -> dict:
+def run(pages: int = 3000, label: str = "now", variants: tuple[str, ...] = ("bare", "archive", "extract"),
+        gil: bool = False) -> dict:
     if not PY_SPY.exists():
         raise SystemExit(f"{PY_SPY} not found: make .venv/bench/.installed")
     results = {}
     with tempfile.TemporaryDirectory(prefix="newscrawl-profile-") as tmp, Site(pages) as site:
         for variant in variants:
-            parts, functions, total = profile(variant, site, Path(tmp) / variant)
+            parts, functions, total = profile(variant, site, Path(tmp) / variant, gil=gil)
             results[variant] = {"pages": site.served, "samples": total,
                                 "parts": {k: round(v / total, 3) for k, v in parts.most_common()},
                                 "top": [(k, round(v / total, 3)) for k, v in functions.most_common(12)]}
     results["machine"] = machine() + code_version()
+    results["gil"] = gil
     return results
 
 
 def table(results: dict, label: str) -> str:
-    variants = [v for v in results if v != "machine"]
+    variants = [v for v in results if v not in ("machine", "gil")]
+    what = ("samples of the thread holding the GIL only (`--gil`: Python work that competes with the reactor)"
+            if results.get("gil") else "CPU only, every thread of the crawler process")
     parts = list(dict.fromkeys(p for v in variants for p in results[v]["parts"]))
     lines = [
         f"### {label}", "",
-        f"`python -m benchmarks.profile --label {label!r}`, {results['machine']}: py-spy (100 samples/s, "
-        "CPU only, every thread of the crawler process) on one crawl of the benchmark site per crawler; "
+        f"`python -m benchmarks.profile --label {label!r}{' --gil' if results.get('gil') else ''}`, "
+        f"{results['machine']}: py-spy (100 samples/s, {what}) on one crawl of the benchmark site per crawler; "
         "share of the samples per part of the crawl (a sample goes to the innermost frame a part names).",
         "",
         "| part | " + " | ".join(f"{v} ({results[v]['pages']} pages, {results[v]['samples']} samples)"
@@ -136,9 +140,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--label", default="now", help="name of this profile's subsection (e.g. before, after)")
+    parser.add_argument("--gil", action="store_true", help="only samples holding the GIL (py-spy --gil)")
+    parser.add_argument("--variants", default="bare,archive,extract")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    results = run(args.pages, args.label)
+    results = run(args.pages, args.label, tuple(args.variants.split(",")), gil=args.gil)
     if not args.no_write:
         write(results, args.label)
     print(json.dumps(results, indent=1))
