@@ -133,3 +133,64 @@ def test_jsonld_image_url_of_any_shape(image):
                      "image": image})
     article = extract_article(page(article_html(f'<script type="application/ld+json">{ld}</script>')), strict=True)
     assert article is not None
+
+
+# ---------------------------------------------------------------- bylines in the languages of the data
+
+from pipelines.extraction.authors import BYLINE_LEAD, split_authors, trailing_byline  # noqa: E402
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("Von Seb Dumitru", ["Seb Dumitru"]),
+    ("Por Juan Pérez y Ana López", ["Juan Pérez", "Ana López"]),
+    ("Par Jean Dupont et Marie Curie", ["Jean Dupont", "Marie Curie"]),
+    ("Di Mario Rossi", ["Mario Rossi"]),
+    ("Av Kari Nordmann", ["Kari Nordmann"]),
+    ("Door Jan de Vries", ["Jan de Vries"]),
+    ("Autor: Jan Nowak", ["Jan Nowak"]),
+    ("记者 王小明", ["王小明"]),
+    ("구현모 기자", ["구현모"]),
+])
+def test_byline_prefixes_beyond_english(byline, names):
+    assert split_authors(byline) == names
+    assert trailing_byline(byline) == names or not BYLINE_LEAD.match(byline)
+
+
+@pytest.mark.parametrize("text", ["Von der Leyen sagt Nein", "Di Maio attacca", "Par ailleurs", "Por su parte"])
+def test_a_sentence_starting_with_a_prefix_word_is_not_a_byline(text):
+    assert not BYLINE_LEAD.match(text) and not trailing_byline(text)
+
+
+def test_a_german_byline_line_names_the_author():
+    html = article_html().replace("<meta name=\"author\" content=\"Jane Doe\">", "").replace(
+        "<h1>Blinken arrives in Beijing</h1>", "<h1>Blinken arrives in Beijing</h1><p>Von Jana Roe</p>")
+    assert extract_article(page(html)).authors == ["Jana Roe"]
+
+
+# ---------------------------------------------------------------- written dates in the page's language
+
+from pipelines.extraction.dates import month_names, parse_date  # noqa: E402
+
+
+@pytest.mark.parametrize("text, languages, expected", [
+    ("18. Juni 2023, 04:34", (), "2023-06-18T04:34:00"),
+    ("3 stycznia 2024", ("pl",), "2024-01-03"),
+    ("5 Ocak 2024", ("tr",), "2024-01-05"),
+    ("Veröffentlicht am 3. Mai 2024 um 15:47", ("de",), "2024-05-03T15:47:00"),
+    ("2023년 6월 18일", ("ko",), "2023-06-18"),
+])
+def test_written_dates_in_the_pages_language(text, languages, expected):
+    assert parse_date(text, languages=languages) == expected
+
+
+def test_month_names_come_from_dateparser_data():
+    assert month_names("pl")["stycznia"] == 1 and month_names("tr-TR")["haziran"] == 6
+    assert month_names("xx") == {}
+    assert parse_date("3 stycznia 2024") is None  # not a default language: the page must say it is Polish
+
+
+def test_a_page_in_polish_gets_its_written_date():
+    html = article_html().replace('<html lang="en">', '<html lang="pl">').replace(
+        '<meta property="article:published_time" content="2023-06-18T04:34:00+01:00">', "").replace(
+        "<h1>Blinken arrives in Beijing</h1>", '<h1>Blinken arrives in Beijing</h1><p class="date">3 stycznia 2024</p>')
+    assert extract_article(page(html, url="https://news.example/world/a-story")).published == "2024-01-03"

@@ -13,11 +13,53 @@ from typing import Any
 
 from .document import clean_text, unescape_text
 
-_BY = re.compile(r"^\s*[-–—•|]*\s*(?:(?:(?:written|words|reporting|report|story|text|photos?|commentary|analysis|"
-                 r"posted|published)\s+)?by\b[:\s]*|(?:reporter|author|correspondent|writer)s?\s*:\s*)[-–—]*\s*", re.I)
-# A line that is a byline by its first words: "By …", "Written by …", "Reporter: …".
-BYLINE_LEAD = re.compile(r"^(?:(?:written|reported|words|text|story)\s+)?by:?\s+(?=(?-i:[A-Z]))"
-                         r"|^(?:reporter|author|correspondent|writer)s?\s*:\s*(?=(?-i:[A-Z]))", re.I)
+# What a byline says before the names, by language: one table, from which every byline
+# pattern below is built (add a language here and all of them know it). Words are matched
+# case-insensitively as whole words; labels are followed by a colon ("Reporter: Jo Roe").
+# The names must follow in capitals, and after a word other than English "by" they must
+# be at least two words, so "Von der Leyen" or "Di Maio" stay what they are.
+BYLINE_WORDS = {
+    "en": ("by", "written by", "words by", "reporting by", "reported by", "report by", "story by", "text by",
+           "photo by", "photos by", "commentary by", "analysis by", "posted by", "published by"),
+    "de": ("von", "ein kommentar von", "ein gastbeitrag von"),
+    "nl": ("door",),
+    "fr": ("par",),
+    "es": ("por",), "pt": ("por",),
+    "it": ("di", "a cura di"),
+    "sv": ("av",), "nb": ("av",), "da": ("af",),
+    "pl": ("autor", "autorka"),
+}
+BYLINE_LABELS = {
+    "en": ("reporter", "reporters", "author", "authors", "correspondent", "writer", "writers"),
+    "de": ("autor", "autorin", "autoren", "text"),
+    "fr": ("auteur", "texte"),
+    "es": ("autor", "texto", "redacción"), "pt": ("autor", "texto", "reportagem"),
+    "it": ("autore", "testo"),
+    "ja": ("記者", "文"), "zh": ("记者", "記者", "文", "撰文"),
+}
+# Written before the names with no space or colon needed: "記者 王小明", "记者王小明".
+BYLINE_MARKS = ("記者", "记者")
+
+
+def _alternation(words) -> str:
+    return "|".join(sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True))
+
+
+_ENGLISH = _alternation(BYLINE_WORDS["en"])
+# Only these make a line a byline of the story: "Reporting by …; Editing by …" under a
+# story is its credits, part of the text; "Photos by …" credits someone else.
+_LEAD_ENGLISH = _alternation(("by", "written by", "reported by", "words by", "text by", "story by"))
+_OTHER = _alternation(w for lang, ws in BYLINE_WORDS.items() if lang != "en" for w in ws)
+_LABELS = _alternation(w for ws in BYLINE_LABELS.values() for w in ws)
+_MARKS = _alternation(BYLINE_MARKS)
+_NAME = r"(?-i:[A-Z\u00C0-\u024F])[\w.'’-]*"
+_FULL_NAME = rf"{_NAME}\s+(?:(?:van|von|de|der|den|del|della|di|da|du|la|le|ter|ten)\s+)*{_NAME}"
+# The prefix of a byline, to take off a name: "By ", "Von ", "Reporter: ", "记者".
+_BY = re.compile(rf"^\s*[-–—•|]*\s*(?:(?:{_ENGLISH})\b[:\s]*|(?:{_OTHER})\s+(?={_FULL_NAME})"
+                 rf"|(?:{_LABELS})\s*[:：]\s*|(?:{_MARKS})\s*)[-–—]*\s*", re.I)
+# A line that is a byline by its first words: "By …", "Written by …", "Von Jana Roe", "Reporter: …".
+BYLINE_LEAD = re.compile(rf"^(?:(?:{_LEAD_ENGLISH}):?\s+(?={_NAME})|(?:{_OTHER})\s+(?={_FULL_NAME})"
+                         rf"|(?:{_LABELS})\s*[:：]\s*(?=\S)|(?:{_MARKS})\s*(?=\S))", re.I)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+", re.I)
 # Connectors between names; ``,`` is handled separately because it also introduces titles.
 _SPLIT = re.compile(r"\s*(?:;|\||\s&\s|\band\b|\bund\b|\bet\b|\by\b|\bwith\b|\s[•·]\s)\s*", re.I)
@@ -50,7 +92,7 @@ _NOT_NAME = re.compile(
 # Role words that trail a name without a comma: "Dave Epstein Globe Correspondent".
 _TRAILING_ROLE = re.compile(
     r"(\s+(?:staff|correspondent|reporter|writer|editor|contributor|columnist|reports?|desk|team|"
-    r"redazione|redaction|newsroom))+$", re.I)
+    r"redazione|redaction|newsroom|기자|記者|记者|特派員|特派员))+$", re.I)
 # Professional credentials after a name: "Lauren Manaker MS, RDN, LD", "Jo Roe, Ph.D.".
 _CREDENTIALS = re.compile(
     r"(?:,?\s+(?:M\.?S\.?|R\.?D\.?N?\.?|L\.?D\.?|Ph\.?D\.?|M\.?D\.?|M\.?P\.?H\.?|R\.?N\.?|CFA|MBA|J\.?D\.?|"
@@ -66,8 +108,13 @@ _BYLINE_END = re.compile(
 )
 
 
+def _capital(ch: str) -> bool:
+    """An upper-case letter, or a letter of a script without case (Han, Hangul, Arabic…)."""
+    return ch.isupper() or (ch.isalpha() and not ch.islower())
+
+
 def looks_like_name(name: str) -> bool:
-    """True for "Jane Doe", "JR Raphael", "Ludwig van Beethoven"; False for prose and labels."""
+    """True for "Jane Doe", "JR Raphael", "Ludwig van Beethoven", "大渡 美咲"; False for prose and labels."""
     tokens = name.split()
     if not tokens or len(tokens) > 6:
         return False
@@ -75,9 +122,9 @@ def looks_like_name(name: str) -> bool:
         bare = token.strip(".,'’\"()")
         if not bare:
             continue
-        if not (bare[0].isupper() or bare.lower() in _PARTICLES or not bare[0].isalpha()):
+        if not (_capital(bare[0]) or bare.lower() in _PARTICLES or not bare[0].isalpha()):
             return False
-    return tokens[0].strip(".,'’\"()")[:1].isupper()
+    return _capital(tokens[0].strip(".,'’\"()")[:1] or "a")
 
 
 def is_org(name: str) -> bool:
@@ -217,13 +264,15 @@ def prefer_people(names: list[str]) -> list[str]:
     return people if people else names
 
 
-_TRAILING_BYLINE = re.compile(r"^(?:[-–—]\s*)?(?:(?:[Ww]ritten |[Rr]eported )?[Bb][Yy]:?|(?:Reporter|Author|Correspondent|Writer)s?:)"
-                              r"\s+([A-Z][^.!?]{1,80})$")
+# The first letters a byline line can start with: a cheap test before BYLINE_LEAD.
+BYLINE_FIRST = frozenset(w[0] for table in (BYLINE_WORDS, BYLINE_LABELS) for ws in table.values() for w in ws) | {
+    m[0] for m in BYLINE_MARKS}
+_TRAILING_BYLINE = re.compile(rf"^(?:[-–—]\s*)?(?:{BYLINE_LEAD.pattern[1:]})(.{{2,80}})$", re.I)
 
 
 def trailing_byline(paragraph: str) -> list[str]:
     """Names when a body paragraph is only a byline ("By Press Association", "Reporter: Jo Roe"), else []."""
     m = _TRAILING_BYLINE.match(clean_text(paragraph))
-    if not m or len(m.group(1).split()) > 10:
+    if not m or len(m.group(1).split()) > 10 or re.search(r"[.!?]", m.group(1)):
         return []
     return split_authors(m.group(1))

@@ -135,8 +135,12 @@ def prune_boilerplate(tree) -> None:
     size = _p_text if _p_text(tree) >= _FEW_P else _shown_text
     total = size(tree) or 1
     doomed = []
+    gone: set = set()  # doomed elements and their descendants: nothing left to decide there
     for el in tree.iter():
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        if el.getparent() in gone:
+            gone.add(el)
             continue
         if el.tag in ("figure", "figcaption"):
             doomed.append(el)
@@ -146,7 +150,10 @@ def prune_boilerplate(tree) -> None:
             if size(el) > 0.4 * total:
                 continue
             doomed.append(el)
-    doomed.extend(link_paragraphs(tree))
+        else:
+            continue
+        gone.add(el)
+    doomed.extend(p for p in link_paragraphs(tree) if p not in gone)
     for el in doomed:
         drop_keeping_tail(el)
 
@@ -332,8 +339,12 @@ def split_br_paragraphs(tree) -> None:
     container is split only when at least two of its runs read as prose (twelve
     words or more outside links), so link lists and address blocks keep their shape.
     """
-    candidates = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag not in _NO_SPLIT
-                  and any(_double_br(child) for child in el)]
+    # Only the parents of a <br> followed by another can hold a run: found from the
+    # <br>s, so a page without any costs one pass over its <br>s, not over all elements.
+    parents = {br.getparent() for br in tree.iter("br") if _double_br(br)}
+    if not parents:
+        return
+    candidates = [el for el in tree.iter() if el in parents and isinstance(el.tag, str) and el.tag not in _NO_SPLIT]
     for el in reversed(candidates):  # innermost first: a container split already is a block
         runs = _br_runs(el)
         if sum(1 for run in runs if _prose_words(run) >= 12) < 2:

@@ -4,28 +4,50 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
-from .document import clean_text, node_text, outside_story
+from .document import clean_text, node_text, outside_story, text_lengths
 from .furniture import LISTING, marked
 
-# Month names in English and the main western European languages (full names; English,
-# German and the common abbreviations too), for date lines like "18. Juni 2023",
-# "18 de junio de 2023" or "18 juin 2023".
-_MONTH_NAMES = (
-    ("january", "jan", "januar", "januari", "janvier", "enero", "gennaio", "janeiro"),
-    ("february", "feb", "februar", "februari", "février", "febrero", "febbraio", "fevereiro"),
-    ("march", "mar", "märz", "mär", "maart", "mars", "marzo", "março"),
-    ("april", "apr", "avril", "abril", "aprile"),
-    ("may", "mai", "mei", "mayo", "maggio", "maio"),
-    ("june", "jun", "juni", "juin", "junio", "giugno", "junho"),
-    ("july", "jul", "juli", "juillet", "julio", "luglio", "julho"),
-    ("august", "aug", "augustus", "août", "agosto"),
-    ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre", "setembro"),
-    ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "outubro"),
-    ("november", "nov", "novembre", "noviembre", "novembro"),
-    ("december", "dec", "dezember", "dez", "décembre", "diciembre", "dicembre", "dezembro"),
-)
-_MONTHS = {name: i + 1 for i, names in enumerate(_MONTH_NAMES) for name in names}
+# Month names come from dateparser's data for each language (200+ of them), not a table
+# of our own: English and the languages most news pages are in are always read, the
+# page's own language too when it names one (``languages``).
+DEFAULT_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl")
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december")
+
+
+@lru_cache(maxsize=64)
+def month_names(language: str) -> dict[str, int]:
+    """{lower-case month name or abbreviation: month number} in one language, from
+    dateparser's translation data; {} for a language it does not know."""
+    import importlib
+
+    base = re.split(r"[-_]", language.strip().lower() or "x")[0]
+    try:
+        info = importlib.import_module(f"dateparser.data.date_translation_data.{base}").info
+    except (ImportError, ValueError):
+        return {}
+    names: dict[str, int] = {}
+    for month, key in enumerate(_MONTH_KEYS, 1):
+        for name in info.get(key, ()):
+            name = name.lower().rstrip(".")
+            if len(name) >= 3 and not name.isdigit():
+                names.setdefault(name, month)
+    return names
+
+
+@lru_cache(maxsize=64)
+def _months(languages: tuple[str, ...]) -> dict[str, int]:
+    """Month names of the default languages and ``languages``; a name that means
+    different months in two of them is read in the first that has it (the page's own)."""
+    table: dict[str, int] = {}
+    for language in (*languages, *DEFAULT_LANGUAGES):
+        for name, month in month_names(language).items():
+            table.setdefault(name, month)
+    return table
+
+
 _TZ_NAMES = {"utc": 0, "gmt": 0, "z": 0, "bst": 60, "cet": 60, "cest": 120, "est": -300,
              "edt": -240, "cst": -360, "cdt": -300, "mst": -420, "mdt": -360, "pst": -480,
              "pdt": -420, "ist": 330, "aest": 600, "aedt": 660, "jst": 540}
@@ -36,9 +58,10 @@ _ISO = re.compile(
     r"\s*(?P<tz>Z|[+-]\d\d:?\d\d|[+-]\d\d(?!\d))?)?",
     re.I,
 )
-_TIME = r"(?:,?\s*(?:at\s+)?(?P<H>\d{1,2})[:.](?P<M>\d\d)(?::(?P<S>\d\d))?\s*(?P<ampm>[ap]\.?m\.?)?" \
+_TIME = r"(?:,?\s*(?:(?:at|um|à|a las|alle|om|kl\.?|-)\s+)?(?P<H>\d{1,2})[:.](?P<M>\d\d)(?::(?P<S>\d\d))?\s*(?P<ampm>[ap]\.?m\.?)?" \
         r"(?:\s*(?P<tz>[A-Z]{2,4}|[+-]\d\d:?\d\d))?)?"
-_MONTH = r"(?P<mon>" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
+# Any word may be a month name: month_names decides.
+_MONTH = r"(?P<mon>[^\W\d_]{3,15})\.?"
 # "18 June 2023, 04:34", "18. Juni 2023", "18 de junio de 2023", "18-Jun-2023"
 _DMY = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th|er|\.)?(?:\s+de)?[\s-]+" + _MONTH
                   + r"(?:,?\s+de)?[,\s-]+(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
@@ -46,7 +69,8 @@ _DMY = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th|er|\.)?(?:\s+de)?[\s-]+" + _M
 _MDY = re.compile(r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
 # "2023/06/18", "2023.06.18", "2023年6月18日"
 _YMD = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<sep>[./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d.])" + _TIME
-                  + r"|(?P<y2>(?:19|20)\d\d)年(?P<m2>\d{1,2})月(?P<d2>\d{1,2})日", re.I)
+                  + r"|(?P<y2>(?:19|20)\d\d)\s*[年년]\s*(?P<m2>\d{1,2})\s*[月월]\s*(?P<d2>\d{1,2})\s*[日일]", re.I)
+_WORD = re.compile(r"[^\W\d_]{3}")
 # "18/06/2023", "06/18/2023", "18.06.2023", "6-18-2023"
 _NUMERIC = re.compile(r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
@@ -78,14 +102,15 @@ def _render(y, mo, d, H=None, M=None, S=None, tz=None, ampm=None) -> str | None:
     return value.isoformat()
 
 
-def parse_date(value: str | None, dayfirst: bool | None = None) -> str | None:
+def parse_date(value: str | None, dayfirst: bool | None = None, languages: tuple[str, ...] = ()) -> str | None:
     """Parse one date string into ISO 8601, keeping its UTC offset when it has one.
 
     A bare date stays a date ("2023-06-18"); a time without an offset stays naive,
     because inventing the server's zone would be a guess. An all-numeric date is read
     day first ("18/06/2023") unless one of its numbers can only be a day, or
     ``dayfirst`` is False (pages in US English write "06/18/2023"); dotted dates
-    ("18.06.2023") are always day first.
+    ("18.06.2023") are always day first. Month names are read in ``languages`` (the
+    page's) and the ``DEFAULT_LANGUAGES``.
     """
     value = clean_text(value)
     if not value or len(value) > 200:
@@ -93,11 +118,13 @@ def parse_date(value: str | None, dayfirst: bool | None = None) -> str | None:
     m = _ISO.search(value)
     if m:
         return _render(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"], m["tz"])
-    for pattern in (_DMY, _MDY):
-        m = pattern.search(value)
-        if m:
-            month = _MONTHS[m["mon"].lower()]
-            return _render(m["y"], month, m["d"], m["H"], m["M"], m["S"], m["tz"], m["ampm"])
+    if _WORD.search(value):
+        months = _months(tuple(languages))
+        for pattern in (_DMY, _MDY):
+            for m in pattern.finditer(value):
+                month = months.get(m["mon"].lower())
+                if month:
+                    return _render(m["y"], month, m["d"], m["H"], m["M"], m["S"], m["tz"], m["ampm"])
     m = _YMD.search(value)
     if m:
         if m["y2"]:
@@ -160,7 +187,7 @@ def _in_listing(el, story: set) -> bool:
     return False
 
 
-def shown_dates(root, dayfirst: bool | None = None) -> list[tuple[str, bool, bool]]:
+def shown_dates(root, dayfirst: bool | None = None, languages: tuple[str, ...] = ()) -> list[tuple[str, bool, bool]]:
     """Dates the page carries outside its metadata, in page order, as
     (ISO value, labelled as an update, readable in the text).
 
@@ -169,24 +196,25 @@ def shown_dates(root, dayfirst: bool | None = None) -> list[tuple[str, bool, boo
     other stories or comments. A ``<time>``'s ``datetime`` is used when its text names
     the same day (it is more precise); when they differ the text wins, since readers see
     the text and it is in the publisher's own zone. ``dayfirst`` is for all-numeric dates
-    (see ``parse_date``).
+    (see ``parse_date``), ``languages`` those of the page, for month names.
     """
     found: list[tuple[str, bool, bool]] = []
     story = _story_ancestors(root)
+    sizes = text_lengths(root)
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "noscript", "template"):
             continue
         if len(el) > 4 and el.tag != "time":
             continue
         if el.tag != "time":
-            raw = el.text_content()  # cheap bound before the exact text: date lines are short
-            if len(raw) > 300 or not _DIGIT.search(raw):
+            # cheap bound before the exact text: date lines are short
+            if sizes.get(el, 0) > 300 or not _DIGIT.search(el.text_content()):
                 continue
         marker = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
         text = node_text(el)
         if el.tag == "time":
             attr = parse_date(el.get("datetime"))
-            shown = parse_date(text, dayfirst) if len(text) <= 80 else None
+            shown = parse_date(text, dayfirst, languages) if len(text) <= 80 else None
             value = shown if shown and (not attr or shown[:10] != attr[:10]) else attr or shown
             readable = shown is not None
         else:
@@ -195,7 +223,7 @@ def shown_dates(root, dayfirst: bool | None = None) -> list[tuple[str, bool, boo
                 continue
             if el.find(".//time") is not None:
                 continue  # the <time> inside says it better
-            value, readable = parse_date(text, dayfirst), True
+            value, readable = parse_date(text, dayfirst, languages), True
         if not value or _in_listing(el, story):
             continue
         updated = bool(_UPDATED.search(text) or _UPDATED.search(marker))

@@ -146,6 +146,19 @@ def _itertext(node):
             yield child.tail
 
 
+def text_lengths(root) -> dict:
+    """{element: length of its ``text_content()``} for every element under ``root``,
+    in one pass from the leaves up, so bounding the text of every element of a page
+    costs one walk instead of one per element."""
+    sizes: dict = {}
+    for el in reversed(list(root.iter())):
+        n = len(el.text or "") if isinstance(el.tag, str) else 0
+        for child in el:
+            n += sizes.get(child, 0) + len(child.tail or "")
+        sizes[el] = n
+    return sizes
+
+
 def drop_keeping_tail(el) -> None:
     """Remove an element from its tree; its tail is text of the parent, so it stays."""
     parent = el.getparent()

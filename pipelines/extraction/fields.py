@@ -8,12 +8,12 @@ from urllib.parse import urljoin
 import lxml.html
 
 from .authors import (
-    BYLINE_LEAD, authors_from_jsonld, authors_from_values, drop_publication, prefer_people, split_authors,
+    BYLINE_FIRST, BYLINE_LEAD, authors_from_jsonld, authors_from_values, drop_publication, prefer_people, split_authors,
 )
 from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, parse_date, shown_dates,
 )
-from .document import clean_text, html_lang, node_text
+from .document import clean_text, html_lang, node_text, text_lengths
 from .furniture import FURNITURE, NOT_BYLINE, marked
 from .structured import Structured, jsonld_list, jsonld_text
 from .titles import choose_title, clean_title, site_names  # noqa: F401  (re-exported)
@@ -62,6 +62,7 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
         if names and (names, explicit) not in found:
             found.append((names, explicit))
 
+    sizes = text_lengths(root)
     rel: list[str] = []
     for a in root.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]'):
         if not _in_story_furniture(a):
@@ -71,7 +72,7 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS or el in done or not _is_byline(el):
             continue
-        if _in_story_furniture(el) or len(el.text_content()) > 600:
+        if sizes.get(el, 0) > 600 or _in_story_furniture(el):
             continue
         text = node_text(el)
         if not 3 <= len(text) <= 160:
@@ -84,7 +85,7 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
         names: list[str] = []
         for part in inner or [el]:
             names.extend(n for n in split_authors(node_text(part)) if n not in names)
-        explicit = bool(re.match(r"^[Bb][Yy]:?\s", text))
+        explicit = bool(BYLINE_LEAD.match(text))
         if explicit and split_authors(text):
             names = split_authors(text)  # the line itself, cut at its date and credits
         elif any(len(n.split()) > 1 for n in names):
@@ -92,8 +93,10 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
         add(names, explicit)
     # Old layouts have no markup for it: a short line starting "By " near the top.
     for el in root.iter("p", "div", "span", "td", "font", "b", "strong", "em", "i", "address", "small"):
-        raw = el.text_content()  # cheap bounds before the exact text
-        if len(raw) > 400 or raw.lstrip()[:1].lower() not in "bwrast":
+        if sizes.get(el, 0) > 400:  # cheap bounds before the exact text
+            continue
+        raw = el.text_content()
+        if raw.lstrip()[:1].lower() not in BYLINE_FIRST:
             continue
         text = node_text(el)
         if 4 <= len(text) <= 100 and BYLINE_LEAD.match(text) and not _in_story_furniture(el):
@@ -207,7 +210,8 @@ def choose_dates(root, data: Structured, url: str) -> tuple[str | None, str | No
     """
     published = _structured_date(data, ("datePublished", "dateCreated"), _PUBLISHED_META, "datepublished")
     modified = _structured_date(data, ("dateModified",), _MODIFIED_META, "datemodified")
-    shown = shown_dates(root, day_first_locale(html_lang(root), data.first("og:locale")))
+    locales = (html_lang(root), data.first("og:locale"))
+    shown = shown_dates(root, day_first_locale(*locales), tuple(filter(None, locales)))
     from_url = date_from_url(url)
     if published:
         latest = modified if modified and modified > published else published
