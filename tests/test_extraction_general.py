@@ -194,3 +194,22 @@ def test_a_page_in_polish_gets_its_written_date():
         '<meta property="article:published_time" content="2023-06-18T04:34:00+01:00">', "").replace(
         "<h1>Blinken arrives in Beijing</h1>", '<h1>Blinken arrives in Beijing</h1><p class="date">3 stycznia 2024</p>')
     assert extract_article(page(html, url="https://news.example/world/a-story")).published == "2024-01-03"
+
+
+# ---------------------------------------------------------------- a kicker before the headline in the <h1>
+
+@pytest.mark.parametrize("h1", [
+    "<h1>Diplomacy in Asia: Blinken arrives in Beijing for two days of talks</h1>",
+    '<h1><span class="topline">Diplomacy</span> <span class="headline">Blinken arrives in Beijing for two days of '
+    "talks</span></h1>",
+])
+def test_a_kicker_set_apart_in_the_h1_is_not_the_headline(h1):
+    html = article_html('<meta property="og:title" content="Blinken arrives in Beijing for two days of talks">').replace(
+        "<h1>Blinken arrives in Beijing</h1>", h1)
+    assert extract_article(page(html)).title == "Blinken arrives in Beijing for two days of talks"
+
+
+def test_words_before_the_headline_that_are_not_set_apart_stay():
+    html = article_html('<meta property="og:title" content="Blinken arrives in Beijing for talks">').replace(
+        "<h1>Blinken arrives in Beijing</h1>", "<h1>Why Antony Blinken arrives in Beijing for talks</h1>")
+    assert extract_article(page(html)).title == "Why Antony Blinken arrives in Beijing for talks"

@@ -163,6 +163,21 @@ def choose_title(root, data: Structured, url: str) -> str | None:
     best = _LABEL.sub("", best) or best
     for m in meta:
         span = _contained(best, m)
-        if span == (1, 0) and len(words(m)) >= 4:
+        if span and span[1] == 0 and len(words(m)) >= 4 and (span[0] == 1 or (
+                span[0] <= 6 and _kicker(root, best, span[0]))):
             return m
     return best
+
+
+def _kicker(root, heading: str, n: int) -> bool:
+    """Whether the first ``n`` words of the <h1> reading ``heading`` are a kicker set
+    apart from the headline: ended by a colon ("Neue Leipziger Schule: …") or an
+    element of their own (``<h1><span>Premier League</span><span>…</span></h1>``)."""
+    lead = re.match(r"\W*" + r"\W+".join(map(re.escape, words(heading)[:n])) + r"\W*", heading, re.I)
+    if lead and re.search(r"[:：|]\s*$", lead.group(0)):
+        return True
+    prefix = " ".join(words(heading)[:n])
+    for h in root.iter("h1"):
+        if clean_text(node_text(h)) == heading:
+            return any(" ".join(words(node_text(child))) == prefix for child in h if isinstance(child.tag, str))
+    return False
