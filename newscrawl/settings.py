@@ -44,7 +44,7 @@ TELNETCONSOLE_ENABLED = False
 # The archive: a downloader middleware next to the downloader (above 900), so
 # it sees raw responses before retry, redirect and decompression.
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.incremental.extension.RecrawlPolicyMiddleware": 60,
+    "newscrawl.incremental.middleware.RecrawlPolicyMiddleware": 60,
     # Refuses private/loopback/metadata destinations before robots.txt and before any connection.
     "newscrawl.safety.middleware.DestinationGuardMiddleware": 70,
     # Ends redirect loops with one log line (sees 3xx before RedirectMiddleware at 600).
