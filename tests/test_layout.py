@@ -8,7 +8,8 @@
   files on the way included, as Python runs them);
 * no module imports a private module or name of another package
   (``scrapy.utils._compression``, ``from x import _y``);
-* only ``newscrawl/archive/store/s3.py`` imports boto3 (or botocore, s3transfer).
+* only ``newscrawl/archive/store/s3.py`` imports boto3 (or botocore, s3transfer);
+* only ``newscrawl/archive/`` imports warcio;
 * README's layout section names every module of the tree.
 
 Each rule is first shown to catch a made-up tree that breaks it, then applied
@@ -329,3 +330,8 @@ def test_the_readmes_layout_section_names_every_module():
         elif not ({path.stem, path.name} & words):
             missing.append(str(path.relative_to(REPO)))
     assert missing == []
+
+
+def test_only_the_archive_package_touches_warcio(product):
+    outside = sorted(m for m in importers_of(product, ("warcio",)) if not m.startswith("newscrawl.archive."))
+    assert outside == []
