@@ -17,6 +17,9 @@ BASELINES := $(VENV)/baselines/.installed
 BENCHVENV := $(VENV)/bench/.installed
 # s3rver, the second S3-compatible server the tests run (from npm).
 S3RVER := tests/.s3rver/node_modules/.bin/s3rver
+# ReplayWeb.page (npm; its built ui.js and sw.js only), for the test that opens a WACZ in it.
+RWP_VERSION := 2.5.3
+RWP := tests/.replaywebpage/package/ui.js
 # Headless Chromium (Debian's), for the tests that look at replays and reports in a browser.
 CHROMIUM := /usr/bin/chromium
 
@@ -70,13 +73,18 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+$(RWP):
+	mkdir -p tests/.replaywebpage
+	cd tests/.replaywebpage && npm pack --silent replaywebpage@$(RWP_VERSION) >/dev/null \
+	  && tar xzf replaywebpage-$(RWP_VERSION).tgz package/ui.js package/sw.js package/LICENSE
+
 $(S3RVER):
 	npm install --prefix tests/.s3rver --no-audit --no-fund --silent s3rver@3.7.1
 
 demo: $(STAMP)
 	$(VENV)/bin/scrapy demo --output demo-output
 
-test: $(STAMP) $(PYWB) $(WACZ_TOOL) $(S3RVER) $(CHROMIUM) audit
+test: $(STAMP) $(PYWB) $(WACZ_TOOL) $(S3RVER) $(RWP) $(CHROMIUM) audit
 	$(PY) -m pytest -q
 
 # Every benchmark, each writing its own tables into benchmarks/RESULTS.md.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
+import shutil
+import time
 import subprocess
 import sys
 import zipfile
@@ -85,8 +89,18 @@ def test_layout_datapackage_and_stored_warcs(crawl, package):
 
         assert digest["hash"] == "sha256:" + hashlib.sha256(wacz.read("datapackage.json")).hexdigest()
 
-        # the merged index is sorted and every line finds its record inside the ZIP
-        lines = wacz.read("indexes/index.cdxj").decode().splitlines()
+        # the merged index (compressed CDXJ, its blocks listed in index.idx) is sorted and
+        # every line finds its record inside the ZIP
+        assert wacz.getinfo("indexes/index.cdx.gz").compress_type == zipfile.ZIP_STORED
+        idx = wacz.read("indexes/index.idx").decode().splitlines()
+        assert idx[0].startswith('!meta 0 {"format": "cdxj-gzip-1.0"')
+        blocks = wacz.read("indexes/index.cdx.gz")
+        lines = []
+        for block in idx[1:]:
+            where = json.loads(block.split(" ", 2)[2])
+            lines += gzip.decompress(blocks[where["offset"]:where["offset"] + where["length"]]).decode().splitlines()
+            assert lines[-len(gzip.decompress(blocks[where["offset"]:where["offset"] + where["length"]]).decode()
+                              .splitlines())].startswith(block.split(" {", 1)[0])
         assert lines == sorted(lines) and len(lines) == sum(
             len((w.with_name(w.name + ".cdxj")).read_text().splitlines()) for w in crawl.warcs)
         for entry in parse_index(lines):
@@ -138,3 +152,58 @@ def test_usage_errors(tmp_path):
                        (("-o", str(tmp_path / "a.wacz")), "SOURCE")):
         proc = run_wacz(*args)
         assert proc.returncode == 2 and says in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+RWP = Path(__file__).resolve().parent / ".replaywebpage" / "package"  # `make test` fetches it (npm pack)
+needs_rwp = pytest.mark.skipif(not (RWP / "ui.js").exists(), reason="ReplayWeb.page missing: make tests/.replaywebpage/package/ui.js")
+
+
+@needs_rwp
+def test_the_package_replays_in_replaywebpage(crawl, package, tmp_path):
+    """ReplayWeb.page (its own ui.js and service worker) opens the WACZ and shows an archived article."""
+    from .browser import ARTIFACTS, chromium
+    from .cdp import Browser, frame_contexts, frames, serve_directory
+
+    out, _ = package
+    site = tmp_path / "site"
+    (site / "replay").mkdir(parents=True)
+    shutil.copy(RWP / "ui.js", site / "ui.js")
+    shutil.copy(RWP / "sw.js", site / "replay" / "sw.js")
+    shutil.copy(out, site / "crawl.wacz")
+    article = next(a for a in crawl.items if a.get("title"))
+    (site / "index.html").write_text(
+        '<!doctype html><html><head><meta charset="utf-8"><script src="./ui.js"></script></head><body>'
+        f'<replay-web-page source="./crawl.wacz" url="{article["url"]}" replayBase="./replay/" embed="replayonly" style="display:block;height:900px">'
+        "</replay-web-page></body></html>", encoding="utf-8")
+    server = serve_directory(site)
+    browser = Browser(chromium(), tmp_path / "profile")
+    try:
+        cdp = browser.page()
+        cdp.call("Page.enable")
+        cdp.call("Runtime.enable")
+        cdp.call("Page.navigate", url=f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        shown, started, reloaded = None, time.monotonic(), False
+        while shown != article["title"] and time.monotonic() < started + 120:
+            time.sleep(0.5)
+            contexts = frame_contexts(cdp)
+            seen = frames(cdp)
+            if not reloaded and time.monotonic() > started + 20 and not any("mp_/" in f["url"] for f in seen):
+                # The first visit can load the replay frame before the service worker controls it (a
+                # slow machine); a reload is what a user would do, and then the worker serves it.
+                cdp.call("Page.reload")
+                reloaded = True
+                continue
+            for frame in seen:
+                # the replayed page: /replay/w/<collection>/[<wacz>/]<timestamp>mp_/<archived URL>
+                if "mp_/" in frame["url"] and article["url"] in frame["url"] and frame["id"] in contexts:
+                    result = cdp.call("Runtime.evaluate", contextId=contexts[frame["id"]],
+                                      expression="(document.querySelector('h1') || {}).innerText || ''")
+                    shown = result.get("result", {}).get("value")
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = cdp.call("Page.captureScreenshot", format="png")["data"]
+        (ARTIFACTS / "replaywebpage-article.png").write_bytes(base64.b64decode(shot))
+        print(f"screenshot: {ARTIFACTS / 'replaywebpage-article.png'}")
+    finally:
+        browser.close()
+        server.shutdown()
+    assert shown == article["title"]

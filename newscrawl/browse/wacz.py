@@ -4,7 +4,11 @@ Layout, as the specification has it:
 
 - ``archive/<name>.warc.gz``: the WARC files, stored (not deflated), so a player
   can read a record by its offset with a range request into the ZIP;
-- ``indexes/index.cdxj``: the files' CDXJ indexes merged, still sorted;
+- ``indexes/index.cdx.gz`` and ``indexes/index.idx``: the files' CDXJ indexes merged
+  (still sorted) as compressed CDXJ, gzip blocks of ``INDEX_BLOCK_LINES`` lines (stored in
+  the ZIP, so a player fetches one block by a range request) and the index of the blocks
+  (their first key, offset and length): cdxj-indexer's ``CompressedWriter``, the layout
+  py-wacz writes and ReplayWeb.page reads;
 - ``pages/pages.jsonl``: a ``json-pages-1.0`` header line, then one line per page
   (``url``, ``ts``, ``title``);
 - ``datapackage.json``: a Frictionless data package listing every file with
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import io
 import json
 import os
 import zipfile
@@ -30,6 +35,7 @@ from pathlib import Path
 from .collect import ArchiveFile
 
 WACZ_VERSION = "1.1.1"
+INDEX_BLOCK_LINES = 300  # index lines per gzip block of index.cdx.gz (cdxj-indexer's and py-wacz's default)
 _CHUNK = 1024 * 1024
 _ZIP64_FROM = 1 << 31
 
@@ -61,7 +67,7 @@ def write_wacz(output: Path, files: list[ArchiveFile], pages: list[PageEntry], *
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as package:
             for file in files:
                 resources.append(_add_file(package, f"archive/{file.name}", file.path, zipfile.ZIP_STORED))
-            resources.append(_add_lines(package, "indexes/index.cdxj", [f.index for f in files]))
+            resources += _add_index(package, [f.index for f in files])
             resources.append(_add_bytes(package, "pages/pages.jsonl", pages_jsonl(pages)))
             now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             datapackage = {"profile": "data-package", "wacz_version": WACZ_VERSION, "title": title,
@@ -96,22 +102,41 @@ def _add_file(package: zipfile.ZipFile, path: str, source: Path, compression: in
     return _resource(path, digest, size)
 
 
-def _add_lines(package: zipfile.ZipFile, path: str, sources: list[Path]) -> dict:
-    """Sorted line files merged into one (each index is sorted already: a streaming merge)."""
-    info = zipfile.ZipInfo(path, datetime.now(timezone.utc).timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    digest, size = hashlib.sha256(), 0
-    with ExitStack() as stack, package.open(info, "w", force_zip64=True) as out:
-        streams = [stack.enter_context(open(p, "rb")) for p in sources]
+class _Hashing:
+    """A binary stream that hashes and counts what goes through it."""
+
+    def __init__(self, out):
+        self.out = out
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.out.write(data)
+
+
+def _add_index(package: zipfile.ZipFile, sources: list[Path]) -> list[dict]:
+    """The sorted indexes merged (a streaming merge: each is sorted) into compressed CDXJ and its idx."""
+    from cdxj_indexer.main import CompressedWriter
+
+    info = zipfile.ZipInfo("indexes/index.cdx.gz", datetime.now(timezone.utc).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED  # gzip blocks already; read by range
+    idx = io.StringIO()
+    # Zip64 headers only when needed: ReplayWeb.page's ZIP reader misplaces members that carry
+    # them. The compressed index is smaller than the indexes it merges.
+    big = sum(p.stat().st_size for p in sources) >= _ZIP64_FROM
+    with ExitStack() as stack, package.open(info, "w", force_zip64=big) as out:
+        data = _Hashing(out)
+        writer = CompressedWriter(idx, data_out=data, num_lines=INDEX_BLOCK_LINES, data_out_name="index.cdx.gz")
+        streams = [stack.enter_context(open(p, encoding="utf-8")) for p in sources]
         for line in heapq.merge(*streams):
-            if not line.strip():
-                continue
-            if not line.endswith(b"\n"):
-                line += b"\n"
-            digest.update(line)
-            size += len(line)
-            out.write(line)
-    return _resource(path, digest, size)
+            if line.strip():
+                writer.write(line if line.endswith("\n") else line + "\n")
+        if writer.block:
+            writer.flush()
+    return [_resource("indexes/index.cdx.gz", data.digest, data.size),
+            _add_bytes(package, "indexes/index.idx", idx.getvalue().encode("utf-8"))]
 
 
 def _add_bytes(package: zipfile.ZipFile, path: str, data: bytes) -> dict:
