@@ -171,6 +171,8 @@ DNS_OVERRIDES: dict[str, str] = {}
 SPIDER_MIDDLEWARES = {
     "newscrawl.follow.pagecheck.BadPageMiddleware": 60,
     "newscrawl.follow.traps.LinkTrapMiddleware": 780,
+    # Names each link cut at DEPTH_LIMIT (before Scrapy's DepthMiddleware at 900 drops it quietly).
+    "newscrawl.follow.traps.DepthLimitMiddleware": 910,
 }
 # Bodies past this many bytes are cut and archived with WARC-Truncated: length (Scrapy default: 1 GiB).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024

@@ -123,3 +123,16 @@ def test_one_fetched_start_url_is_enough_and_failures_count_per_url(plain_site, 
     assert result.returncode == 0, result.log[-3000:]
     assert "'newscrawl/failed/refused': 1," in result.log
     assert "Start URL not fetched" not in result.log
+
+
+def test_links_cut_at_the_depth_limit_are_named(plain_site, tmp_path):
+    from newscrawl.demo import plain
+
+    result = run_crawl(tmp_path, plain_site.start_urls, "DEPTH_LIMIT=1")
+    assert result.returncode == 0, result.log[-3000:]
+    for name, path in (("gazette", plain.V_RICE), ("tribune", plain.T_WHALES)):  # two hops from the section page
+        url = plain_site.publishers[name] + path
+        assert url not in _fetched(plain_site)
+        lines = [line for line in result.log.splitlines() if f"Depth limit (DEPTH_LIMIT=1), not following {url} " in line]
+        assert len(lines) == 1 and "INFO" in lines[0], url  # linked from three pages, named once
+    assert "'newscrawl/traps/depth':" in result.log

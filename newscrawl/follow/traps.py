@@ -13,8 +13,9 @@ looks like a trap:
 * calendar-like URLs (a path ending in a date, or a date in the query) beyond
   ``LINK_TRAP_CALENDAR_BUDGET`` URLs of the same shape (digits masked).
 
-Very long URLs are Scrapy's ``URLLENGTH_LIMIT`` (UrlLengthMiddleware), and
-the depth of the crawl its ``DEPTH_LIMIT``.
+Very long URLs are Scrapy's ``URLLENGTH_LIMIT`` (UrlLengthMiddleware, one INFO
+line each), and the depth of the crawl its ``DEPTH_LIMIT``: ``DepthLimitMiddleware``
+names each link cut there at INFO (Scrapy's own line is DEBUG).
 
 ``RedirectLoopMiddleware`` (a downloader middleware next to Scrapy's
 RedirectMiddleware) stops a redirect whose target is already in its own chain,
@@ -158,6 +159,47 @@ class LinkTrapMiddleware:
         if not page_params <= set(parse_qsl(url.query, keep_blank_values=True)) and not url.query.startswith(page.query):
             return 0
         return response.meta.get(GROWTH_META, 0) + 1
+
+
+class DepthLimitMiddleware:
+    """Spider middleware (above Scrapy's DepthMiddleware at 900) naming each link cut at ``DEPTH_LIMIT``.
+
+    Scrapy drops those links with a DEBUG line only; here each gets one INFO line
+    and ``newscrawl/traps/depth``, and Scrapy's middleware never sees them.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+        self.max_depth = crawler.settings.getint("DEPTH_LIMIT")
+        self._cut: set[str] = set()  # URLs cut so far (bounded by the links of pages at the limit)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "DepthLimitMiddleware":
+        return cls(crawler)
+
+    def _allowed(self, response: Response, item: Any) -> bool:
+        if not isinstance(item, Request) or not self.max_depth:
+            return True
+        depth = response.meta.get("depth", 0) + 1
+        if depth <= self.max_depth:
+            return True
+        if item.url in self._cut:  # named once; the same link on the next page is the same URL
+            return False
+        self._cut.add(item.url)
+        self.stats.inc_value("newscrawl/traps/depth")
+        logger.info("Depth limit (DEPTH_LIMIT=%d), not following %s (linked from %s)",
+                    self.max_depth, item.url, response.url)
+        return False
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
+        for item in result:
+            if self._allowed(response, item):
+                yield item
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item in result:
+            if self._allowed(response, item):
+                yield item
 
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
