@@ -412,7 +412,7 @@ def test_main_serves_and_prints_start_urls():
             if line.startswith("Press Ctrl-C"):
                 break
         starts = [l.strip() for l in lines if l.strip().startswith("http://") and "/" in l.strip()[7:]]
-        assert len(starts) == 3, lines
+        assert len(starts) == 5, lines  # three publishers, and the two old-layout ones (PlainSite)
         assert fetch(starts[1])[0] == 200
     finally:
         proc.send_signal(2)  # SIGINT, as Ctrl-C would

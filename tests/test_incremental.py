@@ -37,8 +37,9 @@ pytestmark = pytest.mark.integration
 WARCIO = str(Path(sys.executable).parent / "warcio")
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 SUMMARY = re.compile(r"Run summary \(crawl (\S+)\): pages (\d+), new articles (\d+), changed articles (\d+), "
-                     r"changed pages (\d+), revisits (\d+), bytes (\d+), errors (\d+)")
-SUMMARY_KEYS = ["pages", "new_articles", "changed_articles", "changed_pages", "revisits", "bytes", "errors"]
+                     r"changed pages (\d+), revisits (\d+), bytes (\d+), errors (\d+), not articles (\d+)")
+SUMMARY_KEYS = ["pages", "new_articles", "changed_articles", "changed_pages", "revisits", "bytes", "errors",
+                "not_articles"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -133,7 +134,11 @@ def summary_from_site_log(runs: list[Run], run: Run, site: DemoSite) -> dict[str
         "changed_pages": kinds["changed"],
         "revisits": kinds["revisit"],
         "bytes": sum(p.stat().st_size for p in run.warcs),
-        "errors": sum(1 for e in run.served if e["status"] >= 400),
+        # per URL: those whose last answer was an error (a 503 then a 200 is no error)
+        "errors": sum(1 for status in {e["url"]: e["status"] for e in run.served
+                                       if not e["url"].endswith("/robots.txt")}.values() if status >= 400),
+        "not_articles": sum(1 for u, k in fetched.items() if u not in articles and k != "revisit"
+                            and site.expected_status(u) == 200 and not u.endswith("/robots.txt")),
     }
 
 

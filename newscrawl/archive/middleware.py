@@ -204,8 +204,6 @@ class WarcArchiveMiddleware:
     def run_summary(self) -> dict[str, int]:
         """What this run did, for the log and the manifest."""
         get = self.stats.get_value
-        errors = sum(v for k, v in self.stats.get_stats().items()
-                     if k.startswith("warc/response_status_count/") and int(k.rsplit("/", 1)[1]) >= 400)
         return {
             "pages": get("warc/responses", 0),
             "new_articles": get("newscrawl/articles/new", 0),
@@ -213,10 +211,11 @@ class WarcArchiveMiddleware:
             "changed_pages": get("newscrawl/run/changed", 0),
             "revisits": get("newscrawl/run/revisit", 0),
             "bytes": get("warc/bytes", 0),
-            # Requests dropped on purpose (robots.txt, recrawl policy, guard) raise IgnoreRequest: not errors.
-            "errors": errors + get("downloader/exception_count", 0)
-            - get("downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0)
-            + get("newscrawl/extraction/errors", 0),
+            # Per URL, not per attempt: URLs that ended in an HTTP error or a network failure (the
+            # spider's errback counts them; robots.txt, the guard and other bounds are not errors),
+            # and pages whose extraction failed.
+            "errors": get("newscrawl/errors", 0) + get("newscrawl/extraction/errors", 0),
+            "not_articles": get("newscrawl/pages/not_article", 0),
         }
 
     def _close_all(self, reason: str) -> None:

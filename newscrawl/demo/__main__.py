@@ -1,10 +1,15 @@
-"""`python -m newscrawl.demo --port 8011`: serve the demo site in the foreground."""
+"""`python -m newscrawl.demo --port 8011`: serve the demo sites in the foreground.
+
+The first three publishers (``DemoSite``) and the two old-layout ones (``PlainSite``:
+section pages as start URLs, no structured data), all on one port.
+"""
 
 from __future__ import annotations
 
 import argparse
 import time
 
+from .plain import PlainSite
 from .site import DemoSite
 
 
@@ -16,13 +21,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     site = DemoSite(host_prefix=args.host_prefix, first_octet=args.first_octet, port=args.port)
-    site.start()
+    plain = PlainSite(host_prefix=args.host_prefix, first_octet=args.first_octet + 10, port=site.port)
+    sites = [site, plain]
+    for each in sites:
+        each.start()
     print("Demo news site running. Publishers:")
-    for name, base in site.publishers.items():
-        print(f"  {name:8} {base}")
+    for each in sites:
+        for name, base in each.publishers.items():
+            print(f"  {name:8} {base}")
     print(f"  {'offsite':8} {site.offsite_base}  (must never be fetched)")
     print("Start URLs:")
-    for url in site.start_urls:
+    for url in site.start_urls + plain.start_urls:
         print(f"  {url}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
@@ -31,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        site.stop()
-        print(f"\nStopped after serving {len(site.log)} requests.")
+        for each in sites:
+            each.stop()
+        print(f"\nStopped after serving {sum(len(each.log) for each in sites)} requests.")
     return 0
 
 

@@ -108,10 +108,14 @@ class WorldNewsSpider(scrapy.Spider):
                 self.fetched_seeds.add(origin)
             return failure
         key, reason = failure_reason(failure)
+        if key == "recrawl":  # archived and fresh: skipped on purpose, counted by the recrawl policy
+            return failure
         if origin not in self._failed_urls:
             self._failed_urls.add(origin)
             self.crawler.stats.inc_value("newscrawl/failed")
             self.crawler.stats.inc_value(f"newscrawl/failed/{key}")
+            if key not in DELIBERATE:
+                self.crawler.stats.inc_value("newscrawl/errors")  # the run summary's errors: per URL
         if key in ("robots", "ignored"):
             self.logger.info("Not fetched: %s (%s)", request.url, reason)
         if origin in getattr(self, "seed_outcomes", {}) and origin not in self.fetched_seeds:
@@ -174,6 +178,10 @@ class WorldNewsSpider(scrapy.Spider):
         yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={ROLE: role})
 
 
+# Failures the crawl chose (refusals, bounds), as opposed to errors of the site or the network.
+DELIBERATE = {"guard", "robots", "ignored", "redirect", "oversize"}
+
+
 def failure_reason(failure: Failure) -> tuple[str, str]:
     """(stat key, words) for why a request gave no page: guard, robots, dns, timeout, refused, http_404, ..."""
     exc = failure.value
@@ -184,6 +192,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
         return f"http_{status}", f"HTTP {status}"
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
+        if text.startswith("already archived"):
+            return "recrawl", text
         if "robots.txt" in text:
             return "robots", "forbidden by robots.txt"
         if "redirect" in text:
