@@ -224,12 +224,12 @@ def clean_paragraphs(paragraphs: list[str], drop: set[str] | None = None) -> Bod
             continue  # a rule drawn with characters: "___", "* * *"
         if (len(para) < 200 and _JUNK_LINE.match(para)) or _JUNK_ANY_LENGTH.match(para):
             continue
-        if len(para) < 60 and parse_date(para) and not para.endswith("."):
-            continue  # a dateline such as "June 12, 2023" or "18 June 2023, 04:34"
-        names = trailing_byline(para)
+        names = trailing_byline(para)  # before the dateline rule: "Reporter: Jo Roe · 18 June 2023"
         if names:
             result.trailing_authors = names
             continue
+        if len(para) < 60 and parse_date(para) and not para.endswith("."):
+            continue  # a dateline such as "June 12, 2023" or "18 June 2023, 04:34"
         if i >= len(paragraphs) - 3 and len(para) < 400 and _AUTHOR_BIO.match(para):
             continue
         seen.add(key)
@@ -403,10 +403,38 @@ def extract_body(tree, url: str | None = None, drop: set[str] | None = None, tit
             body_el.remove(child)
         if body_el is not None:
             body_el.append(scope)
+    source = [t for t in (clean_text(p.text_content()) for p in work.iter("p")) if t]
     result = _trafilatura(work, url, favor_precision=False)
     if result is None or result.body is None:
         return Body()
-    return clean_paragraphs(_blocks(result.body), drop)
+    return clean_paragraphs(resplit(_blocks(result.body), source), drop)
+
+
+def resplit(blocks: list[str], source: list[str]) -> list[str]:
+    """Blocks that are several of the page's own ``<p>`` run together, split back into them.
+
+    trafilatura joins the paragraphs of a ``<div>`` inside a table cell into one block
+    (``<td><div><p>…</p><p>…</p></div></td>``, common on old layouts).
+    """
+    if len(source) < 2:
+        return blocks
+    starts: dict[str, list[int]] = {}
+    for i, text in enumerate(source):
+        starts.setdefault(text[:40], []).append(i)
+    out: list[str] = []
+    for block in blocks:
+        parts = None
+        for i in starts.get(block[:40], ()):
+            if len(source[i]) >= len(block):
+                continue
+            joined, j = source[i], i + 1
+            while len(joined) < len(block) and j < len(source):
+                joined, j = f"{joined} {source[j]}", j + 1
+            if joined == block:
+                parts = source[i:j]
+                break
+        out.extend(parts or [block])
+    return out
 
 
 def _trafilatura(tree, url: str | None, favor_precision: bool):
