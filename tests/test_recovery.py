@@ -50,11 +50,13 @@ def _check(path: Path) -> None:
 def test_complete_prefix_at_every_cut(tmp_path):
     path, data, ends = _open_file(tmp_path)
     assert complete_prefix(path) == (len(data), len(ends))
+    # whole exchanges: after warcinfo, then after each request record (every second record)
+    boundaries = [(end, n + 1) for n, end in enumerate(ends) if n % 2 == 0]
     cut_file = tmp_path / "cut.warc.gz.open"
-    for cut in range(0, len(data) + 1, 37):
+    for cut in [*range(0, len(data) + 1, 37), *ends, *(e + 1 for e in ends)]:
         cut_file.write_bytes(data[:cut])
-        whole = [e for e in ends if e <= cut]
-        assert complete_prefix(cut_file) == (whole[-1] if whole else 0, len(whole)), cut
+        whole = [b for b in boundaries if b[0] <= cut]
+        assert complete_prefix(cut_file) == (whole[-1] if whole else (0, 0)), cut
 
 
 @pytest.mark.parametrize("tail", [b"", b"\x1f\x8b\x08\x00partial", b"WARC/1.1\r\ngarbage"])
@@ -66,7 +68,7 @@ def test_repair_cuts_back_and_passes_warcio_check(tmp_path, tail):
     assert not path.exists()
     closed = repair.closed
     assert closed.path == path.with_name(path.name.removesuffix(".open"))
-    expected_end = ends[-2] if not tail else len(data)
+    expected_end = ends[-3] if not tail else len(data)  # a torn request takes its response along
     assert closed.size == expected_end == closed.path.stat().st_size
     assert repair.cut_bytes == cut + len(tail) - expected_end
     assert closed.records == len([e for e in ends if e <= expected_end])
@@ -136,3 +138,53 @@ def test_crawl_repairs_open_files_in_a_local_store(tmp_path):
     assert "warc/recovered_files': 1" in result.log
     for warc in result.warcs:
         _check(warc)
+
+
+@pytest.fixture(scope="module")
+def crawled_warc(tmp_path_factory):
+    """A WARC file a real crawl wrote, its bytes and every record's (type, end offset)."""
+    workdir = tmp_path_factory.mktemp("source")
+    site = NewsSite(articles=4).start()
+    try:
+        result = run_crawl(workdir, site.start_urls, "CRAWL_STATE_ENABLED=False")
+    finally:
+        site.stop()
+    assert result.returncode == 0
+    [warc] = result.warcs
+    data = warc.read_bytes()
+    offsets = [offset for offset, _r in iter_records(warc)]
+    types = [rec.rec_type for _o, rec in iter_records(warc)]
+    return warc, data, list(zip(types, offsets[1:] + [len(data)]))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("cut", ["inside the request", "between response and request", "inside the response"])
+def test_crawl_recovery_keeps_whole_exchanges_only(crawled_warc, tmp_path, cut):
+    source, data, ends = crawled_warc
+    assert [t for t, _e in ends[-2:]] == ["response", "request"]
+    last_exchange_start, response_end, request_end = ends[-3][1], ends[-2][1], ends[-1][1]
+    at = {"inside the request": request_end - 40, "between response and request": response_end,
+          "inside the response": (last_exchange_start + response_end) // 2}[cut]
+    warcs = tmp_path / "warcs"
+    warcs.mkdir()
+    open_path = warcs / (source.name + ".open")  # its writer (the crawl above) is dead
+    open_path.write_bytes(data[:at])
+    site = NewsSite(articles=2).start()
+    try:
+        result = run_crawl(tmp_path, site.start_urls, "CRAWL_STATE_ENABLED=False")
+    finally:
+        site.stop()
+    assert result.returncode == 0, result.log[-3000:]
+    repaired = warcs / source.name
+    assert repaired.read_bytes() == data[:last_exchange_start]
+    assert f"Repaired WARC file {source.name}: kept {len(ends) - 2} records" in result.log
+    kinds, concurrent, ids = [], {}, set()
+    for _offset, rec in iter_records(repaired):
+        kinds.append(rec.rec_type)
+        if rec.rec_type == "request":
+            concurrent[rec.rec_headers.get_header("WARC-Concurrent-To")] = rec
+        elif rec.rec_type == "response":
+            ids.add(rec.rec_headers.get_header("WARC-Record-ID"))
+    assert kinds[0] == "warcinfo" and kinds[1:] == ["response", "request"] * ((len(kinds) - 1) // 2)
+    assert set(concurrent) == ids  # every response kept with its request, and no request without
+    _check(repaired)

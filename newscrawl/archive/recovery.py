@@ -2,9 +2,12 @@
 
 The writer gzips every record as its own member and flushes after each
 exchange, so a killed crawler leaves whole members followed by at most one
-torn one. Repair keeps every complete member (CRC and length checked by zlib,
-and each holding one whole WARC record), cuts the file there, and renames it
-to its final name, ready for the store like any closed file.
+torn one. Repair keeps every complete exchange, not every complete member: the
+warcinfo record, then each response (or revisit) only together with the
+request record written after it (members checked by zlib's CRC and length,
+each holding one whole WARC record). A response whose request record is torn
+or missing goes with it. The file is cut there and renamed to its final
+name, ready for the store like any closed file.
 
 A ``.open`` file whose writer is still alive (same host, its pid running a
 crawler) is never touched: two crawls may share a spool.
@@ -52,20 +55,23 @@ def owned_by_live_process(name: str) -> bool:
 
 
 def complete_prefix(path: Path) -> tuple[int, int]:
-    """(length, records) of the longest prefix of ``path`` made of whole WARC records.
+    """(length, records) of the longest prefix of ``path`` made of whole exchanges.
 
     Scans gzip members one by one, streaming; a member counts when zlib
     reaches its end (CRC and size verified) and it holds a WARC record whose
-    Content-Length matches what it holds.
+    Content-Length matches what it holds. The prefix ends after a record that
+    closes an exchange: a request record after its response or revisit, or a
+    record outside any exchange (warcinfo); never after a lone response.
     """
-    good_end, records = 0, 0
+    good_end, good_records, records = 0, 0, 0
+    pending = False  # a response (or revisit) is waiting for its request record
     with open(path, "rb") as stream:
         data = b""  # read from the stream, not yet given to a member
         while True:
             if not data:
                 data = stream.read(_READ_SIZE)
                 if not data:
-                    return good_end, records  # clean end
+                    return good_end, good_records  # clean end
             decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
             head, out_size = b"", 0
             try:
@@ -73,7 +79,7 @@ def complete_prefix(path: Path) -> tuple[int, int]:
                     if not data:
                         data = stream.read(_READ_SIZE)
                         if not data:
-                            return good_end, records  # torn last member
+                            return good_end, good_records  # torn last member
                     out = decomp.decompress(data, _READ_SIZE)  # bounded: no zip bombs
                     data = decomp.unconsumed_tail
                     out_size += len(out)
@@ -86,28 +92,44 @@ def complete_prefix(path: Path) -> tuple[int, int]:
                         if len(head) < _HEADER_LIMIT:
                             head += out[:_HEADER_LIMIT - len(head)]
             except zlib.error:
-                return good_end, records
+                return good_end, good_records
             data = decomp.unused_data
-            if not _is_whole_record(head, out_size):
-                return good_end, records
-            good_end, records = stream.tell() - len(data), records + 1
+            record_type = _whole_record_type(head, out_size)
+            if record_type is None:
+                return good_end, good_records
+            records += 1
+            if record_type in ("response", "revisit"):
+                if pending:  # two responses in a row: the first lost its request
+                    return good_end, good_records
+                pending = True
+                continue
+            if pending and record_type != "request":
+                return good_end, good_records
+            pending = False
+            good_end, good_records = stream.tell() - len(data), records
 
 
-def _is_whole_record(head: bytes, total: int) -> bool:
+def _whole_record_type(head: bytes, total: int) -> str | None:
+    """The WARC-Type of a member holding exactly one whole record, or None."""
     if not head.startswith(b"WARC/"):
-        return False
+        return None
     end = head.find(b"\r\n\r\n")
     if end < 0:
-        return False
-    length = None
+        return None
+    length, record_type = None, ""
     for line in head[:end].split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
+        name = name.strip().lower()
+        if name == b"content-length":
             try:
                 length = int(value.strip())
             except ValueError:
-                return False
-    return length is not None and total == end + 4 + length + 4
+                return None
+        elif name == b"warc-type":
+            record_type = value.strip().decode("latin-1").lower()
+    if length is None or total != end + 4 + length + 4:
+        return None
+    return record_type
 
 
 def repair_open_file(open_path: Path) -> Repair:
@@ -133,7 +155,7 @@ def repair_open_file(open_path: Path) -> Repair:
         stream.flush()
         os.fsync(stream.fileno())
     os.replace(open_path, final)
-    logger.warning("Repaired WARC file %s: kept %d records (%d bytes), cut %d torn bytes",
+    logger.warning("Repaired WARC file %s: kept %d records (%d bytes, whole exchanges only), cut %d bytes",
                    final.name, records, length, size - length)
     return Repair(ClosedFile(final, length, records), size - length)
 
