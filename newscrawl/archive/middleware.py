@@ -6,7 +6,10 @@ middlewares touch it: robots.txt, redirects, 4xx/5xx, retried failures, PDFs
 and pages all become WARC records, with the payload exactly as sent.
 
 Writing happens on one dedicated thread (the writer is not shared), so the
-reactor never waits on the disk or on gzip. The response record's pointer is
+reactor never waits on the disk or on gzip. The crawl state (newscrawl.state)
+learns of an exchange once its file is closed and fsynced in the spool; until
+then it is in the file's capture journal (journal.py), which the next start
+commits if this crawler dies first. The response record's pointer is
 put in ``request.meta["warc_record"]`` for the spider to copy into its Page.
 
 At ``spider_opened`` the store repairs ``.open`` files a killed crawler left
@@ -24,10 +27,9 @@ import ipaddress
 import logging
 import os
 import socket
-import threading
-from collections import defaultdict
 from datetime import datetime, timezone
 from importlib.metadata import version
+from pathlib import Path
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -39,8 +41,10 @@ from newscrawl.incremental.state import Capture
 from newscrawl.meta import DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META, WARC_RECORD
 
 from .handler import CutResponse
+from .journal import read_journal
 from .records import Exchange, RefersTo, header_pairs, payload_digest
 from .serial import SerialThread
+from .recovery import leftover_journals
 from .store import WarcStore, store_from_uri
 from .writer import ClosedFile, RotatingWarcWriter
 
@@ -68,10 +72,6 @@ class WarcArchiveMiddleware:
         self._closed = False
         self.started = getattr(self.store, "started", None) or datetime.now(timezone.utc)
         self.crawl_state = self._crawl_state(crawler)
-        # Captures wait here until their file is safely stored; only then do they enter the state.
-        self._uncommitted: dict[str, list] = defaultdict(list)
-        self._uncommitted_lock = threading.Lock()
-        self.store.on_stored = self._file_stored
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -92,33 +92,46 @@ class WarcArchiveMiddleware:
         unchanged = (previous is not None and previous.payload_digest == digest and previous.status == exchange.status
                      and 200 <= exchange.status < 300 and not exchange.truncated)
         refers_to = RefersTo(previous.url, previous.fetched_at, previous.record_id) if unchanged else None
-        pointer = self.writer.write(exchange, refers_to)
-        if self.crawl_state is None or exchange.truncated:
-            # A body cut short is archived, but the URL is not archived for the state: it is fetched again.
-            return pointer
-        if previous is None:
-            pointer.capture = "new"
-        elif unchanged:
-            pointer.capture = "revisit"
-        else:
-            # Only a 2xx payload can change; a repeated redirect or error is fetched again, no more.
-            pointer.capture = "changed" if 200 <= exchange.status < 300 else "refetched"
-        if unchanged:
-            # A revisit keeps pointing at the record that holds the payload; only the fetch time moves on.
-            capture = dataclasses.replace(previous, fetched_ts=exchange.date.timestamp())
-        else:
-            capture = Capture(exchange.url, pointer.date, exchange.status, digest, pointer.uri, pointer.offset,
-                              pointer.record_id, exchange.date.timestamp())
-        with self._uncommitted_lock:
-            self._uncommitted[pointer.uri].append(capture)
-        return pointer
 
-    def _file_stored(self, uri: str) -> None:
-        with self._uncommitted_lock:
-            captures = self._uncommitted.pop(uri, [])
-        if captures and self.crawl_state is not None:
-            self.crawl_state.put_many(captures)
-            self.stats.inc_value("newscrawl/state/committed", len(captures))
+        def journal_entry(pointer) -> dict | None:
+            if self.crawl_state is None or exchange.truncated:
+                # A body cut short is archived, but the URL is not archived for the state: it is fetched again.
+                return None
+            if previous is None:
+                pointer.capture = "new"
+            elif unchanged:
+                pointer.capture = "revisit"
+            else:
+                # Only a 2xx payload can change; a repeated redirect or error is fetched again, no more.
+                pointer.capture = "changed" if 200 <= exchange.status < 300 else "refetched"
+            if unchanged:
+                # A revisit keeps pointing at the record that holds the payload; only the fetch time moves on.
+                capture = dataclasses.replace(previous, fetched_ts=exchange.date.timestamp())
+            else:
+                capture = Capture(exchange.url, pointer.date, exchange.status, digest, pointer.uri, pointer.offset,
+                                  pointer.record_id, exchange.date.timestamp())
+            return dataclasses.asdict(capture)
+
+        return self.writer.write(exchange, refers_to, journal_entry)
+
+    def _commit(self, journal: Path, captures: list[dict]) -> int:
+        """Captures of a file now safely in the spool into the state; then its journal goes."""
+        if self.crawl_state is None:
+            return 0
+        self.crawl_state.put_many([Capture(**c) for c in captures])
+        journal.unlink(missing_ok=True)
+        self.stats.inc_value("newscrawl/state/committed", len(captures))
+        return len(captures)
+
+    def _commit_leftover_journals(self) -> None:
+        """At start: what crawlers that died before committing left in their journals enters the state."""
+        if self.crawl_state is None:
+            return
+        for journal, captures in leftover_journals(self.store.spool_root):
+            self._commit(journal, captures)
+            self.stats.inc_value("newscrawl/state/recovered", len(captures))
+            logger.warning("Committed %d capture(s) to the crawl state from %s, left by a crawler that stopped"
+                           " before committing them", len(captures), journal.name)
 
     def _warcinfo(self, settings) -> dict[str, str]:
         # Only what describes the crawl; never settings wholesale (credentials).
@@ -138,6 +151,10 @@ class WarcArchiveMiddleware:
     def _file_closed(self, closed: ClosedFile) -> None:
         self.stats.inc_value("warc/files")
         self.stats.inc_value("warc/bytes", closed.size)
+        # Closed and fsynced in the spool: its captures are stored (an upload to S3 follows, retried
+        # until verified, across runs if need be), so the state learns of them now, before the upload.
+        if closed.journal is not None:
+            self._commit(closed.journal, read_journal(closed.journal))
         self.store.store(closed)
 
     async def process_response(self, request: Request, response: Response) -> Response:
@@ -184,7 +201,9 @@ class WarcArchiveMiddleware:
         self.stats.inc_value(f"warc/response_status_count/{response.status}")
 
     async def spider_opened(self) -> None:
-        # On the writer thread, so it is done before the first exchange is written.
+        # On the writer thread, so it is done before the first exchange is written; the journals
+        # first, while the files they describe are still in the spool, as their crawler left them.
+        await self._executor.run(self._commit_leftover_journals)
         await self._executor.run(self.store.recover)
         self._update_stats()
 

@@ -10,11 +10,14 @@ or missing goes with it. The file is cut there and renamed to its final
 name, ready for the store like any closed file.
 
 A ``.open`` file whose writer is still alive (same host, its pid running a
-crawler) is never touched: two crawls may share a spool.
+crawler) is never touched: two crawls may share a spool. ``leftover_journals``
+finds the capture journals (``journal.py``) dead crawlers left, with the
+captures their files really hold.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -24,6 +27,7 @@ from pathlib import Path
 
 from newscrawl.host import file_name_host, is_live_crawler
 
+from .journal import JOURNAL_SUFFIX, read_journal
 from .writer import OPEN_SUFFIX, ClosedFile
 
 logger = logging.getLogger(__name__)
@@ -146,6 +150,7 @@ def repair_open_file(open_path: Path) -> Repair:
         # Not one whole record: nothing to upload, but keep the bytes for a person to look at.
         damaged = open_path.with_name(final.name + ".damaged")
         os.replace(open_path, damaged)
+        _trim_journal(final, 0)
         logger.error("WARC file %s holds no complete record; kept as %s", open_path.name, damaged.name)
         return Repair(None, size)
     if final.exists():
@@ -154,10 +159,33 @@ def repair_open_file(open_path: Path) -> Repair:
         stream.truncate(length)
         stream.flush()
         os.fsync(stream.fileno())
+    _trim_journal(final, length)  # before the rename: a journal beside a closed file describes all of it
     os.replace(open_path, final)
     logger.warning("Repaired WARC file %s: kept %d records (%d bytes, whole exchanges only), cut %d bytes",
                    final.name, records, length, size - length)
     return Repair(ClosedFile(final, length, records), size - length)
+
+
+def _trim_journal(final: Path, length: int) -> None:
+    """Keep in a repaired file's capture journal only the exchanges the file still holds."""
+    journal = final.with_name(final.name + JOURNAL_SUFFIX)
+    if not journal.exists():
+        return
+    kept = [line for line in journal.read_text(encoding="utf-8").splitlines(keepends=True)
+            if _starts_before(line, length)]
+    tmp = journal.with_name(journal.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as stream:
+        stream.writelines(kept)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(tmp, journal)
+
+
+def _starts_before(line: str, length: int) -> bool:
+    try:
+        return json.loads(line)["at"] < length
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 def repair_open_files(directory: Path, recursive: bool = False) -> list[Repair]:
@@ -176,3 +204,37 @@ def repair_open_files(directory: Path, recursive: bool = False) -> list[Repair]:
         except (OSError, FileExistsError) as exc:
             logger.error("Could not repair %s: %s", path, exc)
     return repairs
+
+
+def leftover_journals(root: Path) -> list[tuple[Path, list[dict]]]:
+    """Journals an earlier crawler left under ``root``, with the captures its WARC file really holds.
+
+    A journal whose WARC file is still open for a running crawler is left
+    alone; one whose file is ``.open`` is read up to the file's last whole
+    exchange (the length its repair keeps); one whose file is closed, up to
+    its end; one whose file is gone (uploaded and removed from the spool)
+    entirely. One whose file could not be repaired (``.damaged``) holds
+    nothing archived.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.rglob("*" + JOURNAL_SUFFIX)):
+        warc = path.with_name(path.name.removesuffix(JOURNAL_SUFFIX))
+        open_warc = warc.with_name(warc.name + OPEN_SUFFIX)
+        if owned_by_live_process(warc.name):
+            continue
+        if open_warc.exists():
+            valid_below: float = complete_prefix(open_warc)[0]
+        elif warc.exists():
+            valid_below = warc.stat().st_size
+        elif warc.with_name(warc.name + ".damaged").exists():
+            valid_below = 0
+        else:
+            valid_below = float("inf")
+        try:
+            found.append((path, read_journal(path, valid_below)))
+        except (OSError, KeyError, TypeError) as exc:
+            logger.error("Could not read the capture journal %s: %s", path, exc)
+    return found

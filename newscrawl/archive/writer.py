@@ -3,7 +3,9 @@
 Files are named like Heritrix's,
 ``{prefix}-{UTC timestamp to the ms}-{serial:05}-{hostname}-{pid}.warc.gz``,
 written as ``<name>.open`` and renamed when closed, gzip per record. The writer
-is not thread-safe: one thread owns it (see middleware.py).
+is not thread-safe: one thread owns it (see middleware.py). What an exchange
+means for the crawl state goes to the file's capture journal (journal.py),
+``<name>.captures.jsonl``, before the exchange's records are written.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from warcio.warcwriter import WARCWriter
 
 from newscrawl.host import file_name_host
 
+from .journal import JOURNAL_SUFFIX, CaptureJournal
 from .records import WARC_VERSION, Exchange, RefersTo, build_records, build_warcinfo
 
 logger = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ class ClosedFile:
     path: Path
     size: int
     records: int
+    journal: Path | None = None  # its capture journal, when the crawl keeps a state
 
 
 def warc_file_name(prefix: str, serial: int, moment: datetime | None = None,
@@ -79,6 +83,7 @@ class RotatingWarcWriter:
         self._writer: WARCWriter | None = None
         self._name = ""
         self._records = 0
+        self._journal: CaptureJournal | None = None
         self.files_written = 0
         # Bytes in this writer's files so far, closed and open (set on the writer's thread; a plain
         # int that other threads may read, for live stats).
@@ -100,8 +105,14 @@ class RotatingWarcWriter:
         self._file.flush()
         logger.info("Opened WARC file %s", self._name)
 
-    def write(self, exchange: Exchange, refers_to: RefersTo | None = None) -> RecordPointer:
-        """Write one exchange; returns where its response (or revisit) record is."""
+    def write(self, exchange: Exchange, refers_to: RefersTo | None = None,
+              journal_entry: Callable[[RecordPointer], dict | None] | None = None) -> RecordPointer:
+        """Write one exchange; returns where its response (or revisit) record is.
+
+        ``journal_entry(pointer)`` gives what to journal for it (or None); the
+        line is flushed before the records, so no record is ever on disk
+        without its journal line.
+        """
         if self._file is not None and self._file.tell() >= self.max_size:
             self.close()
         if self._file is None:
@@ -109,18 +120,24 @@ class RotatingWarcWriter:
         assert self._writer is not None and self._file is not None
         response, request = build_records(self._writer, exchange, refers_to)
         offset = self._file.tell()
+        pointer = RecordPointer(
+            uri=self.uri_for(self._name),
+            offset=offset,
+            record_id=response.rec_headers.get_header("WARC-Record-ID"),
+            date=response.rec_headers.get_header("WARC-Date"),
+        )
+        entry = journal_entry(pointer) if journal_entry else None
+        if entry is not None:
+            if self._journal is None:
+                self._journal = CaptureJournal(self.directory / (self._name + JOURNAL_SUFFIX))
+            self._journal.append(offset, entry)
         self._writer.write_record(response)
         self._writer.write_record(request)
         self._records += 2
         # Flushed per exchange so a killed crawler leaves whole records on disk.
         self._file.flush()
         self.bytes_written = self._closed_bytes + self._file.tell()
-        return RecordPointer(
-            uri=self.uri_for(self._name),
-            offset=offset,
-            record_id=response.rec_headers.get_header("WARC-Record-ID"),
-            date=response.rec_headers.get_header("WARC-Date"),
-        )
+        return pointer
 
     def close(self) -> None:
         """Close the current file (if any), drop ``.open`` and hand it on."""
@@ -134,8 +151,11 @@ class RotatingWarcWriter:
         final = self.directory / self._name
         os.replace(open_path, final)
         self._file = self._writer = None
+        journal, self._journal = self._journal, None
+        if journal is not None:
+            journal.close()
         self.files_written += 1
         self._closed_bytes += size
         self.bytes_written = self._closed_bytes
         logger.info("Closed WARC file %s (%d bytes, %d records)", final.name, size, self._records)
-        self.on_close(ClosedFile(final, size, self._records))
+        self.on_close(ClosedFile(final, size, self._records, journal.path if journal else None))

@@ -26,6 +26,8 @@ class WarcStore(Protocol):
     """The protocol every store follows."""
 
     spool_dir: Path
+    #: The directory holding every file the store has not finished with (spool_dir or above it).
+    spool_root: Path
     #: Called with a file's URI once it is safely stored (on the writer or upload thread).
     on_stored: Callable[[str], None] | None
 

@@ -23,6 +23,7 @@ class LocalStore:
 
     def __init__(self, directory: str | Path, prefix: str | None = None):
         self.spool_dir = Path(directory).expanduser().resolve()
+        self.spool_root = self.spool_dir  # everything this store keeps locally (for S3: every day's spool)
         self.prefix = prefix
         self.stored: list[ClosedFile] = []
         self._counters: Counter[str] = Counter()
