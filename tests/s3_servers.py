@@ -27,7 +27,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import boto3
+import pytest
 from botocore.config import Config
+
+from newscrawl.archive.recovery import complete_prefix
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -379,3 +382,17 @@ def stats_from_log(text: str) -> dict[str, int]:
     """The warc/ counters from the final stats dump of a crawl log."""
     dump = text.rsplit("Dumping Scrapy stats:", 1)[-1] if "Dumping Scrapy stats:" in text else ""
     return {k: int(v) for k, v in _STAT.findall(dump)}
+
+
+def start_until_hanging(cmd, moto, site, tmp_path, served: int) -> subprocess.Popen:
+    """Start a crawl and wait until it has archived ``served`` exchanges and hangs on the next page."""
+    crawler = subprocess.Popen(cmd, cwd=REPO, env=crawl_env(moto),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        open_files = list((tmp_path / "spool").rglob("*.open"))
+        if len(site.log) >= served and open_files and complete_prefix(open_files[0])[1] == 1 + 2 * served:
+            return crawler
+        time.sleep(0.05)
+    crawler.kill()
+    pytest.fail(f"crawl did not reach the hanging page: {len(site.log)} served")

@@ -12,16 +12,14 @@ import re
 import signal
 import sqlite3
 import subprocess
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from newscrawl.archive.reader import iter_responses
-from newscrawl.archive.recovery import complete_prefix
 
-from .s3_servers import SERVERS, FaultProxy, NewsSite, crawl_command, crawl_env
+from .s3_servers import SERVERS, FaultProxy, NewsSite, crawl_command, crawl_env, start_until_hanging
 
 pytestmark = pytest.mark.integration
 
@@ -93,53 +91,34 @@ def test_sigkill_before_commit_then_s3_outage_then_two_runs(moto, tmp_path):
 
     try:
         # Run 1: everything but the hanging story is written to the .open file, nothing is committed: SIGKILL.
-        crawler = subprocess.Popen(command(1), cwd=REPO, env=crawl_env(moto),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        served_before = 3 + STORIES - 1  # robots, home, section, the stories but the last
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            open_files = list((tmp_path / "spool").rglob("*.open"))
-            if len(site.log) >= served_before and open_files and \
-                    complete_prefix(open_files[0])[1] == 1 + 2 * served_before:
-                break
-            time.sleep(0.05)
-        else:
-            crawler.kill()
-            pytest.fail(f"run 1 did not reach the hanging page: {len(site.log)} served")
+        crawler = start_until_hanging(command(1), moto, site, tmp_path, served=3 + STORIES - 1)
         crawler.send_signal(signal.SIGKILL)
         crawler.wait(10)
         assert not state.exists() or not _captures(state)  # killed before committing anything
         runs.append({"served": list(site.log)})
         site.hang.clear()
 
+        def run(number: int, *extra: str) -> dict:
+            mark = len(site.log)
+            proc = subprocess.run(command(number, *extra), cwd=REPO, env=crawl_env(moto),
+                                  capture_output=True, text=True, timeout=180)
+            workdir = tmp_path / f"run{number}"
+            runs.append({"served": site.log[mark:], "log": (workdir / "crawl.log").read_text(encoding="utf-8"),
+                         "code": proc.returncode, "items": _items(workdir / "articles.jsonl")})
+            return runs[-1]
+
         # Run 2: S3 is down. The file of run 1 is repaired and its captures committed; its upload fails.
         proxy.down()
-        mark = len(site.log)
-        proc = subprocess.run(command(2, "WARC_UPLOAD_TIMEOUT=3"), cwd=REPO, env=crawl_env(moto),
-                              capture_output=True, text=True, timeout=180)
-        log2 = (tmp_path / "run2" / "crawl.log").read_text(encoding="utf-8")
-        runs.append({"served": site.log[mark:], "log": log2, "code": proc.returncode,
-                     "items": _items(tmp_path / "run2" / "articles.jsonl")})
-        assert proc.returncode != 0, log2[-3000:]  # files wait in the spool
+        second = run(2, "WARC_UPLOAD_TIMEOUT=3")
+        assert second["code"] != 0, second["log"][-3000:]  # files wait in the spool
         assert list((tmp_path / "spool").rglob("*.warc.gz"))
-
         # Run 3: S3 still down. Nothing archived is fetched again; still nothing uploaded.
-        mark = len(site.log)
-        proc = subprocess.run(command(3, "WARC_UPLOAD_TIMEOUT=3"), cwd=REPO, env=crawl_env(moto),
-                              capture_output=True, text=True, timeout=180)
-        log3 = (tmp_path / "run3" / "crawl.log").read_text(encoding="utf-8")
-        runs.append({"served": site.log[mark:], "log": log3, "code": proc.returncode,
-                     "items": _items(tmp_path / "run3" / "articles.jsonl")})
-        assert proc.returncode != 0, log3[-3000:]
-
+        third = run(3, "WARC_UPLOAD_TIMEOUT=3")
+        assert third["code"] != 0, third["log"][-3000:]
         # Run 4: S3 is back; every file in the spool goes up.
         proxy.up()
-        mark = len(site.log)
-        proc = subprocess.run(command(4), cwd=REPO, env=crawl_env(moto), capture_output=True, text=True, timeout=180)
-        log4 = (tmp_path / "run4" / "crawl.log").read_text(encoding="utf-8")
-        runs.append({"served": site.log[mark:], "log": log4, "code": proc.returncode,
-                     "items": _items(tmp_path / "run4" / "articles.jsonl")})
-        assert proc.returncode == 0, log4[-3000:]
+        fourth = run(4)
+        assert fourth["code"] == 0, fourth["log"][-3000:]
     finally:
         site.stop()
         proxy.down()

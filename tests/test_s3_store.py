@@ -28,7 +28,8 @@ from newscrawl.archive.recovery import complete_prefix
 from newscrawl.archive.store import store_from_uri
 from newscrawl.archive.store.s3 import S3Store
 
-from .s3_servers import (SERVERS, FaultProxy, NewsSite, crawl_command, crawl_env, stats_from_log)
+from .s3_servers import (SERVERS, FaultProxy, NewsSite, crawl_command, crawl_env, start_until_hanging,
+                         stats_from_log)
 
 pytestmark = pytest.mark.integration
 
@@ -351,20 +352,6 @@ def test_sigkill_while_writing_then_restart(moto, proxy, tmp_path):
     assert all(found[(e["url"], e["sha1"])] for e in first_log)
     no_open_key_sent(proxy)
     assert not spool_files(tmp_path)
-
-
-def start_until_hanging(cmd, moto, site, tmp_path, served: int) -> subprocess.Popen:
-    """Start a crawl and wait until it has archived ``served`` exchanges and hangs on the next page."""
-    crawler = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent, env=crawl_env(moto),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        open_files = list((tmp_path / "spool").rglob("*.open"))
-        if len(site.log) >= served and open_files and complete_prefix(open_files[0])[1] == 1 + 2 * served:
-            return crawler
-        time.sleep(0.05)
-    crawler.kill()
-    pytest.fail(f"crawl did not reach the hanging page: {len(site.log)} served")
 
 
 def test_second_ctrl_c_exits_at_once_and_the_next_start_repairs(moto, proxy, tmp_path):
