@@ -41,10 +41,11 @@ from newscrawl.incremental.state import Capture
 from newscrawl.meta import DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META, WARC_RECORD
 
 from .handler import CutResponse
+from .job import ArchiveJob
 from .journal import read_journal
 from .records import Exchange, RefersTo, header_pairs, payload_digest
-from .serial import SerialThread
 from .recovery import leftover_journals
+from .serial import SerialThread
 from .store import WarcStore, store_from_uri
 from .writer import ClosedFile, RotatingWarcWriter
 
@@ -58,7 +59,10 @@ class WarcArchiveMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.crawl_id = settings.get("CRAWL_ID") or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        # With JOBDIR, a resumed crawl continues the paused one's WARC series (job.py).
+        self.job = ArchiveJob.from_settings(settings)
+        self.crawl_id = (settings.get("CRAWL_ID") or (self.job.crawl_id if self.job else None)
+                         or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
         self.store: WarcStore = store_from_uri(settings.get("WARC_STORE"), settings)
         self.writer = RotatingWarcWriter(
             directory=self.store.spool_dir,
@@ -68,6 +72,10 @@ class WarcArchiveMiddleware:
             uri_for=self.store.uri_for,
             on_close=self._file_closed,
         )
+        if self.job is not None:
+            self.writer.serial = self.job.next_serial
+            self.job.crawl_id = self.crawl_id
+            self.job.started = self.job.started or datetime.now(timezone.utc).isoformat()
         self._executor = SerialThread("warc-writer")
         self._closed = False
         self.started = getattr(self.store, "started", None) or datetime.now(timezone.utc)
@@ -112,7 +120,15 @@ class WarcArchiveMiddleware:
                                   pointer.record_id, exchange.date.timestamp())
             return dataclasses.asdict(capture)
 
-        return self.writer.write(exchange, refers_to, journal_entry)
+        pointer = self.writer.write(exchange, refers_to, journal_entry)
+        self._save_job()
+        return pointer
+
+    def _save_job(self) -> None:
+        """Keep JOBDIR's record of the series up to date: at once when a file was opened, and at the end."""
+        if self.job is not None and self.job.next_serial != self.writer.serial:
+            self.job.next_serial = self.writer.serial
+            self.job.save()
 
     def _commit(self, journal: Path, captures: list[dict]) -> int:
         """Captures of a file now safely in the spool into the state; then its journal goes."""
@@ -239,6 +255,7 @@ class WarcArchiveMiddleware:
 
     def _close_all(self, reason: str) -> None:
         self.writer.close()
+        self._save_job()
         summary = self.run_summary()
         logger.info("Run summary (crawl %s): %s", self.crawl_id,
                     ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
