@@ -143,7 +143,8 @@ class WarcArchiveMiddleware:
         """At start: what crawlers that died before committing left in their journals enters the state."""
         if self.crawl_state is None:
             return
-        for journal, captures in leftover_journals(self.store.spool_root):
+        depth = len(self.store.spool_dir.relative_to(self.store.spool_root).parts)  # S3: YYYY/MM/DD
+        for journal, captures in leftover_journals(self.store.spool_root, depth):
             self._commit(journal, captures)
             self.stats.inc_value("newscrawl/state/recovered", len(captures))
             logger.warning("Committed %d capture(s) to the crawl state from %s, left by a crawler that stopped"

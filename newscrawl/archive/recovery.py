@@ -206,8 +206,8 @@ def repair_open_files(directory: Path, recursive: bool = False) -> list[Repair]:
     return repairs
 
 
-def leftover_journals(root: Path) -> list[tuple[Path, list[dict]]]:
-    """Journals an earlier crawler left under ``root``, with the captures its WARC file really holds.
+def leftover_journals(root: Path, depth: int = 0) -> list[tuple[Path, list[dict]]]:
+    """Journals an earlier crawler left ``depth`` directories under ``root``, with the captures its file holds.
 
     A journal whose WARC file is still open for a running crawler is left
     alone; one whose file is ``.open`` is read up to the file's last whole
@@ -220,7 +220,7 @@ def leftover_journals(root: Path) -> list[tuple[Path, list[dict]]]:
     if not root.is_dir():
         return []
     found = []
-    for path in sorted(root.rglob("*" + JOURNAL_SUFFIX)):
+    for path in sorted(root.glob("*/" * depth + "*" + JOURNAL_SUFFIX)):
         warc = path.with_name(path.name.removesuffix(JOURNAL_SUFFIX))
         open_warc = warc.with_name(warc.name + OPEN_SUFFIX)
         if owned_by_live_process(warc.name):
