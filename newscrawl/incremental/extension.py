@@ -42,9 +42,10 @@ class CrawlStateExtension:
         # A first run of this crawl (a SQLite state with no capture, only this run writing to it while it
         # holds the lock): nothing can be fresh, so no request waits for a state lookup on a thread. What
         # this run stores itself is never asked for again: the dupefilter drops repeated requests.
-        # (A Redis state is shared by other machines' runs: always asked.)
-        is_empty = getattr(self.state, "is_empty", None)
-        self.nothing_stored_before = bool(is_empty and is_empty())
+        # (A Redis state is shared by other machines' runs: always asked.) Looked at once, on the first
+        # article request: by then the archive has committed what a killed run left in its capture
+        # journals (newscrawl.archive.journal), which a first look at start would miss.
+        self._nothing_stored_before: bool | None = None
         self._refresher = task.LoopingCall(self._refresh)
         crawler.signals.connect(self.engine_started, signal=signals.engine_started)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
@@ -69,6 +70,13 @@ class CrawlStateExtension:
     def _release(self) -> None:
         self.state.release()
         self.state.close()
+
+    @property
+    def nothing_stored_before(self) -> bool:
+        if self._nothing_stored_before is None:
+            is_empty = getattr(self.state, "is_empty", None)
+            self._nothing_stored_before = bool(is_empty and is_empty())
+        return self._nothing_stored_before
 
     def is_fresh(self, url: str) -> bool:
         """True when the URL's last stored capture is recent enough not to fetch it again."""

@@ -89,7 +89,13 @@ class WorldNewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.seed_outcomes: dict[str, str | None] = dict.fromkeys(self.start_urls)  # seed → why it failed
-        self.fetched_seeds: set[str] = set()
+        # A job resumed from JOBDIR: the seeds its paused run fetched are not fetched again (Scrapy's
+        # seen-requests filter), and count as fetched; Scrapy keeps ``self.state`` in JOBDIR.
+        state = getattr(self, "state", None)
+        earlier = state.get("fetched_seeds", set()) if isinstance(state, dict) else set()
+        self.fetched_seeds: set[str] = {u for u in earlier if u in self.seed_outcomes}
+        if isinstance(state, dict):
+            state["fetched_seeds"] = self.fetched_seeds
         self._failed_urls: set[str] = set()
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={ROLE: "start"})
