@@ -60,6 +60,8 @@ def gather(specs: Iterable[str], workdir: Path, settings) -> Gathered:
                 path = copies / name
                 with source.open() as stream, open(path, "wb") as copy:
                     shutil.copyfileobj(stream, copy, 1024 * 1024)
+                if source.size is not None and path.stat().st_size != source.size:
+                    raise OSError(f"copied {path.stat().st_size} of its {source.size} bytes")
             index = _index_for(source, path, indexes)
         except Exception as exc:
             out.errors.append(f"{source.uri}: cannot read: {type(exc).__name__}: {exc}")
