@@ -59,13 +59,18 @@ class DecodingError(Exception):
     """A payload that cannot be decoded (or inflates beyond the size limit)."""
 
 
-class _TooLarge(DecodingError):
-    pass
+class BodyTooLarge(DecodingError):
+    """A payload that inflates beyond the size limit (a gzip bomb): the live crawl ignores such a response."""
+
+    def __init__(self, message: str, decompressed: int = 0, limit: int = 0):
+        super().__init__(message)
+        self.decompressed = decompressed  # bytes inflated when the limit was passed
+        self.limit = limit
 
 
 def _check_size(size: int, max_size: int) -> None:
     if max_size and size > max_size:
-        raise _TooLarge(f"body inflates beyond {max_size} bytes")
+        raise BodyTooLarge(f"body inflates beyond {max_size} bytes", size, max_size)
 
 
 def gunzip(data: bytes, *, max_size: int = 0) -> bytes:

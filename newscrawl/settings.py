@@ -49,6 +49,10 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.safety.middleware.DestinationGuardMiddleware": 70,
     # Ends redirect loops with one log line (sees 3xx before RedirectMiddleware at 600).
     "newscrawl.follow.traps.RedirectLoopMiddleware": 610,
+    # Scrapy's own decompression, counting bodies that inflate past DOWNLOAD_MAXSIZE (gzip bombs) as
+    # newscrawl/pages/skipped/decompression_limit, as scrapy replay counts them.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.follow.pagecheck.DecompressionLimitMiddleware": 590,
     "newscrawl.archive.middleware.WarcArchiveMiddleware": 950,
 }
 # Scrapy's HTTP/1.1 handler, keeping the reason phrase for the archive's status lines.

@@ -153,3 +153,40 @@ def test_stats_count_each_kind(crawl):
     assert stats["newscrawl/pages/skipped/truncated"] == 2
     assert stats["newscrawl/traps/redirect_loop"] == 1
     assert stats["newscrawl/traps/calendar"] >= 1
+
+
+# -- replay = live on the hostile site ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def replayed(crawl, tmp_path_factory):
+    from .test_replay import run_replay
+
+    return run_replay(tmp_path_factory.mktemp("hostile-replay"), str(crawl.warc_dir),
+                      settings=("EXTRACTION_PROCESSES=0", f"DOWNLOAD_MAXSIZE={MAXSIZE}"))
+
+
+def page_counters(log: str) -> dict[str, int]:
+    stats = log[log.rfind("Dumping Scrapy stats"):]
+    return {k: int(v) for k, v in re.findall(r"'(newscrawl/(?:pages/(?:skipped|warned)/[^']+|articles))': (\d+)", stats)}
+
+
+def test_replay_gives_the_live_articles(crawl, replayed):
+    from .test_replay import assert_same_articles
+
+    assert replayed.returncode == 0, replayed.stderr[-3000:]
+    assert_same_articles(replayed.items, crawl.items)
+
+
+def test_replay_makes_the_live_decisions_on_cut_bodies_and_bombs(site, crawl, replayed):
+    """Cut bodies (WARC-Truncated) make no item; the gzip bomb is archived, ignored and counted: not a loss."""
+    live, replay = page_counters(crawl.log), page_counters(replayed.log)
+    assert live == replay
+    assert live["newscrawl/pages/skipped/truncated"] == 2
+    assert live["newscrawl/pages/skipped/binary"] == 1
+    assert live["newscrawl/pages/skipped/decompression_limit"] == 1
+    for path in ("/bad/huge", "/bad/huge-chunked"):
+        assert len(lines_with(replayed.log, f"Bad page, archived but not parsed: {site.url(path)} (body cut")) == 1
+    assert len(lines_with(replayed.log, f"Ignored response <200 {site.url('/bad/gzip-bomb')}> because its body")) == 1
+    assert "'replay/damage': 0" in replayed.log
+    assert not lines_with(replayed.log, "Bad record")

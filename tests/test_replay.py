@@ -63,7 +63,7 @@ def assert_same_articles(got: list[dict], expected: list[dict]) -> None:
     assert not diffs, "\n".join(f"{u}: {k}: got {g!r}, live {e!r}" for u, k, g, e in diffs[:5])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def crawl(tmp_path_factory):
     """A live crawl of the demo site; the site is stopped before any replay runs."""
     from newscrawl.demo.site import DemoSite

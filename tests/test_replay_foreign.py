@@ -261,16 +261,25 @@ def test_bad_records_are_reported_and_counted(foreign, foreign_replay):
     assert foreign_replay.returncode == 1
     log = foreign_replay.log
     path, offset = broken["truncated"]
-    assert f"Bad record: file {path.resolve()}, offset {offset}: truncated" in log
+    assert f"Bad record: file {path.resolve()}, offset {offset}: cut: the file ends inside the gzip member " \
+           "of this response record" in log
     path, offset = broken["corrupt"]
-    assert f"Bad record: file {path.resolve()}, offset {offset}:" in log
+    assert f"Bad record: file {path.resolve()}, offset {offset}: 280 bytes that are not a gzip member; " \
+           f"read on from offset {offset + 280}" in log
     assert "gzipped as a whole" in log
     assert "'replay/bad_records': 2" in foreign_replay.stats
     assert "'replay/bad_files': 2" in foreign_replay.stats
+    assert "'replay/records/lost': 1" in foreign_replay.stats
+    assert "'replay/files/damaged': 2" in foreign_replay.stats
     assert "'replay/revisits_resolved': 2" in foreign_replay.stats
     assert "'replay/revisits_unresolved': 1" in foreign_replay.stats
     assert "http://example.org/gone" in log
     assert "2 bad records in 2 files" in foreign_replay.stderr
+    summary = foreign_replay.stderr[foreign_replay.stderr.index("replay summary:"):].splitlines()
+    assert summary[0].startswith("replay summary: 7 files: 5 read whole, 2 damaged, 0 unreadable; ")
+    assert ", 1 lost; " in summary[0]
+    assert summary[1] == "replay: 2 things lost, damaged or unreadable (exit status 1):"
+    assert len(summary) == 4
 
 
 def test_read_archive_goes_on_after_a_bad_stretch(foreign):

@@ -1,27 +1,42 @@
 """`scrapy replay SOURCE [SOURCE ...]`: archived responses → the item pipelines → feeds, without the network.
 
-SOURCE is a WARC file (``.warc``, ``.warc.gz``), a directory, a glob or
-``s3://bucket/prefix``. With ``--url`` or ``--host``, files that have a CDXJ
-index beside them (every file the crawl writes does) are read only where the
-index says the matching records are: one range request per record on S3. Every archived 2xx HTML response goes through the same
-pipelines as in the live crawl (``newscrawl.replay.spider.ReplaySpider``), so
-``-O articles.jsonl`` gives the articles the live crawl gave. Extraction runs
-in ``EXTRACTION_PROCESSES`` processes (default: one per core, as in the live crawl).
+SOURCE is a WARC or ARC file (``.warc``, ``.warc.gz``, ``.arc``, ``.arc.gz``),
+a directory, a glob or ``s3://bucket/prefix``. With ``--url`` or ``--host``,
+files that have a CDXJ index beside them (every file the crawl writes does) are
+read only where the index says the matching records are: one range request per
+record on S3. Every archived 2xx HTML response goes through the same pipelines
+as in the live crawl (``newscrawl.replay.spider.ReplaySpider``), so ``-O
+articles.jsonl`` gives the articles the live crawl gave. Extraction runs in
+``EXTRACTION_PROCESSES`` processes (default: one per core, as in the live crawl).
 
-The exit status is 1 when any record or file could not be read (they are
-logged with file, offset and reason, and counted in ``replay/bad_records`` and
-``replay/bad_files``), or when the run did not finish.
+A summary on stderr ends every run: files read whole, damaged and unreadable,
+records read and lost, pages and articles, then one line for each thing lost,
+damaged or unreadable (file, offset, reason, records lost).
+
+Exit status: 0 everything was read; 1 something was lost, damaged or
+unreadable (the summary says what), or the run did not finish; 2 a usage error
+(one line).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import sys
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.replay.spider import REPLAY_SETTINGS, ReplaySpider, parse_when
+
+EXIT_LOST = 1
+EXIT_USAGE = 2
+
+
+def usage_error(message: str) -> None:
+    """One line on stderr, exit status 2 (Scrapy's UsageError would add the whole usage text)."""
+    print(f"scrapy replay: error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(EXIT_USAGE)
 
 
 class Command(BaseRunSpiderCommand):
@@ -31,7 +46,7 @@ class Command(BaseRunSpiderCommand):
         return "[options] SOURCE [SOURCE ...]"
 
     def short_desc(self) -> str:
-        return "Run the item pipelines over archived WARC responses (files, directories, globs, s3://)"
+        return "Run the item pipelines over archived responses (WARC, ARC; files, directories, globs, s3://)"
 
     def long_desc(self) -> str:
         return (__doc__ or "").strip()
@@ -44,35 +59,40 @@ class Command(BaseRunSpiderCommand):
         parser.add_argument("--url", metavar="REGEX", help="only records whose target URI matches REGEX (re.search)")
         parser.add_argument("--host", metavar="HOST",
                             help="only records whose target URI's host is HOST or a subdomain of it")
+        parser.add_argument("--dedupe", action="store_true",
+                            help="one article per URL and payload digest: the latest capture (several crawls of a site)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().process_options(args, opts)
+        if not args:  # here, before Scrapy's start-up lines: the error is the only line
+            usage_error("give at least one SOURCE (a WARC or ARC file, a directory, a glob or s3://bucket/prefix)")
+        try:
+            super().process_options(args, opts)
+        except UsageError as exc:
+            usage_error(str(exc))
         for name in ("since", "until"):
             try:
                 parse_when(getattr(opts, name))
             except ValueError as exc:
-                raise UsageError(f"--{name}: {exc}", print_help=False) from None
+                usage_error(f"--{name}: {exc}")
         if opts.host is not None and (not opts.host.strip() or "/" in opts.host or " " in opts.host.strip()):
-            raise UsageError(f"--host: {opts.host!r} is not a host name (e.g. --host example.com)", print_help=False)
+            usage_error(f"--host: {opts.host!r} is not a host name (e.g. --host example.com)")
         if opts.url:
             try:
                 re.compile(opts.url)
             except re.error as exc:
-                raise UsageError(f"--url: {exc}", print_help=False) from None
+                usage_error(f"--url {opts.url!r}: not a regular expression ({exc})")
         assert self.settings is not None
         # Never fetch, never touch the WARC store: above anything -s may say.
         for name, value in REPLAY_SETTINGS.items():
             self.settings.set(name, value, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if not args:
-            raise UsageError("give at least one SOURCE")
         assert self.crawler_process is not None
         crawler = self._create_crawler(ReplaySpider)
         self.crawler_process.crawl(crawler, sources=args, since=opts.since, until=opts.until, url=opts.url,
-                                   host=opts.host, **opts.spargs)
+                                   host=opts.host, dedupe=opts.dedupe, **opts.spargs)
         self.crawler_process.start()
         stats = crawler.stats.get_stats() if crawler.stats else {}
         if (self.crawler_process.bootstrap_failed or stats.get("finish_reason") != "finished"
-                or stats.get("replay/bad_records") or stats.get("replay/bad_files")):
-            self.exitcode = 1
+                or stats.get("replay/damage") or stats.get("replay/bad_records") or stats.get("replay/bad_files")):
+            self.exitcode = EXIT_LOST

@@ -42,14 +42,15 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from newscrawl.archive.reader import (
-    ArchivedResponse, BadRecord, DecodingError, ReadStats, RevisitIndex, Source, SourceError, dechunk,
-    decode_content, expand_sources, read_archive, read_indexed, read_record_at, resolve_revisit, response_keys,
-    revisit_keys, s3_client_from_settings,
+    ArchivedResponse, BadRecord, BodyTooLarge, DecodingError, ReadStats, RevisitIndex, Source, SourceError, dechunk,
+    decode_payload, expand_sources, read_archive, read_indexed, read_record_at, resolve_revisit, response_keys,
+    revisit_keys, s3_client_from_settings, warc_datetime,
 )
 from newscrawl.archive.cdxj import IndexEntry, parse_index
 from newscrawl.archive.records import header_pairs
 from newscrawl.items import Page
 from newscrawl.follow.links import LinkRules
+from newscrawl.follow.pagecheck import DECOMPRESSION_LIMIT_STAT, judge_page
 from newscrawl.follow.pages import page_from_response
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ REPLAY_SETTINGS: dict[str, Any] = {
 
 
 def page_from_record(rec: ArchivedResponse, rules: LinkRules | None, max_size: int, capture: str | None = None,
-                     *, find_links: bool = True) -> Page:
+                     *, find_links: bool = True,
+                     decoded: tuple[list[tuple[str, str]], bytes] | None = None) -> Page:
     """The Page the live spider would have built from this archived response.
 
     ``find_links=False`` leaves ``latest_links`` None: the extraction then finds
@@ -80,10 +82,11 @@ def page_from_record(rec: ArchivedResponse, rules: LinkRules | None, max_size: i
     ``capture="revisit"`` marks a Page built from a revisit record (resolved to its
     original's payload): the pipelines drop those, as in the live incremental crawl.
 
-    Raises ``DecodingError`` when the payload cannot be decoded.
+    Raises ``DecodingError`` when the payload cannot be decoded (``BodyTooLarge``
+    when it inflates beyond ``max_size``). A body stored already decoded under a
+    kept Content-Encoding is taken as stored (``decode_payload``).
     """
-    headers, payload = dechunk(rec.headers, rec.payload)
-    headers, body = decode_content(headers, payload, max_size=max_size)
+    headers, body = decoded if decoded is not None else decode_record(rec, max_size)[:2]
     scrapy_headers = Headers()
     for name, value in headers:
         scrapy_headers.appendlist(name, value)
@@ -98,6 +101,12 @@ def page_from_record(rec: ArchivedResponse, rules: LinkRules | None, max_size: i
                        protocol=rec.protocol or None)
     return page_from_response(response, rules=rules or LinkRules(), request_url=response.url,  # redirect chains are not rebuilt
                               fetched_at=rec.date, warc=rec.pointer(), capture=capture)
+
+
+def decode_record(rec: ArchivedResponse, max_size: int) -> tuple[list[tuple[str, str]], bytes, bool]:
+    """The record's headers and body as the spider gets them; True when the body was stored decoded."""
+    headers, payload = dechunk(rec.headers, rec.payload)
+    return decode_payload(headers, payload, max_size=max_size)
 
 
 # -- filters ------------------------------------------------------------------
@@ -116,19 +125,6 @@ def parse_when(value: str | None, end_of_day: bool = False) -> datetime | None:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise ValueError(f"not an ISO 8601 date or date-time: {value!r}") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-def warc_datetime(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        text = value.strip().replace("Z", "+00:00")
-        if "T" in text and len(text.split("T")[0]) == 10 and len(text) < 19:  # WARC/1.0 allows "2024-05-01T12:00Z"
-            text = text.replace("+00:00", ":00+00:00")
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
@@ -186,40 +182,86 @@ class RecordFilter:
 
 
 @dataclass
+class Damage:
+    """One thing lost, damaged or unreadable, for the final summary."""
+
+    file: str
+    offset: int | None
+    reason: str
+    lost: int
+
+    def __str__(self) -> str:
+        where = self.file if self.offset is None else f"{self.file}, offset {self.offset}"
+        cost = f" ({self.lost} record{'s' if self.lost != 1 else ''} lost)" if self.lost else ""
+        return f"{where}: {self.reason}{cost}"
+
+
+MAX_LISTED_DAMAGE = 1000  # kept for the summary (all are in the log and the counters)
+
+
+@dataclass
 class Progress:
     """Counters the reader thread updates and the reactor thread reads."""
 
     files: int = 0
+    files_whole: int = 0
+    files_damaged: int = 0
+    files_unreadable: int = 0
     records: int = 0
+    records_lost: int = 0
     bytes: int = 0
     pages: int = 0
     bad_records: int = 0
     bad_files: int = 0
+    bad_dates: int = 0
     filtered: int = 0
+    deduplicated: int = 0
+    stored_decoded: int = 0
     revisits_resolved: int = 0
     revisits_unresolved: int = 0
     bad_file_names: set[str] = field(default_factory=set)
+    damage: list[Damage] = field(default_factory=list)
+    damage_count: int = 0
+    page_stats: dict[str, int] = field(default_factory=dict)  # newscrawl/pages/... as the live crawl counts them
     indexed_files: int = 0  # files read through their CDXJ index (only the matching records)
+
+    def add_damage(self, damage: Damage) -> None:
+        self.damage_count += 1
+        if len(self.damage) < MAX_LISTED_DAMAGE:
+            self.damage.append(damage)
+
+    def count(self, key: str) -> None:
+        self.page_stats[key] = self.page_stats.get(key, 0) + 1
 
 
 class ArchiveReplay:
     """Turns sources into Pages, lazily: ``next_batch()`` reads only what it returns.
 
     Revisits are resolved from a bounded index of the responses seen so far;
-    those whose original was not seen (yet) wait for a second pass over the
-    sources at the end, which reads only the records they refer to.
+    those whose original was not seen (yet), or sits inside a file gzipped as a
+    whole (where an offset cannot be entered), wait for a second pass over the
+    sources at the end, which finds the originals by record id, URI + date or
+    URI + payload digest.
+
+    ``dedupe``: one page per (URL, payload digest), the latest capture; a first
+    pass over the record headers finds which capture that is.
     """
 
-    def __init__(self, specs: list[str], record_filter: RecordFilter, settings):
+    def __init__(self, specs: list[str], record_filter: RecordFilter, settings, dedupe: bool = False):
         self.specs = specs
         self.filter = record_filter
         self.settings = settings
-        self.max_size = settings.getint("REPLAY_MAX_BODY_SIZE") or settings.getint("DOWNLOAD_MAXSIZE")
+        self.dedupe = dedupe
+        if settings.getint("REPLAY_MAX_BODY_SIZE"):
+            self.max_size, self.max_size_setting = settings.getint("REPLAY_MAX_BODY_SIZE"), "REPLAY_MAX_BODY_SIZE"
+        else:
+            self.max_size, self.max_size_setting = settings.getint("DOWNLOAD_MAXSIZE"), "DOWNLOAD_MAXSIZE"
         self.revisit_articles = settings.getbool("REPLAY_REVISIT_ARTICLES")
         self.index = RevisitIndex(max_entries=settings.getint("REPLAY_REVISIT_INDEX_SIZE"))
         self.progress = Progress()
         self.sources: list[Source] = []
         self._pending: dict[tuple[str, str], list[ArchivedResponse]] = {}
+        self._latest: dict[tuple[str, str], tuple[datetime, str, int]] | None = None
         self._indexes: dict[str, list[IndexEntry]] = {}  # by source URI, for the sources read through one
         self._events = self._build(self._run())
 
@@ -236,22 +278,37 @@ class ArchiveReplay:
 
     def _build(self, records: Iterator[ArchivedResponse]) -> Iterator[Page]:
         for rec in records:
-            page = self._page(rec)
+            try:
+                page = self._page(rec)
+            except Exception as exc:  # a bug met on one record: reported with it, the replay goes on
+                logger.debug("Page of %s (file %s, offset %d) not built", rec.uri, rec.source, rec.offset,
+                             exc_info=True)
+                self.progress.bad_records += 1
+                self._damage(rec.source, rec.offset, f"{rec.uri}: cannot build its page: {type(exc).__name__}: "
+                             f"{exc}", 1)
+                continue
             if page is not None:
                 yield page
 
     def _capture(self, rec: ArchivedResponse) -> str | None:
-        return "revisit" if rec.rec_type == "revisit" and not self.revisit_articles else None
+        if rec.rec_type != "revisit" or self.revisit_articles or self.dedupe:
+            return None
+        return "revisit"
 
     def _run(self) -> Iterator[ArchivedResponse]:
         page_size = self.settings.getint("REPLAY_S3_PAGE_SIZE") or 1000
         for source in expand_sources(self.specs, s3_client=self._s3_client, s3_page_size=page_size):
             if isinstance(source, SourceError):
                 self.progress.bad_files += 1
+                self.progress.files_unreadable += 1
                 self.progress.bad_file_names.add(str(source))
+                self.progress.add_damage(Damage(str(source), None, "no archive read", 0))
                 logger.error("Bad source: %s", source)
                 continue
             self.sources.append(source)
+        if self.dedupe:
+            self._latest = self._latest_captures()
+        for source in self.sources:
             self.progress.files += 1
             yield from self._read_source(source)
         if self._pending:
@@ -261,6 +318,46 @@ class ArchiveReplay:
             self.progress.revisits_unresolved += 1
             logger.warning("Revisit of %s (%s at offset %d) refers to a record not in the sources; skipped",
                            rec.uri, rec.source, rec.offset)
+
+    # -- --dedupe --------------------------------------------------------------
+
+    def _latest_captures(self) -> dict[tuple[str, str], tuple[datetime, str, int]]:
+        """(URL, payload digest) → the latest capture's (date, file, offset), from the record headers alone."""
+        latest: dict[tuple[str, str], tuple[datetime, str, int]] = {}
+        for source in self.sources:
+            def note(rec: ArchivedResponse) -> bool:
+                key = self._dedupe_key(rec)
+                moment = warc_datetime(rec.date)
+                if key is not None and moment is not None and (key not in latest or moment >= latest[key][0]):
+                    latest[key] = (moment, rec.source, rec.offset)
+                return False  # headers only: payloads are read in the replay proper
+            for _ in read_archive(source, max_payload=self.max_size, want=note):
+                pass  # damage is reported by the replay proper
+        logger.info("--dedupe: %d distinct (URL, payload digest) captures in %d files", len(latest),
+                    len(self.sources))
+        return latest
+
+    @staticmethod
+    def _dedupe_key(rec: ArchivedResponse) -> tuple[str, str] | None:
+        digest = rec.payload_digest
+        if not digest:
+            return None  # no digest written: every capture is kept
+        if rec.rec_type == "revisit" and rec.status and not 200 <= rec.status < 300 and rec.status != 304:
+            return None
+        if rec.rec_type == "response" and not 200 <= rec.status < 300:
+            return None
+        return rec.uri, digest.lower()
+
+    def _superseded(self, rec: ArchivedResponse) -> bool:
+        if self._latest is None:
+            return False
+        key = self._dedupe_key(rec)
+        if key is None or key not in self._latest:
+            return False
+        _, file, offset = self._latest[key]
+        return (file, offset) != (rec.source, rec.offset)
+
+    # -- one source --------------------------------------------------------------
 
     def _index_entries(self, source: Source) -> list[IndexEntry] | None:
         """The records of ``source`` this filter may want, from its CDXJ index; None without a usable index."""
@@ -284,6 +381,7 @@ class ArchiveReplay:
     def _read_source(self, source: Source) -> Iterator[ArchivedResponse]:
         stats = ReadStats()
         seen_records, seen_bytes = 0, 0
+        damage_before = self.progress.damage_count
         entries = self._index_entries(source)
 
         def want(rec: ArchivedResponse) -> bool:
@@ -293,8 +391,19 @@ class ArchiveReplay:
                     return False
             elif rec.status and not (200 <= rec.status < 300 or rec.status == 304):
                 return False  # a revisit of an error or redirect
+            if warc_datetime(rec.date) is None:
+                self.progress.bad_dates += 1
+                if self.filter.since or self.filter.until:
+                    self._damage(source.uri, rec.offset, f"unreadable WARC-Date {rec.date!r} of {rec.uri}: "
+                                 "not replayed, --since/--until cannot place it", 1)
+                    return False
+                self._damage(source.uri, rec.offset, f"unreadable WARC-Date {rec.date!r} of {rec.uri}: "
+                             "replayed, fetched_at is the date as written", 0)
             if not self.filter(rec):
                 self.progress.filtered += 1
+                return False
+            if self._superseded(rec):
+                self.progress.deduplicated += 1
                 return False
             return True
 
@@ -316,26 +425,74 @@ class ArchiveReplay:
             yield item
         self.progress.records += stats.records - seen_records
         self.progress.bytes += stats.bytes - seen_bytes
+        if self.progress.damage_count == damage_before:
+            self.progress.files_whole += 1
+        elif stats.records == 0:
+            self.progress.files_unreadable += 1
+        else:
+            self.progress.files_damaged += 1
+
+    def _damage(self, file: str, offset: int | None, reason: str, lost: int) -> None:
+        """Something wrong in a record that the reader could read: logged, counted, listed."""
+        self.progress.records_lost += lost
+        self.progress.add_damage(Damage(file, offset, reason, lost))
+        if file not in self.progress.bad_file_names:
+            self.progress.bad_file_names.add(file)
+            self.progress.bad_files += 1
+        logger.error("Bad record: file %s, offset %s: %s", file, offset, reason)
 
     def _bad(self, bad: BadRecord) -> None:
         self.progress.bad_records += 1
-        if bad.source not in self.progress.bad_file_names:
-            self.progress.bad_file_names.add(bad.source)
-            self.progress.bad_files += 1
-        logger.error("Bad record: file %s, offset %d: %s", bad.source, bad.offset, bad.reason)
+        reason = bad.reason
+        if bad.resumed_at is not None:
+            reason += f"; read on from offset {bad.resumed_at}"
+        self._damage(bad.source, bad.offset, reason, bad.lost)
 
     def _page(self, rec: ArchivedResponse) -> Page | None:
-        try:
-            page = page_from_record(rec, None, self.max_size, capture=self._capture(rec), find_links=False)
-        except DecodingError as exc:
-            self._bad(BadRecord(rec.source, rec.offset, str(exc)))
+        if rec.too_large is not None:
+            self.progress.count("newscrawl/pages/skipped/too_large")
+            logger.warning("Bad page, archived but not parsed: %s (payload of %d bytes is above %s (%d bytes))",
+                           rec.uri, rec.too_large, self.max_size_setting, self.max_size)
             return None
+        try:
+            headers, body, stored_decoded = decode_record(rec, self.max_size)
+        except BodyTooLarge as exc:
+            # As Scrapy's HttpCompressionMiddleware does in the live crawl: the response is ignored.
+            self.progress.count(DECOMPRESSION_LIMIT_STAT)
+            logger.warning("Ignored response <%d %s> because its body (%d B compressed, %d B decompressed so far) "
+                           "exceeded %s (%d B) during decompression.", rec.status, rec.uri, len(rec.payload),
+                           exc.decompressed, self.max_size_setting, exc.limit)
+            return None
+        except DecodingError as exc:
+            self.progress.bad_records += 1
+            self._damage(rec.source, rec.offset, f"{rec.uri}: {exc}", 1)
+            return None
+        if stored_decoded:
+            self.progress.stored_decoded += 1
+            if self.progress.stored_decoded == 1 or logger.isEnabledFor(logging.DEBUG):
+                logger.warning("%s (file %s, offset %d): body stored already decoded under its kept "
+                               "Content-Encoding; read as stored (counted in replay/stored_decoded)",
+                               rec.uri, rec.source, rec.offset)
+        cut = None
+        if rec.truncated == "disconnect":  # the reasons the live crawl gives its own cut bodies
+            cut = ("disconnect", f"connection closed after {len(body)} bytes of the body (WARC-Truncated: disconnect)")
+        elif rec.truncated:
+            cut = ("truncated", f"body cut (WARC-Truncated: {rec.truncated}, {len(body)} bytes)")
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        verdict = judge_page(content_type, body, cut)
+        if verdict is not None:
+            self.progress.count(verdict.stat)
+            verdict.log(rec.uri)
+            if verdict.skip:
+                return None
+        page = page_from_record(rec, None, self.max_size, capture=self._capture(rec), find_links=False,
+                                decoded=(headers, body))
         self.progress.pages += 1
         return page
 
     def _resolve(self, revisit: ArchivedResponse) -> ArchivedResponse | None:
         location = self.index.find(revisit)
-        if location is not None:
+        if location is not None and location.seekable:
             try:
                 original = read_record_at(location.source, location.offset)
             except Exception as exc:
@@ -393,7 +550,8 @@ class ReplaySpider(scrapy.Spider):
 
     Arguments: ``sources`` (list, or comma-separated string), ``since``,
     ``until`` (ISO 8601, WARC-Date), ``url`` (regular expression), ``host``
-    (a host name: its records and its subdomains'). With ``url`` or ``host``, a
+    (a host name: its records and its subdomains'), ``dedupe`` (one article per
+    URL and payload digest, the latest capture). With ``url`` or ``host``, a
     file with a CDXJ index beside it is read only where the index says matching
     records are (one range request each on S3).
     """
@@ -402,8 +560,10 @@ class ReplaySpider(scrapy.Spider):
     custom_settings = REPLAY_SETTINGS
 
     def __init__(self, *args: Any, sources: list[str] | str = (), since: str | None = None,
-                 until: str | None = None, url: str | None = None, host: str | None = None, **kwargs: Any):
+                 until: str | None = None, url: str | None = None, host: str | None = None,
+                 dedupe: bool | str = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.dedupe = dedupe if isinstance(dedupe, bool) else str(dedupe).lower() in ("1", "true", "yes")
         self.sources = [s for s in sources.split(",") if s] if isinstance(sources, str) else list(sources)
         if not self.sources:
             raise ValueError("replay: no SOURCE given")
@@ -417,7 +577,7 @@ class ReplaySpider(scrapy.Spider):
         spider.max_in_flight = max(1, settings.getint("REPLAY_MAX_IN_FLIGHT"))
         spider.batch_size = max(1, min(spider.max_in_flight, settings.getint("REPLAY_READ_BATCH")))
         spider.progress_interval = settings.getfloat("REPLAY_PROGRESS_INTERVAL")
-        spider.replay = ArchiveReplay(spider.sources, spider.record_filter, settings)
+        spider.replay = ArchiveReplay(spider.sources, spider.record_filter, settings, dedupe=spider.dedupe)
         spider._in_flight = 0
         spider._room = asyncio.Event()
         spider._started = time.monotonic()
@@ -476,11 +636,17 @@ class ReplaySpider(scrapy.Spider):
     def _update_stats(self) -> None:
         p = self.replay.progress
         stats = self.crawler.stats
-        for key, value in (("files", p.files), ("records", p.records), ("bytes", p.bytes), ("pages", p.pages),
+        for key, value in (("files", p.files), ("files/whole", p.files_whole), ("files/damaged", p.files_damaged),
+                           ("files/unreadable", p.files_unreadable), ("records", p.records),
+                           ("records/lost", p.records_lost), ("records/bad_date", p.bad_dates),
+                           ("bytes", p.bytes), ("pages", p.pages), ("damage", p.damage_count),
                            ("bad_records", p.bad_records), ("bad_files", p.bad_files), ("filtered", p.filtered),
+                           ("deduplicated", p.deduplicated), ("stored_decoded", p.stored_decoded),
                            ("revisits_resolved", p.revisits_resolved),
                            ("revisits_unresolved", p.revisits_unresolved), ("indexed_files", p.indexed_files)):
             stats.set_value(f"replay/{key}", value)
+        for key, value in list(p.page_stats.items()):
+            stats.set_value(key, value)
 
     def progress_line(self) -> str:
         p = self.replay.progress
@@ -496,8 +662,25 @@ class ReplaySpider(scrapy.Spider):
             await asyncio.sleep(self.progress_interval)
             print(self.progress_line(), file=sys.stderr, flush=True)
 
+    def summary(self) -> list[str]:
+        """The final report: files read whole / damaged / unreadable, records read and lost, pages, articles;
+        then everything lost, damaged or unreadable, one line each."""
+        p = self.replay.progress
+        articles = self.crawler.stats.get_value("newscrawl/articles", 0)
+        total = p.files_whole + p.files_damaged + p.files_unreadable
+        lines = [f"replay summary: {total} files: "
+                 f"{p.files_whole} read whole, {p.files_damaged} damaged, {p.files_unreadable} unreadable; "
+                 f"{p.records} records read, {p.records_lost} lost; {p.pages} pages, {articles} articles"]
+        if p.damage_count:
+            lines.append(f"replay: {p.damage_count} things lost, damaged or unreadable (exit status 1):")
+            lines += [f"  {d}" for d in p.damage]
+            if p.damage_count > len(p.damage):
+                lines.append(f"  ... and {p.damage_count - len(p.damage)} more (in the log)")
+        return lines
+
     def _closed(self, reason: str = "") -> None:
         if self._progress_task is not None:
             self._progress_task.cancel()
         self._update_stats()
         print(self.progress_line() + f" [{reason}]", file=sys.stderr, flush=True)
+        print("\n".join(self.summary()), file=sys.stderr, flush=True)

@@ -1,6 +1,6 @@
 """Reading archives: sources (files, directories, globs, S3), records, revisits, payloads.
 
-A *source* is one WARC file, local or in S3 (``sources.expand_sources`` turns
+A *source* is one WARC or ARC file, local or in S3 (``sources.expand_sources`` turns
 paths, directories, globs and ``s3://bucket/prefix`` into sources).
 ``records.read_archive`` walks one source record by record and yields plain
 data: an ``ArchivedResponse`` for each ``response`` or ``revisit`` record and a
@@ -14,10 +14,10 @@ The names below are the reader's public API, importable from here.
 
 from __future__ import annotations
 
-from .payloads import DecodingError, dechunk, decode_content
+from .payloads import BodyTooLarge, DecodingError, dechunk, decode_content, decode_payload
 from .records import (
     ArchivedResponse, BadRecord, ReadStats, iter_records, iter_responses, read_archive, read_archive_once,
-    read_indexed, read_record_at,
+    read_indexed, read_record_at, warc_datetime,
 )
 from .revisits import RevisitIndex, resolve_revisit, response_keys, revisit_keys
 from .sources import (

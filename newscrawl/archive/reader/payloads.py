@@ -1,16 +1,18 @@
 """Payloads: an archived HTTP body back to the body the live spider got.
 
 ``dechunk`` undoes a chunked transfer coding stored verbatim (as some tools do);
-``decode_content`` (from ``newscrawl.decoding``) then undoes ``Content-Encoding``.
+``decode_content`` (from ``newscrawl.decoding``) then undoes ``Content-Encoding``;
+``decode_payload`` also takes a body stored already decoded under a kept
+``Content-Encoding`` as stored.
 """
 
 from __future__ import annotations
 
 import re
 
-from newscrawl.decoding import DecodingError, decode_content
+from newscrawl.decoding import BodyTooLarge, DecodingError, decode_content
 
-__all__ = ["DecodingError", "decode_content", "dechunk"]
+__all__ = ["BodyTooLarge", "DecodingError", "decode_content", "decode_payload", "dechunk"]
 
 
 def dechunk(headers: list[tuple[str, str]], payload: bytes) -> tuple[list[tuple[str, str]], bytes]:
@@ -59,3 +61,40 @@ def _dechunk(data: bytes) -> bytes | None:
         elif data[pos:pos + 1] == b"\n":
             pos += 1
     return b"".join(out)
+
+
+_MAGIC_OF = {"gzip": b"\x1f\x8b", "x-gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
+
+
+def decode_payload(headers: list[tuple[str, str]], payload: bytes, max_size: int = 64 * 1024 * 1024
+                   ) -> tuple[list[tuple[str, str]], bytes, bool]:
+    """``decode_content``, or the bytes as stored when they were stored already decoded.
+
+    Some tools (ClueWeb09, some wget captures) keep ``Content-Encoding: gzip``
+    on a body they stored decoded. When decoding fails, the bytes do not start
+    as the declared coding would, and they look like the declared type (HTML
+    starts with ``<``; other text has no binary bytes), they are the body, as
+    warcio reads them too. Returns (headers, body, stored_decoded).
+    """
+    try:
+        headers, body = decode_content(headers, payload, max_size=max_size)
+        return headers, body, False
+    except BodyTooLarge:
+        raise
+    except DecodingError:
+        codings = [e.strip().lower() for k, v in headers if k.lower() == "content-encoding" for e in v.split(",")]
+        magic = [_MAGIC_OF[c] for c in codings if c in _MAGIC_OF]
+        if any(payload.startswith(m) for m in magic) or not _looks_like_declared_type(headers, payload):
+            raise
+    return [(k, v) for k, v in headers if k.lower() != "content-encoding"], payload, True
+
+
+def _looks_like_declared_type(headers: list[tuple[str, str]], payload: bytes) -> bool:
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "").split(";")[0].strip().lower()
+    head = payload[:1024]
+    if content_type in ("text/html", "application/xhtml+xml", "text/xml", "application/xml") \
+            or content_type.endswith("+xml"):
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    if content_type.startswith("text/") or content_type in ("application/json", "application/javascript"):
+        return b"\0" not in head and len(re.findall(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]", head)) <= len(head) // 10
+    return False

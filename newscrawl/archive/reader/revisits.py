@@ -12,6 +12,7 @@ from .sources import Source
 class _Location:
     source: Source
     offset: int
+    seekable: bool = True  # False: inside a whole-file gzip stream, found again only by reading the file
 
 
 @dataclass
@@ -27,7 +28,7 @@ class RevisitIndex:
     _entries: OrderedDict = field(default_factory=OrderedDict)
 
     def add(self, source: Source, rec: ArchivedResponse) -> None:
-        location = _Location(source, rec.offset)
+        location = _Location(source, rec.offset, rec.seekable)
         for key in response_keys(rec):
             self._entries[key] = location
             self._entries.move_to_end(key)
@@ -42,14 +43,16 @@ class RevisitIndex:
 
 
 def response_keys(rec: ArchivedResponse) -> list[tuple[str, str]]:
-    keys = [("id", rec.record_id), ("uri-date", f"{rec.uri} {rec.date}")]
+    keys = [("uri-date", f"{rec.uri} {rec.date}")]
+    if rec.record_id:
+        keys.insert(0, ("id", rec.record_id))
     if rec.payload_digest:
-        keys.append(("digest", rec.payload_digest.lower()))
+        keys += [("uri-digest", f"{rec.uri} {rec.payload_digest.lower()}"), ("digest", rec.payload_digest.lower())]
     return keys
 
 
 def revisit_keys(revisit: ArchivedResponse) -> list[tuple[str, str]]:
-    """What a revisit says its original is: WARC-Refers-To, target URI + date, payload digest."""
+    """What a revisit says its original is: WARC-Refers-To, target URI + date, URI + payload digest, digest."""
     h = revisit.warc_headers
     keys = []
     if _header(h, "WARC-Refers-To"):
@@ -58,7 +61,9 @@ def revisit_keys(revisit: ArchivedResponse) -> list[tuple[str, str]]:
     if uri and date:
         keys.append(("uri-date", f"{uri} {date}"))
     if revisit.payload_digest:
-        keys.append(("digest", revisit.payload_digest.lower()))
+        target = uri or revisit.uri
+        keys += [("uri-digest", f"{target} {revisit.payload_digest.lower()}"),
+                 ("digest", revisit.payload_digest.lower())]
     return keys
 
 

@@ -1,9 +1,10 @@
-"""Sources: where WARC files are (paths, directories, globs, ``s3://bucket/prefix``) and how to stream them."""
+"""Sources: where WARC and ARC files are (paths, directories, globs, ``s3://bucket/prefix``) and how to stream them."""
 
 from __future__ import annotations
 
 import glob as globlib
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,8 @@ from urllib.parse import urlsplit
 
 from ..cdxj import index_name, index_path
 
-WARC_SUFFIXES = (".warc", ".warc.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")  # ARC files are read too
+
 
 class Source(Protocol):
     """One WARC file somewhere: a name for pointers and a way to stream it."""
@@ -124,8 +126,8 @@ def expand_sources(specs: Iterable[str], s3_client: Callable[[], object] | None 
                    s3_page_size: int = 1000) -> Iterator[Source | SourceError]:
     """Every WARC file named by ``specs``, in order, each once; a ``SourceError`` for a spec naming none.
 
-    A spec is a file (taken whatever its name), a directory (every ``*.warc``
-    and ``*.warc.gz`` under it, recursively), a glob, or ``s3://bucket/prefix``
+    A spec is a file (taken whatever its name), a directory (every ``*.warc``,
+    ``*.warc.gz``, ``*.arc`` and ``*.arc.gz`` under it, recursively), a glob, or ``s3://bucket/prefix``
     (every WARC object under the prefix, listed page by page). ``s3_client``
     builds the boto3 client when the first ``s3://`` spec is met.
     """
@@ -195,8 +197,11 @@ def s3_client_from_settings(settings):
     return client_from_settings(settings)
 
 
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped (a damaged header line is full of them)."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: "\\x%02x" % ord(m.group()), text)
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().replace("\n", " ")
+    text = _printable(str(exc).strip())
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
