@@ -20,14 +20,15 @@ def _el(cls: str = "", id_: str = ""):
     return parse_html(f'<html><body><div class="{cls}" id="{id_}">x</div></body></html>').find(".//div")
 
 
-@pytest.mark.parametrize("cls", ["related-links", "c-share", "article-share-buttons", "ad-slot-2", "most-read",
+@pytest.mark.parametrize("cls", ["related-links", "social-share", "c-share", "article-share-buttons", "ad-slot-2", "most-read",
                                  "mostRead", "sign-up-box", "newsletter_signup", "comments", "breadcrumbs"])
 def test_boilerplate_marks_strictly(cls):
     assert marked_strictly(_el(cls), BOILERPLATE)
 
 
 @pytest.mark.parametrize("cls", ["tag-jon-talton", "ad-free-article", "header", "shared-layout", "reading",
-                                 "related-coverage-of-the-war", "article-body", "teaser-text"])
+                                 "related-coverage-of-the-war", "article-body", "teaser-text",
+                                 "BrandPageWrapper-liveAlertAd", "PageWrapper-socialShareSection"])
 def test_words_that_only_look_like_boilerplate_do_not(cls):
     assert not marked_strictly(_el(cls), BOILERPLATE)
 

@@ -10,8 +10,8 @@ Two ways to match, for two kinds of decision:
 - ``marked``: some mark is one of the words (or starts with one of the few unambiguous
   stems, ``related…``, ``recommend…``). For "is this byline or date inside a list of
   other stories?", where a miss costs more than a false alarm.
-- ``marked_strictly``: a class or id token *is* the word, after any prefix, followed only
-  by generic suffixes ("article-share-buttons", "ad-slot-2"), so that "tag-jon-talton" or
+- ``marked_strictly``: a class or id token *is* the word (split at ``-`` and ``_`` only,
+  not at camelCase), after any prefix, followed only by generic suffixes ("article-share-buttons", "ad-slot-2"), so that "tag-jon-talton" or
   "ad-free-article" survive. For pruning blocks out of the page before the main text is
   found, where a false alarm deletes story.
 """
@@ -67,8 +67,8 @@ _GENERIC = frozenset({
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-def _words(token: str) -> list[str]:
-    return [w for w in re.split(r"[-_]+", _CAMEL.sub("-", token).lower()) if w]
+def _words(token: str, camel: bool = True) -> list[str]:
+    return [w for w in re.split(r"[-_]+", (_CAMEL.sub("-", token) if camel else token).lower()) if w]
 
 
 def marks(el) -> str:
@@ -99,7 +99,9 @@ def marked_strictly(el, vocabulary: frozenset) -> bool:
 def _marked(text: str, vocabulary: frozenset, strict: bool) -> bool:
     stems = tuple(s for s in _STEMS if s in vocabulary)
     for token in text.split():
-        words = _words(token)
+        # A strict match does not split camelCase: "BrandPageWrapper-liveAlertAd" names
+        # a wrapper, not an ad.
+        words = _words(token, camel=not strict)
         for end, term in _terms(words):
             if strict:
                 if term in vocabulary and all(w in _GENERIC or w.isdigit() for w in words[end:]):
