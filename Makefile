@@ -20,6 +20,8 @@ S3RVER := tests/.s3rver/node_modules/.bin/s3rver
 # ReplayWeb.page (npm; its built ui.js and sw.js only), for the test that opens a WACZ in it.
 RWP_VERSION := 2.5.3
 RWP := tests/.replaywebpage/package/ui.js
+# Java (Debian's), for PySpark: scrapy replay --engine spark and its tests.
+JAVA := /usr/bin/java
 # Headless Chromium (Debian's), for the tests that look at replays and reports in a browser.
 CHROMIUM := /usr/bin/chromium
 
@@ -31,7 +33,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[test]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[test,spark]'
 	touch $(STAMP)
 
 $(PYWB): requirements-pywb.lock
@@ -78,23 +80,27 @@ $(RWP):
 	cd tests/.replaywebpage && npm pack --silent replaywebpage@$(RWP_VERSION) >/dev/null \
 	  && tar xzf replaywebpage-$(RWP_VERSION).tgz package/ui.js package/sw.js package/LICENSE
 
+$(JAVA):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
+
 $(S3RVER):
 	npm install --prefix tests/.s3rver --no-audit --no-fund --silent s3rver@3.7.1
 
 demo: $(STAMP)
 	$(VENV)/bin/scrapy demo --output demo-output
 
-test: $(STAMP) $(PYWB) $(WACZ_TOOL) $(S3RVER) $(RWP) $(CHROMIUM) audit
+test: $(STAMP) $(PYWB) $(WACZ_TOOL) $(S3RVER) $(RWP) $(CHROMIUM) $(JAVA) audit
 	$(PY) -m pytest -q
 
 # Every benchmark, each writing its own tables into benchmarks/RESULTS.md.
 # QUICK=1: all of them on small inputs in about two minutes (CI runs it), tables into a temp file;
 # the extraction baselines' venv is used when there, not built.
 ifeq ($(QUICK),)
-bench: $(STAMP) $(BASELINES)
+bench: $(STAMP) $(JAVA) $(BASELINES)
 	$(PY) -m benchmarks
 else
-bench: $(STAMP)
+bench: $(STAMP) $(JAVA)
 	$(PY) -m benchmarks --quick
 endif
 

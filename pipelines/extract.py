@@ -82,6 +82,18 @@ def extraction_processes(settings) -> int:
     return processes
 
 
+def article_outcome(page: Page, rules: SiteRules | None, link_rules: LinkRules | None) -> tuple[str, object]:
+    """What this pipeline decides for one Page, as plain data (the Spark replay's executors call it):
+    ("unchanged", None) for a revisit, ("article", Article), ("declined", reason) or ("error", traceback)."""
+    if page.capture == "revisit":
+        return "unchanged", None
+    try:
+        result = extract_or_reason(page, rules, True, link_rules)
+    except Exception:
+        return "error", traceback.format_exc()
+    return ("declined", result) if isinstance(result, str) else ("article", result)
+
+
 class _PoolBroken(Exception):
     pass
 

@@ -13,6 +13,10 @@ A summary on stderr ends every run: files read whole, damaged and unreadable,
 records read and lost, pages and articles, then one line for each thing lost,
 damaged or unreadable (file, offset, reason, records lost).
 
+``--engine spark`` runs the same reading and extraction as a Spark job, one
+task per file (``newscrawl.replay.spark``): ``--output DIR|s3://bucket/prefix``,
+``--format parquet|jsonl``, ``--master URL`` (default ``local[*]``), ``--resume``.
+
 Exit status: 0 everything was read; 1 something was lost, damaged or
 unreadable (the summary says what), or the run did not finish; 2 a usage error
 (one line).
@@ -61,10 +65,33 @@ class Command(BaseRunSpiderCommand):
                             help="only records whose target URI's host is HOST or a subdomain of it")
         parser.add_argument("--dedupe", action="store_true",
                             help="one article per URL and payload digest: the latest capture (several crawls of a site)")
+        parser.add_argument("--engine", default="scrapy", metavar="ENGINE",
+                            help="scrapy (this process, default) or spark (a Spark job, one task per file)")
+        parser.add_argument("--master", metavar="URL", help="with --engine spark: the Spark master (default local[*])")
+        parser.add_argument("--format", metavar="FORMAT", default="parquet",
+                            help="with --engine spark: parquet (default) or jsonl")
+        parser.add_argument("--resume", action="store_true",
+                            help="with --engine spark: skip the files the output's manifest lists as done")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:  # here, before Scrapy's start-up lines: the error is the only line
             usage_error("give at least one SOURCE (a WARC or ARC file, a directory, a glob or s3://bucket/prefix)")
+        self.spark_output = None
+        if opts.engine not in ("scrapy", "spark"):
+            usage_error(f"--engine: {opts.engine!r}; one of scrapy, spark")
+        if opts.engine == "spark":
+            from newscrawl.replay.spark import FORMATS
+
+            # The Spark job writes Parquet or JSON lines parts itself: --output is its directory, not a feed.
+            if opts.overwrite_output or not opts.output or len(opts.output) > 1:
+                usage_error("--engine spark: give one --output DIR|s3://bucket/prefix (not -O)")
+            if opts.format not in FORMATS:
+                usage_error(f"--format: {opts.format!r}; one of {', '.join(FORMATS)}")
+            if opts.dedupe:
+                usage_error("--dedupe goes with --engine scrapy")
+            self.spark_output, opts.output = opts.output[0], None
+        elif opts.master or opts.resume:
+            usage_error("--master and --resume go with --engine spark")
         try:
             super().process_options(args, opts)
         except UsageError as exc:
@@ -87,6 +114,13 @@ class Command(BaseRunSpiderCommand):
             self.settings.set(name, value, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if self.spark_output is not None:
+            from newscrawl.replay import spark
+
+            filters = {"since": opts.since, "until": opts.until, "url": opts.url, "host": opts.host}
+            self.exitcode = spark.run(args, self.settings, self.spark_output, opts.format, opts.master,
+                                      opts.resume, filters)
+            return
         assert self.crawler_process is not None
         crawler = self._create_crawler(ReplaySpider)
         self.crawler_process.crawl(crawler, sources=args, since=opts.since, until=opts.until, url=opts.url,
