@@ -192,10 +192,12 @@ def _process(source, settings, output, fmt, filters, report) -> None:
                 report["not_articles"] += 1
     progress = replay.progress
     report["records"] = progress.records
-    report["bad_records"] = progress.bad_records
-    if progress.bad_records or progress.bad_files:
-        report["status"] = "damaged" if progress.records else "unreadable"
-        report["lost"].append(f"{progress.bad_records} bad records")
+    report["bad_records"] = progress.records_lost
+    report["lost"] += [str(damage) for damage in progress.damage]
+    if progress.files_unreadable:
+        report["status"] = "unreadable"
+    elif progress.files_damaged or progress.damage_count:
+        report["status"] = "damaged"
     sink = Sink(output, settings)
     for day, rows in sorted(by_day.items()):
         name = f"fetch_date={day}/part-{report['key']}.{fmt}"
