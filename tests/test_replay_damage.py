@@ -208,9 +208,9 @@ def damaged(crawl, live_pages, tmp_path_factory):
         copy = bytearray(data)
         copy[middle:middle + 64] = bytes(64)
         (root / name).write_bytes(copy)
-        lost = {starts[index][2]} if starts[index][1] == "response" else set()
-        cases.append(Damaged(root / name, begin, "gzip member does not inflate (zlib: ", 1, end, lost,
-                             [u for u in all_urls if u not in lost], len(starts) - 1))
+        kept = [u for i, (_, t, u) in enumerate(starts) if t == "response" and i != index]
+        cases.append(Damaged(root / name, begin, "gzip member does not inflate (zlib: ", 1, end,
+                             set(all_urls) - set(kept), kept, len(starts) - 1))
 
     # Cut in the last record, for each record type: the live file's members, then a record cut halfway.
     keep = responses[-1]
@@ -247,6 +247,22 @@ def damaged(crawl, live_pages, tmp_path_factory):
             raw[offsets[1]:offsets[1] + 8] = b"WARX/1.0"
         archive.path.write_bytes(raw)
         cases.append(Damaged(archive.path, offsets[1], "not a record header: ", 1, offsets[2], {pages[1].url},
+                             [pages[0].url, pages[2].url, pages[3].url], 3))
+    # Uncompressed, a Content-Length made longer: it swallows the start (or all) of the next record.
+    for name, delta in (("content-length-too-long.warc", 300), ("content-length-much-too-long.warc", 1000)):
+        archive = Archive(root / name, gzip_records=False, version="WARC/1.0")
+        for n, page in enumerate(pages[:4]):
+            archive.response(page.url, page.headers, page.body, f"2024-05-01T12:00:0{n}Z")
+        archive.close()
+        offsets = sorted(archive.offsets.values())
+        raw = archive.path.read_bytes()
+        at = raw.index(b"Content-Length: ", offsets[1]) + len(b"Content-Length: ")
+        end = raw.index(b"\r\n", at)
+        length = int(raw[at:end])
+        assert len(str(length + delta)) == end - at
+        archive.path.write_bytes(raw[:at] + str(length + delta).encode() + raw[end:])
+        cases.append(Damaged(archive.path, offsets[1], "response record whose Content-Length "
+                             f"({length + delta}) runs past the next record", 1, offsets[2], {pages[1].url},
                              [pages[0].url, pages[2].url, pages[3].url], 3))
     archive = Archive(root / "cut-in-resource.warc", gzip_records=False, version="WARC/1.0")
     for n, page in enumerate(pages[4:6]):

@@ -271,6 +271,16 @@ class _Stream:
             if at < len(self._out):
                 return True
 
+    def peek(self, size: int) -> bytes:
+        """The next ``size`` bytes (fewer at the end), not consumed; within the current gzip member."""
+        while len(self._out) - self._pos < size:
+            rest = self._out[self._pos:]
+            if not self._fill(within_member=True):
+                self._out, self._pos = rest, 0
+                break
+            self._out, self._pos = rest + self._out, 0
+        return self._out[self._pos:self._pos + size]
+
     def at_member_start(self) -> bool:
         return self.gzipped and self.upos == self.member_ustart
 
@@ -313,6 +323,14 @@ def _loader() -> ArcWarcRecordLoader:
 
 _ARC_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*:[^\n]* [^ \n]+ \d{8,14} [^ \n]* \d+\r?\n")
 _HEADER_WINDOW = 64 * 1024
+
+
+_PEEK = 8192  # an ARC header line (with its URL) fits
+
+
+def _starts_record(data: bytes) -> bool:
+    """Whether the bytes after a record are what may follow one: the end, NUL padding, or a record header line."""
+    return not data.strip(b"\0") or data.startswith(_WARC_MAGIC) or bool(_ARC_LINE.match(data))
 
 
 def _valid_start(data: bytes) -> bool:
@@ -445,6 +463,16 @@ def _records(source: Source, stream: _Stream, start: int, skip: int, rec_types, 
                 yield _bad(stats, source, exc.args[0], "cut: the file ends inside the gzip member of the record "
                            "here, after its content (the record is whole, its gzip trailer is missing)", 0)
                 return None
+            if not gzipped and not single and not _starts_record(stream.peek(_PEEK).lstrip(b"\r\n\0")):
+                # Uncompressed, and no record starts where Content-Length says this one ends: when the next
+                # record starts before that, the Content-Length is too long and swallowed it: this record is
+                # not what was archived, and reading goes on at that next record, never past it.
+                content_end = start + stream.upos
+                found = _resync(source, offset + 1, False)
+                if found is not None and found < content_end:
+                    yield _bad(stats, source, offset, f"{kind} whose Content-Length ({record.length}) runs past "
+                               f"the next record", 1, (found, 0))
+                    return found, 0
             stats.records += 1
             if isinstance(item, BadRecord):
                 stats.bad += 1
