@@ -67,8 +67,10 @@ ITEM_PIPELINES = {
 # --- newscrawl settings -------------------------------------------------------
 # Where WARC files go: a directory (default "warcs"), or file:///path.
 WARC_STORE = "warcs"
-# Rotate WARC files at this many bytes (never splitting a request from its response).
+# Rotate WARC files at this many bytes, or a size like "500MB" (never splitting a request from its response).
 WARC_MAX_SIZE = 1_000_000_000
+# Before the first request, the WARC directory (or the S3 spool) must have this much free space (bytes, or "256MiB").
+WARC_MIN_FREE_BYTES = 256 * 1024 * 1024
 # File name prefix: {prefix}-{timestamp}-{serial}-{hostname}-{pid}.warc.gz
 WARC_PREFIX = "newscrawl"
 # Crawl id written into warcinfo records; default: the UTC start time.

@@ -21,14 +21,15 @@ class CrawlResult:
     warc_dir: Path
     items: list[dict]
     log: str
+    stderr: str = ""
 
     @property
     def warcs(self) -> list[Path]:
         return sorted(self.warc_dir.glob("*.warc.gz"))
 
 
-def run_crawl(workdir: Path, start_urls: list[str], *settings: str, timeout: float = 180) -> CrawlResult:
-    """Run `scrapy crawl worldnews` in a real process, as a user would."""
+def run_crawl(workdir: Path, start_urls: list[str], *settings: str, timeout: float = 180, **popen) -> CrawlResult:
+    """Run `scrapy crawl worldnews` in a real process, as a user would (``popen``: e.g. preexec_fn, env)."""
     warc_dir = workdir / "warcs"
     out = workdir / "articles.jsonl"
     log = workdir / "crawl.log"
@@ -38,13 +39,14 @@ def run_crawl(workdir: Path, start_urls: list[str], *settings: str, timeout: flo
            "-s", f"WARC_SPOOL_DIR={workdir / 'spool'}"]
     for setting in settings:
         cmd += ["-s", setting]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(cmd, cwd=REPO, env=env, timeout=timeout, capture_output=True, text=True)
+    env = {**os.environ, "PYTHONPATH": str(REPO), **popen.pop("env", {})}
+    proc = subprocess.run(popen.pop("wrapper", []) + cmd, cwd=REPO, env=env, timeout=timeout, capture_output=True,
+                          text=True, **popen)
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()] if out.exists() else []
     text = log.read_text(encoding="utf-8") if log.exists() else ""
     if proc.returncode != 0:
         print(proc.stdout, proc.stderr, text[-5000:], sep="\n")
-    return CrawlResult(proc.returncode, warc_dir, items, text)
+    return CrawlResult(proc.returncode, warc_dir, items, text, proc.stderr)
 
 
 @pytest.fixture(scope="module")

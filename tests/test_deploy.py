@@ -175,3 +175,14 @@ def test_cron_line_in_readme():
     assert [n for n in settings if not known_setting(n)] == []
     # cron turns a bare % into a newline.
     assert not re.search(r"(?<!\\)%", command)
+
+
+def test_readme_and_deploy_readme_give_one_table_of_exit_codes():
+    def table(path):
+        text = path.read_text(encoding="utf-8")
+        start = text.index("| code | meaning |")
+        return text[start:text.index("\n\n", start)]
+
+    top, deploy = table(REPO / "README.md"), table(REPO / "deploy" / "README.md")
+    assert top == deploy
+    assert [row.split("|")[1].strip() for row in top.splitlines()[2:]] == ["0", "1", "2", "3", "4", "5", "6", "75"]

@@ -45,5 +45,6 @@ def test_allowed_private_networks_are_validated():
 def test_bad_settings_stop_the_crawl_with_a_clear_message():
     proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "worldnews", "-a", "start_urls=http://127.0.0.1:9/",
                            "-s", "ALLOWED_PRIVATE_NETWORKS=localhost"], cwd=REPO, capture_output=True, text=True)
-    assert proc.returncode != 0
-    assert "ALLOWED_PRIVATE_NETWORKS: 'localhost' is not a CIDR network" in proc.stderr
+    assert proc.returncode == 2
+    assert "Not starting: ALLOWED_PRIVATE_NETWORKS=localhost: CIDR networks" in proc.stderr
+    assert "'localhost' is not one" in proc.stderr and "Traceback" not in proc.stderr

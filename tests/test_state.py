@@ -75,13 +75,13 @@ def test_lock_of_a_killed_run_on_this_host_is_taken_over(make_state):
     dead = make_state()
     dead.acquire("worldnews", ttl=600)
     # make the stored holder look like the dead process's
-    dead_holder = dead._lock[1]
+    dead_holder = dead.holder
     fake = dead_holder.split(":")
     fake[1] = str(proc.pid)
     if isinstance(dead, SqliteState):
         dead._db.execute("UPDATE locks SET holder = ?", (":".join(fake),))
     else:
-        dead._redis.set(dead._lock[0], ":".join(fake))
+        dead._redis.set(dead._lock.name, ":".join(fake))
     survivor = make_state()
     survivor.acquire("worldnews", ttl=600)
     with pytest.raises(CrawlLocked):

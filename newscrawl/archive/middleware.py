@@ -22,6 +22,7 @@ it could not store are counted in ``warc/pending_files`` and make
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import ipaddress
 import logging
@@ -33,9 +34,11 @@ from pathlib import Path
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from newscrawl import __version__
+from newscrawl.config import check_settings, get_size
 from newscrawl.incremental.extension import CrawlStateExtension
 from newscrawl.incremental.state import Capture
 from newscrawl.meta import DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META, WARC_RECORD
@@ -47,9 +50,15 @@ from .records import Exchange, RefersTo, header_pairs, payload_digest
 from .recovery import leftover_journals
 from .serial import SerialThread
 from .store import WarcStore, store_from_uri
-from .writer import ClosedFile, RotatingWarcWriter
+from .writer import ArchiveWriteFailed, ClosedFile, RotatingWarcWriter
 
 logger = logging.getLogger(__name__)
+
+ARCHIVE_FAILED = "archive_failed"  # the close reason after a failed write (`scrapy crawl` exits 4)
+
+
+class NotArchived(IgnoreRequest):
+    """A response that could not be archived: it is not handed to the spider."""
 
 
 class WarcArchiveMiddleware:
@@ -64,10 +73,15 @@ class WarcArchiveMiddleware:
         self.crawl_id = (settings.get("CRAWL_ID") or (self.job.crawl_id if self.job else None)
                          or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
         self.store: WarcStore = store_from_uri(settings.get("WARC_STORE"), settings)
+        if not getattr(crawler, "newscrawl_store_checked", False):
+            # Started other than by `scrapy crawl` (which checks before the crawler exists): check here,
+            # still before the engine opens the spider (and the feed).
+            check_settings(settings)
+            self.store.preflight()
         self.writer = RotatingWarcWriter(
             directory=self.store.spool_dir,
             prefix=settings.get("WARC_PREFIX"),
-            max_size=settings.getint("WARC_MAX_SIZE"),
+            max_size=get_size(settings, "WARC_MAX_SIZE"),
             warcinfo=self._warcinfo(settings),
             uri_for=self.store.uri_for,
             on_close=self._file_closed,
@@ -78,6 +92,7 @@ class WarcArchiveMiddleware:
             self.job.started = self.job.started or datetime.now(timezone.utc).isoformat()
         self._executor = SerialThread("warc-writer")
         self._closed = False
+        self.write_failure: ArchiveWriteFailed | None = None  # set once; nothing is written after it
         self.started = getattr(self.store, "started", None) or datetime.now(timezone.utc)
         self.crawl_state = self._crawl_state(crawler)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -95,7 +110,9 @@ class WarcArchiveMiddleware:
 
     def _archive(self, exchange: Exchange):
         """On the writer thread: write the exchange, as a revisit when the payload is unchanged."""
-        previous = self.crawl_state.get(exchange.url) if self.crawl_state else None
+        if self.write_failure is not None:
+            raise self.write_failure
+        previous = self._previous(exchange.url)
         digest = payload_digest(exchange.payload)
         unchanged = (previous is not None and previous.payload_digest == digest and previous.status == exchange.status
                      and 200 <= exchange.status < 300 and not exchange.truncated)
@@ -120,7 +137,11 @@ class WarcArchiveMiddleware:
                                   pointer.record_id, exchange.date.timestamp())
             return dataclasses.asdict(capture)
 
-        pointer = self.writer.write(exchange, refers_to, journal_entry)
+        try:
+            pointer = self.writer.write(exchange, refers_to, journal_entry)
+        except ArchiveWriteFailed as exc:
+            self.write_failure = exc
+            raise
         self._save_job()
         return pointer
 
@@ -134,7 +155,13 @@ class WarcArchiveMiddleware:
         """Captures of a file now safely in the spool into the state; then its journal goes."""
         if self.crawl_state is None:
             return 0
-        self.crawl_state.put_many([Capture(**c) for c in captures])
+        try:
+            self.crawl_state.put_many([Capture(**c) for c in captures])
+        except Exception as exc:  # the journal stays: the next start commits it
+            self.stats.inc_value("newscrawl/state/commit_failed", len(captures))
+            logger.error("Could not record the %d captures of %s in the crawl state (%s: %s); its journal is"
+                         " kept for the next start", len(captures), journal.name, type(exc).__name__, exc)
+            return 0
         journal.unlink(missing_ok=True)
         self.stats.inc_value("newscrawl/state/committed", len(captures))
         return len(captures)
@@ -149,6 +176,18 @@ class WarcArchiveMiddleware:
             self.stats.inc_value("newscrawl/state/recovered", len(captures))
             logger.warning("Committed %d capture(s) to the crawl state from %s, left by a crawler that stopped"
                            " before committing them", len(captures), journal.name)
+
+    def _previous(self, url: str) -> Capture | None:
+        """The state's last capture of ``url``; when the state cannot be read, none (a full record is written)."""
+        if self.crawl_state is None:
+            return None
+        try:
+            return self.crawl_state.get(url)
+        except Exception as exc:
+            self.stats.inc_value("newscrawl/state/read_failed")
+            logger.error("Could not read the crawl state for %s (%s: %s): archived as a full record",
+                         url, type(exc).__name__, exc)
+            return None
 
     def _warcinfo(self, settings) -> dict[str, str]:
         # Only what describes the crawl; never settings wholesale (credentials).
@@ -171,7 +210,7 @@ class WarcArchiveMiddleware:
         # Closed and fsynced in the spool: its captures are stored (an upload to S3 follows, retried
         # until verified, across runs if need be), so the state learns of them now, before the upload.
         if closed.journal is not None:
-            self._commit(closed.journal, read_journal(closed.journal))
+            self._commit(closed.journal, read_journal(closed.journal, closed.size))
         self.store.store(closed)
 
     async def process_response(self, request: Request, response: Response) -> Response:
@@ -202,7 +241,10 @@ class WarcArchiveMiddleware:
             raw_request_head=request.meta.get(REQUEST_HEAD_META),
             raw_response_head=request.meta.get(RESPONSE_HEAD_META),
         )
-        pointer = await self._executor.run(self._archive, exchange)
+        try:
+            pointer = await self._executor.run(self._archive, exchange)
+        except ArchiveWriteFailed as exc:
+            self._not_archived(response, exc)
         request.meta[WARC_RECORD] = pointer
         if truncated == "disconnect":
             self.stats.inc_value("newscrawl/disconnected")
@@ -216,6 +258,19 @@ class WarcArchiveMiddleware:
         self.stats.set_value("warc/written_bytes", self.writer.bytes_written)
         self.stats.inc_value("warc/responses")
         self.stats.inc_value(f"warc/response_status_count/{response.status}")
+
+    def _not_archived(self, response: Response, exc: ArchiveWriteFailed):
+        """Count and name a response that could not be archived; on the first, stop the crawl."""
+        self.stats.inc_value("warc/not_archived")
+        if not self.stats.get_value("warc/write_failed"):
+            self.stats.set_value("warc/write_failed", 1)
+            logger.error("Archive write failed: %s. Stopping the crawl (close reason %s): no new requests;"
+                         " responses still in flight are not archived and not passed on.", exc, ARCHIVE_FAILED)
+            engine = self.crawler.engine
+            if engine is not None and engine.spider is not None:
+                asyncio.ensure_future(engine.close_spider_async(reason=ARCHIVE_FAILED))
+        logger.error("Not archived, not passed to the spider: %s (status %d)", response.url, response.status)
+        raise NotArchived(f"not archived: {response.url}")
 
     async def spider_opened(self) -> None:
         # On the writer thread, so it is done before the first exchange is written; the journals
@@ -260,6 +315,13 @@ class WarcArchiveMiddleware:
         summary = self.run_summary()
         logger.info("Run summary (crawl %s): %s", self.crawl_id,
                     ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
+        try:
+            self._close_store(summary)
+        except OSError as exc:
+            self.stats.set_value("warc/manifest_failed", 1)
+            logger.error("Could not write the crawl's manifest in %s: %s", self.store.spool_dir, exc)
+
+    def _close_store(self, summary: dict[str, int]) -> None:
         self.store.close(manifest={
             "summary": summary,
             "crawl_id": self.crawl_id,

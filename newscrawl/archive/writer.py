@@ -29,6 +29,14 @@ logger = logging.getLogger(__name__)
 OPEN_SUFFIX = ".open"
 
 
+class ArchiveWriteFailed(Exception):
+    """A write to a WARC file failed; the file was cut back to its last complete exchange and closed."""
+
+    def __init__(self, path: Path | None, why: str):
+        self.path, self.why = path, why
+        super().__init__(f"WARC file {path}: {why}" if path else why)
+
+
 @dataclass
 class RecordPointer:
     """Where a response record is: the file's final URI, offset, record id, WARC-Date."""
@@ -112,32 +120,91 @@ class RotatingWarcWriter:
         ``journal_entry(pointer)`` gives what to journal for it (or None); the
         line is flushed before the records, so no record is ever on disk
         without its journal line.
+
+        If anything fails (disk full, file-size limit, an I/O error), the file is
+        cut back to the end of the last complete exchange, closed there and
+        handed on, and ``ArchiveWriteFailed`` is raised: a WARC never holds a
+        torn record or half an exchange (journal lines past the cut are ignored).
         """
         if self._file is not None and self._file.tell() >= self.max_size:
-            self.close()
-        if self._file is None:
-            self._open()
-        assert self._writer is not None and self._file is not None
-        response, request = build_records(self._writer, exchange, refers_to)
-        offset = self._file.tell()
-        pointer = RecordPointer(
-            uri=self.uri_for(self._name),
-            offset=offset,
-            record_id=response.rec_headers.get_header("WARC-Record-ID"),
-            date=response.rec_headers.get_header("WARC-Date"),
-        )
-        entry = journal_entry(pointer) if journal_entry else None
-        if entry is not None:
-            if self._journal is None:
-                self._journal = CaptureJournal(self.directory / (self._name + JOURNAL_SUFFIX))
-            self._journal.append(offset, entry)
-        self._writer.write_record(response)
-        self._writer.write_record(request)
+            try:
+                self.close()
+            except Exception as exc:
+                raise ArchiveWriteFailed(self.directory / (self._name + OPEN_SUFFIX), _why(exc)) from exc
+        good_end, records = 0, 0
+        try:
+            if self._file is None:
+                self._open()
+            assert self._writer is not None and self._file is not None
+            good_end, records = self._file.tell(), self._records
+            response, request = build_records(self._writer, exchange, refers_to)
+            offset = self._file.tell()
+            pointer = RecordPointer(
+                uri=self.uri_for(self._name),
+                offset=offset,
+                record_id=response.rec_headers.get_header("WARC-Record-ID"),
+                date=response.rec_headers.get_header("WARC-Date"),
+            )
+            entry = journal_entry(pointer) if journal_entry else None
+            if entry is not None:
+                if self._journal is None:
+                    self._journal = CaptureJournal(self.directory / (self._name + JOURNAL_SUFFIX))
+                self._journal.append(offset, entry)
+            self._writer.write_record(response)
+            self._writer.write_record(request)
+            # Flushed per exchange so a killed crawler leaves whole records on disk.
+            self._file.flush()
+        except Exception as exc:
+            path = self.directory / (self._name + OPEN_SUFFIX) if self._name else self.directory
+            note = self._cut_back(good_end, records)
+            raise ArchiveWriteFailed(path, _why(exc) + note) from exc
         self._records += 2
-        # Flushed per exchange so a killed crawler leaves whole records on disk.
-        self._file.flush()
         self.bytes_written = self._closed_bytes + self._file.tell()
         return pointer
+
+    def _cut_back(self, good_end: int, records: int) -> str:
+        """After a failed write: cut the ``.open`` file to ``good_end``, close it there and hand it on."""
+        file, self._file, self._writer = self._file, None, None
+        journal, self._journal = self._journal, None
+        if journal is not None:
+            try:
+                journal.close()
+            except OSError:
+                pass
+        if file is None:
+            return ""
+        open_path = self.directory / (self._name + OPEN_SUFFIX)
+        try:
+            file.close()  # may fail flushing again; the raw file is closed all the same
+        except OSError:
+            pass
+        try:
+            fd = os.open(open_path, os.O_WRONLY)
+            try:
+                os.ftruncate(fd, good_end)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if good_end == 0:  # not even its warcinfo record was whole
+                open_path.unlink()
+                return "; the new file was removed"
+            final = self.directory / self._name
+            os.replace(open_path, final)
+        except OSError as exc:
+            logger.error("Could not cut %s back to %d bytes (%s); the next start repairs it",
+                         open_path.name, good_end, _why(exc))
+            return f"; could not cut the file back ({_why(exc)})"
+        self.files_written += 1
+        self._closed_bytes += good_end
+        self.bytes_written = self._closed_bytes
+        logger.info("Closed WARC file %s at its last complete exchange (%d bytes, %d records)",
+                    final.name, good_end, records)
+        try:
+            # Journal lines at or past good_end are exchanges the file no longer holds: read_journal(path, size).
+            self.on_close(ClosedFile(final, good_end, records, journal.path if journal else None))
+        except Exception as exc:  # the write failure is what the caller must hear of
+            logger.error("Handing on %s failed: %s", final.name, _why(exc))
+        return f"; cut back to its last complete exchange ({good_end} bytes) and closed as {final.name}"
 
     def close(self) -> None:
         """Close the current file (if any), drop ``.open`` and hand it on."""
@@ -159,3 +226,9 @@ class RotatingWarcWriter:
         self.bytes_written = self._closed_bytes
         logger.info("Closed WARC file %s (%d bytes, %d records)", final.name, size, self._records)
         self.on_close(ClosedFile(final, size, self._records, journal.path if journal else None))
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} [errno {exc.errno}]"
+    return f"{type(exc).__name__}: {exc}"

@@ -31,6 +31,8 @@ import sys
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl.commands.crawl import report_start_error
+from newscrawl.config import SettingError, check_settings
 from newscrawl.replay.spider import REPLAY_SETTINGS, ReplaySpider, parse_when
 
 EXIT_LOST = 1
@@ -123,6 +125,12 @@ class Command(BaseRunSpiderCommand):
             return
         assert self.crawler_process is not None
         crawler = self._create_crawler(ReplaySpider)
+        try:
+            check_settings(crawler.settings)
+        except SettingError as exc:  # one line, as `scrapy crawl` says it; the traceback at DEBUG
+            report_start_error(exc, crawler.settings)
+            self.exitcode = 2
+            return
         self.crawler_process.crawl(crawler, sources=args, since=opts.since, until=opts.until, url=opts.url,
                                    host=opts.host, dedupe=opts.dedupe, **opts.spargs)
         self.crawler_process.start()

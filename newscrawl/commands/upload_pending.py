@@ -1,17 +1,27 @@
 """`scrapy upload_pending`: repair ``.open`` files and upload what earlier crawls left in the spool.
 
-For ``WARC_STORE=s3://...`` it does what a crawl does at start, then waits
-(``WARC_UPLOAD_TIMEOUT``) for the uploads; for a local store it only repairs
-``.open`` files. Exits 1 when files are still not stored.
+Every S3 store with files under ``WARC_SPOOL_DIR`` is handled, each named by
+the ``STORE.json`` its crawls left in the spool (store URI and endpoint), so
+``-s WARC_STORE=s3://...`` is not needed; given, that store is handled too.
+For each it does what a crawl does at start, then waits
+(``WARC_UPLOAD_TIMEOUT``) for the uploads. For a local ``WARC_STORE`` it
+repairs ``.open`` files. Every spooled file is listed with its store and what
+became of it. Exits 1 when files are still not stored, 2 for a bad setting.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from scrapy.commands import ScrapyCommand
+from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawl.archive.recovery import owned_by_live_process
 from newscrawl.archive.store import store_from_uri
+from newscrawl.archive.store.local import LocalStore
+from newscrawl.archive.store.s3 import S3Store, safe_endpoint, spooled_stores
+from newscrawl.config import SettingError, check_settings
 
 
 class Command(ScrapyCommand):
@@ -25,18 +35,68 @@ class Command(ScrapyCommand):
     def short_desc(self) -> str:
         return "Repair .open WARC files and upload the files left in the spool by earlier crawls"
 
+    def long_desc(self) -> str:
+        return (__doc__ or "").strip()
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        store = store_from_uri(self.settings.get("WARC_STORE"), self.settings)
-        repaired = store.recover()
-        store.close()
-        stats = store.stats()
-        pending = store.pending_files
-        print(f"repaired .open files : {len(repaired)}")
-        print(f"uploaded             : {stats.get('warc/uploaded', 0)} ({stats.get('warc/uploaded_bytes', 0)} bytes)")
-        print(f"failed attempts      : {stats.get('warc/upload_failed', 0)}")
+        settings = self.settings
+        try:
+            check_settings(settings)
+        except SettingError as exc:
+            print(f"upload_pending: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        named = settings.get("WARC_STORE")
+        endpoint_given = (settings.getpriority("AWS_ENDPOINT_URL") or 0) >= SETTINGS_PRIORITIES["cmdline"]
+        stores: dict[str, str | None] = dict(spooled_stores(settings))
+        if str(named).startswith("s3://"):
+            uri = named.rstrip("/")
+            stores[uri] = stores.get(uri)
+        repaired = uploaded = uploaded_bytes = failed = 0
+        pending: list[str] = []
+        if not str(named).startswith("s3://"):
+            local = store_from_uri(named, settings)
+            assert isinstance(local, LocalStore)
+            fixed = local.recover() if local.spool_dir.is_dir() else []
+            repaired += len(fixed)
+            if fixed:
+                print(f"store {local.spool_dir} (local): {len(fixed)} .open file(s) repaired")
+                for closed in fixed:
+                    print(f"  repaired  {closed.path.name}")
+        for uri, endpoint in sorted(stores.items()):
+            store_settings = settings.copy()
+            store_settings.frozen = False
+            if endpoint and not endpoint_given:
+                store_settings.set("AWS_ENDPOINT_URL", endpoint, priority="cmdline")
+            store = S3Store.from_uri(uri, store_settings)
+            busy = [p for p in store.spooled_files() if owned_by_live_process(p.name)]
+            fixed = store.recover()
+            store.close()
+            stats = store.stats()
+            repaired += len(fixed)
+            uploaded += stats.get("warc/uploaded", 0)
+            uploaded_bytes += stats.get("warc/uploaded_bytes", 0)
+            failed += stats.get("warc/upload_failed", 0)
+            left = store.pending_files
+            pending += [f"s3://{store.bucket}/{key}" for key in left]
+            listed = {entry.key: entry for entry in store.leftovers}
+            where = safe_endpoint(store_settings.get("AWS_ENDPOINT_URL")) or "AWS"
+            print(f"store {uri} (endpoint {where}): {len(listed) + len(busy)} WARC file(s) in the spool"
+                  f" {store.spool_root}")
+            for key, entry in sorted(listed.items()):
+                state = "uploaded" if entry.uploaded and key not in left else "PENDING "
+                print(f"  {state}  {entry.uri}")
+            for key in sorted(set(left) - set(listed)):
+                print(f"  PENDING   s3://{store.bucket}/{key}")
+            for path in busy:
+                print(f"  in use    {path.name} (a running crawl is writing or sending it)")
+        print(f"repaired .open files : {repaired}")
+        print(f"uploaded             : {uploaded} ({uploaded_bytes} bytes)")
+        print(f"failed attempts      : {failed}")
         print(f"still pending        : {len(pending)}")
-        for key in pending:
-            print(f"  {key}")
+        for uri in pending:
+            print(f"  {uri}")
         if pending:
+            print(f"upload_pending: {len(pending)} file(s) could not be sent and stay in the spool", file=sys.stderr)
             self.exitcode = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -11,6 +12,9 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from newscrawl.incremental.extension import CrawlStateExtension
 from newscrawl.incremental.policy import ARTICLE_ROLES
 from newscrawl.meta import ROLE
+from newscrawl.safety.redact import redact
+
+logger = logging.getLogger(__name__)
 
 
 class RecrawlPolicyMiddleware:
@@ -33,7 +37,14 @@ class RecrawlPolicyMiddleware:
         if self.extension.nothing_stored_before:
             return None
         self.stats.inc_value("newscrawl/recrawl/lookups")
-        if await asyncio.to_thread(self.extension.is_fresh, request.url):
+        try:
+            fresh = await asyncio.to_thread(self.extension.is_fresh, request.url)
+        except Exception as exc:  # the state is unreachable: fetch it (archived again) rather than lose it
+            self.stats.inc_value("newscrawl/state/read_failed")
+            logger.error("Could not read the crawl state for %s (%s: %s): fetching it", request.url,
+                         type(exc).__name__, redact(str(exc)))
+            return None
+        if fresh:
             self.stats.inc_value("newscrawl/recrawl/skipped")
             raise IgnoreRequest(f"already archived: {request.url}")
         return None

@@ -45,6 +45,10 @@ class CrawlLocked(RuntimeError):
     """Another run of the same crawl holds the lock."""
 
 
+class LockLost(RuntimeError):
+    """The lock this run held is gone (expired and taken by another run, or removed)."""
+
+
 class CrawlState(Protocol):
     def get(self, url: str) -> Capture | None: ...
 
@@ -53,9 +57,11 @@ class CrawlState(Protocol):
     def acquire(self, crawl: str, ttl: float) -> None:
         """Take the crawl's lock or raise CrawlLocked; a crashed holder's lock expires."""
 
-    def refresh(self) -> None: ...
+    def refresh(self) -> None:
+        """Extend the lock's life; raise ``LockLost`` when this run no longer holds it (other errors propagate)."""
 
-    def release(self) -> None: ...
+    def release(self) -> None:
+        """Give the lock up (only if this run still holds it); safe to call twice."""
 
     def close(self) -> None: ...
 
@@ -134,12 +140,23 @@ class SqliteState:
                 self._db.execute("COMMIT")
         self._lock = (crawl, holder, ttl)
 
+    @property
+    def holder(self) -> str | None:
+        """This run's lock token ("host:pid:random") while it holds the lock."""
+        return self._lock[1] if self._lock else None
+
     def refresh(self) -> None:
         if self._lock:
             crawl, holder, ttl = self._lock
             with self._mutex:
-                self._db.execute("UPDATE locks SET expires = ? WHERE crawl = ? AND holder = ?",
-                                 (time.time() + ttl, crawl, holder))
+                updated = self._db.execute("UPDATE locks SET expires = ? WHERE crawl = ? AND holder = ?",
+                                           (time.time() + ttl, crawl, holder)).rowcount
+                if updated != 1:
+                    row = self._db.execute("SELECT holder FROM locks WHERE crawl = ?", (crawl,)).fetchone()
+            if updated != 1:
+                self._lock = None
+                raise LockLost(f"the lock of crawl {crawl!r} in {self.path} is held by {row[0]}" if row
+                               else f"the lock of crawl {crawl!r} in {self.path} was removed")
 
     def release(self) -> None:
         if self._lock:
@@ -154,14 +171,14 @@ class SqliteState:
 
 
 class RedisState:
-    """State in Redis (a hash per URL); the lock is a key with a TTL (SET NX PX)."""
+    """State in Redis (a key per URL); the lock is redis-py's ``Lock`` (a token, a TTL, compare-and-set scripts)."""
 
     def __init__(self, url: str, namespace: str = "newscrawl"):
         import redis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=10)
+        self._redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
         self.ns = namespace
-        self._lock: tuple[str, str, float] | None = None
+        self._lock = None  # a redis.lock.Lock while this run holds the crawl's lock
 
     def _key(self, url: str) -> str:
         return f"{self.ns}:capture:{url}"
@@ -177,34 +194,62 @@ class RedisState:
                 pipe.set(self._key(c.url), json.dumps(asdict(c)))
             pipe.execute()
 
-    def acquire(self, crawl: str, ttl: float) -> None:
-        holder, key = _holder(), f"{self.ns}:lock:{crawl}"
-        if not self._redis.set(key, holder, nx=True, px=int(ttl * 1000)):
-            other = (self._redis.get(key) or b"?").decode()
-            if holder_is_dead(other) and self._redis.eval(self._TAKEOVER, 1, key, other, holder, int(ttl * 1000)):
-                logger.warning("Taking over the lock of crawl %r from %s, which is no longer running", crawl, other)
-                self._lock = (key, holder, ttl)
-                return
-            raise CrawlLocked(f"crawl {crawl!r} is already running ({other}, lock expires in"
-                              f" {max(0, self._redis.pttl(key)) / 1000:.0f} s)")
-        self._lock = (key, holder, ttl)
+    def _new_lock(self, key: str, ttl: float):
+        # thread_local=False: the lock is taken on one thread and refreshed and released on others.
+        return self._redis.lock(key, timeout=ttl, blocking=False, thread_local=False)
 
-    # Compare-and-set in Lua, so a run never extends or deletes a lock it lost.
-    _REFRESH = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
-    _TAKEOVER = ("if redis.call('get', KEYS[1]) == ARGV[1] then"
-                 " return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return 0")
-    _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+    def acquire(self, crawl: str, ttl: float) -> None:
+        from redis.exceptions import LockError
+
+        holder, key = _holder(), f"{self.ns}:lock:{crawl}"
+        lock = self._new_lock(key, ttl)
+        if lock.acquire(token=holder):
+            self._lock = lock
+            return
+        other = (self._redis.get(key) or b"?").decode()
+        if holder_is_dead(other):
+            stale = self._new_lock(key, ttl)
+            stale.local.token = other.encode()
+            try:
+                stale.release()  # deletes the key only while it still holds the dead run's token
+            except LockError:
+                pass
+            if lock.acquire(token=holder):
+                logger.warning("Taking over the lock of crawl %r from %s, which is no longer running", crawl, other)
+                self._lock = lock
+                return
+            other = (self._redis.get(key) or b"?").decode()
+        raise CrawlLocked(f"crawl {crawl!r} is already running ({other}, lock expires in"
+                          f" {max(0, self._redis.pttl(key)) / 1000:.0f} s)")
+
+    @property
+    def holder(self) -> str | None:
+        """This run's lock token ("host:pid:random") while it holds the lock."""
+        return self._lock.local.token.decode() if self._lock is not None else None
 
     def refresh(self) -> None:
-        if self._lock:
-            key, holder, ttl = self._lock
-            self._redis.eval(self._REFRESH, 1, key, holder, int(ttl * 1000))
+        from redis.exceptions import LockNotOwnedError
+
+        if self._lock is None:
+            return
+        lock = self._lock
+        try:
+            lock.reacquire()  # back to the full TTL, only while the key still holds our token
+        except LockNotOwnedError:
+            self._lock = None
+            other = self._redis.get(lock.name)
+            raise LockLost(f"the lock {lock.name!r} is held by {other.decode()}" if other
+                           else f"the lock {lock.name!r} expired or was removed") from None
 
     def release(self) -> None:
-        if self._lock:
-            key, holder, _ttl = self._lock
-            self._redis.eval(self._RELEASE, 1, key, holder)
-            self._lock = None
+        from redis.exceptions import LockError
+
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            try:
+                lock.release()
+            except LockError:
+                logger.warning("The lock %r was no longer this run's when it ended", lock.name)
 
     def close(self) -> None:
         self._redis.close()

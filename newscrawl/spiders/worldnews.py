@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.safety.middleware import RefusedDestination
 
+from newscrawl.config import check_start_urls
 from newscrawl.follow.links import (
     DEFAULT_SECTION_MIN_LINKS,
     clean_url,
@@ -77,11 +78,11 @@ class WorldNewsSpider(scrapy.Spider):
             raise ValueError(f"SECTION_MIN_ARTICLE_LINKS: {settings.get('SECTION_MIN_ARTICLE_LINKS')!r} "
                              "is not allowed (a whole number of at least 1)")
         spider.allowed_networks = parse_networks(settings.get("ALLOWED_PRIVATE_NETWORKS"))
-        urls = spider._start_arg or read_seeds(settings.get("SEEDS_FILE") or DEFAULT_SEEDS)
+        if spider._start_arg is not None:
+            urls = check_start_urls(spider._start_arg)
+        else:
+            urls = check_start_urls(read_seeds(settings.get("SEEDS_FILE") or DEFAULT_SEEDS), "SEEDS_FILE", "setting")
         spider.start_urls = [clean_url(u, spider.rules) for u in urls]
-        bad = [u for u in spider.start_urls if not u.startswith(("http://", "https://"))]
-        if bad:
-            raise ValueError(f"start_urls: not http(s) URLs: {', '.join(bad)}")
         spider.allowed_hosts = {host_of(u) for u in spider.start_urls}
         # OffsiteMiddleware compares host names only; allowed_hosts adds the port.
         spider.allowed_domains = sorted({h.rsplit(":", 1)[0].strip("[]") for h in spider.allowed_hosts})

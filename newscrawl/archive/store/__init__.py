@@ -34,6 +34,9 @@ class WarcStore(Protocol):
     def uri_for(self, name: str) -> str:
         """The URI a WARC file called ``name`` will have once stored."""
 
+    def preflight(self) -> None:
+        """Before the first request: raise ``preflight.StoreUnavailable`` when nothing could be archived."""
+
     def recover(self) -> list[ClosedFile]:
         """At start: repair ``.open`` files a dead crawler left and take over leftovers (off the reactor)."""
 

@@ -15,16 +15,18 @@ from scrapy.settings import BaseSettings
 from ..cdxj import index_name, index_path
 from ..recovery import repair_open_files
 from ..writer import ClosedFile
+from .preflight import check_writable, min_free_bytes
 from .manifest import file_sha256, index_beside, manifest_name, write_json_atomically
 
 
 class LocalStore:
     """WARC files in a local directory: the spool is the store."""
 
-    def __init__(self, directory: str | Path, prefix: str | None = None):
+    def __init__(self, directory: str | Path, prefix: str | None = None, min_free: int = 0):
         self.spool_dir = Path(directory).expanduser().resolve()
         self.spool_root = self.spool_dir  # everything this store keeps locally (for S3: every day's spool)
         self.prefix = prefix
+        self.min_free = min_free
         self.stored: list[ClosedFile] = []
         self._counters: Counter[str] = Counter()
         self.on_stored: Callable[[str], None] | None = None
@@ -32,10 +34,13 @@ class LocalStore:
     @classmethod
     def from_uri(cls, uri: str, settings: BaseSettings) -> "LocalStore":
         parts = urlsplit(uri)
-        return cls(parts.path if parts.scheme == "file" else uri, settings.get("WARC_PREFIX"))
+        return cls(parts.path if parts.scheme == "file" else uri, settings.get("WARC_PREFIX"), min_free_bytes(settings))
 
     def uri_for(self, name: str) -> str:
         return str(self.spool_dir / name)
+
+    def preflight(self) -> None:
+        check_writable(self.spool_dir, f"WARC_STORE {self.spool_dir}", self.min_free)
 
     def recover(self) -> list[ClosedFile]:
         repaired = []

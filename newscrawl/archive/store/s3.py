@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import boto3
 from boto3.s3.transfer import TransferConfig
@@ -46,6 +46,7 @@ from ..cdxj import index_name, index_path
 from ..recovery import owned_by_live_process, repair_open_files
 from ..writer import ClosedFile
 from .manifest import StoredFile, index_beside, manifest_name, write_json_atomically
+from .preflight import StoreUnavailable, check_writable, min_free_bytes
 from .uploader import UploadQueue
 
 logger = logging.getLogger(__name__)
@@ -258,6 +259,7 @@ class S3Store:
         self.day = self.started.strftime("%Y/%m/%d")
         self.spool_dir = self.spool_root / self.day
         self.close_timeout = settings.getfloat("WARC_UPLOAD_TIMEOUT", 300)
+        self.min_free = min_free_bytes(settings)
         self._client = client
         self._client_lock = threading.Lock()
         self._uploader = None
@@ -292,6 +294,43 @@ class S3Store:
 
     # -- the protocol -------------------------------------------------------
 
+    def preflight(self) -> None:
+        """The spool must take files; the bucket should be reachable (if not, the spool keeps them)."""
+        check_writable(self.spool_root, f"WARC_SPOOL_DIR {self.spool_root} (the spool of WARC_STORE {self.uri})",
+                       self.min_free)
+        self.remember_store()
+        try:
+            problem = probe_bucket(self.settings, self.bucket, self._client)
+        except BucketUnusable as exc:
+            raise StoreUnavailable(f"WARC_STORE {self.uri}: {exc}") from None
+        if problem:
+            logger.warning("WARC_STORE %s is not reachable now (%s, endpoint %s): WARC files stay in the spool %s"
+                           " and go up when it is back", self.uri, problem,
+                           safe_endpoint(self.settings.get("AWS_ENDPOINT_URL")) or "AWS", self.spool_root)
+
+    def remember_store(self) -> None:
+        """Write ``STORE.json`` in the spool: which store its files belong to, and where its endpoint is.
+
+        ``scrapy upload_pending`` reads it, so it can send every spooled file
+        without being told the store; it goes when the spool is empty.
+        """
+        data = {"store": self.uri, "endpoint": safe_endpoint(self.settings.get("AWS_ENDPOINT_URL"))}
+        path = self.spool_root / STORE_FILE
+        try:
+            if path.exists() and json.loads(path.read_text(encoding="utf-8")) == data:
+                return
+            self.spool_root.mkdir(parents=True, exist_ok=True)
+            write_json_atomically(path, data)
+        except (OSError, ValueError) as exc:
+            logger.warning("Could not write %s (%s); `scrapy upload_pending` will need -s WARC_STORE", path, exc)
+
+    def spooled_files(self) -> list[Path]:
+        """Every WARC file and manifest in this store's spool (``.open`` ones included)."""
+        if not self.spool_root.is_dir():
+            return []
+        return sorted(p for p in self.spool_root.glob("*/*/*/*")
+                      if p.name.endswith((".warc.gz", ".warc.gz.open", ".manifest.json")))
+
     def recover(self) -> list[ClosedFile]:
         """Repair ``.open`` leftovers, then queue every leftover file ahead of this crawl's."""
         repaired = []
@@ -316,6 +355,8 @@ class S3Store:
         return repaired
 
     def store(self, closed: ClosedFile) -> None:
+        if not self.files:
+            self.remember_store()
         name = closed.path.name
         key = self.key_for(f"{self.day}/{name}")
         entry = StoredFile(name, key, f"s3://{self.bucket}/{key}", closed.size, closed.records)
@@ -505,6 +546,75 @@ class S3Store:
                 directory.rmdir()  # only succeeds when empty
             except OSError:
                 pass
+        if [p.name for p in self.spool_root.iterdir()] == [STORE_FILE]:  # nothing left to send: no note needed
+            try:
+                (self.spool_root / STORE_FILE).unlink()
+                self.spool_root.rmdir()
+                self.spool_root.parent.rmdir()
+            except OSError:
+                pass
+
+
+STORE_FILE = "STORE.json"
+
+
+def spooled_stores(settings: BaseSettings) -> list[tuple[str, str | None]]:
+    """(store URI, endpoint) of every S3 store with a spool under ``WARC_SPOOL_DIR``.
+
+    Read from each spool's ``STORE.json``; a spool without one (written before
+    it existed) is named by its layout, ``{bucket}/{prefix or _}``.
+    """
+    root = Path(settings.get("WARC_SPOOL_DIR") or ".newscrawl/spool").expanduser().resolve()
+    found = []
+    for spool in sorted(p for p in root.glob("*/*") if p.is_dir()):
+        note = spool / STORE_FILE
+        try:
+            data = json.loads(note.read_text(encoding="utf-8")) if note.exists() else {}
+        except (OSError, ValueError):
+            data = {}
+        if data.get("store"):
+            found.append((data["store"], data.get("endpoint")))
+        else:
+            bucket, prefix = unquote(spool.parent.name), unquote(spool.name)
+            found.append((f"s3://{bucket}/{'' if prefix == '_' else prefix}".rstrip("/"), None))
+    return found
+
+
+class BucketUnusable(Exception):
+    """The bucket answers, and says it will never take our files (missing, access denied, no credentials)."""
+
+
+def probe_bucket(settings: BaseSettings, bucket: str, client=None) -> str | None:
+    """One quick HeadBucket: None when the bucket is there; a reason when it cannot be reached now.
+
+    Raises ``BucketUnusable`` when waiting will not help (no such bucket,
+    access denied, no credentials). Bounded: one attempt, short timeouts.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    if client is None:
+        quick = settings.copy()
+        quick.frozen = False  # a copy of the crawler's (frozen) settings, for this probe only
+        quick.set("WARC_S3_MAX_ATTEMPTS", 1, priority=1000)
+        quick.set("WARC_S3_CONNECT_TIMEOUT", min(5.0, quick.getfloat("WARC_S3_CONNECT_TIMEOUT", 10)), priority=1000)
+        quick.set("WARC_S3_READ_TIMEOUT", min(10.0, quick.getfloat("WARC_S3_READ_TIMEOUT", 60)), priority=1000)
+        client = client_from_settings(quick)
+    try:
+        client.head_bucket(Bucket=bucket)
+    except NoCredentialsError:
+        raise BucketUnusable("no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or boto3's"
+                             " environment, config files or instance role)") from None
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code in ("404", "NoSuchBucket", "NotFound"):
+            raise BucketUnusable(f"the bucket {bucket!r} does not exist") from None
+        if code in ("403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden"):
+            raise BucketUnusable(f"access to the bucket {bucket!r} is denied ({code})") from None
+        return f"HeadBucket answered {status or code}"
+    except (BotoCoreError, OSError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 def _now() -> float:

@@ -39,11 +39,13 @@ class UploadQueue(Generic[J]):
         self._deadline: float | None = None  # set by drain(): stop retrying after it
         self._in_flight: J | None = None
         self._stopped = False
+        # Started by the first job: a store built only to be checked (pre-flight) leaves no thread behind.
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
 
     def submit(self, job: J) -> None:
         with self._cond:
+            if self._thread.ident is None and not self._stopped:
+                self._thread.start()
             heapq.heappush(self._heap, (time.monotonic(), next(self._seq), job, 0))
             self._cond.notify()
 
@@ -99,7 +101,8 @@ class UploadQueue(Generic[J]):
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def pending(self) -> int:
         with self._cond:
