@@ -55,14 +55,15 @@ def _crawl_with_s3_down(tmp_path: Path, moto, proxy, store: str) -> list[Path]:
     return sorted(p for p in (tmp_path / "spool").rglob("*.warc.gz"))
 
 
-def _upload_pending(tmp_path: Path, moto, *settings: str) -> subprocess.CompletedProcess:
+def _upload_pending(tmp_path: Path, moto, *settings: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """With S3 up, the drain ends as soon as all is sent; down, it gives up after ``timeout`` seconds."""
     cmd = [sys.executable, "-m", "scrapy", "upload_pending", "-s", f"WARC_SPOOL_DIR={tmp_path / 'spool'}",
-           "-s", "AWS_REGION_NAME=us-east-1", "-s", "WARC_S3_ADDRESSING_STYLE=path", "-s", "WARC_UPLOAD_TIMEOUT=3",
+           "-s", "AWS_REGION_NAME=us-east-1", "-s", "WARC_S3_ADDRESSING_STYLE=path", "-s", f"WARC_UPLOAD_TIMEOUT={timeout}",
            "-s", "WARC_UPLOAD_RETRY_DELAY=0.2", "-s", "WARC_S3_MAX_ATTEMPTS=1", "-s", "WARC_S3_CONNECT_TIMEOUT=1",
            *[a for k, v in moto.settings.items() for a in ("-s", f"{k}={v}")]]
     for setting in settings:
         cmd += ["-s", setting]
-    return subprocess.run(cmd, cwd=REPO, env=crawl_env(moto), capture_output=True, text=True, timeout=120)
+    return subprocess.run(cmd, cwd=REPO, env=crawl_env(moto), capture_output=True, text=True, timeout=timeout + 120)
 
 
 def _uri(bucket: str, prefix: str, spool: Path, path: Path) -> str:
@@ -79,7 +80,7 @@ def test_upload_pending_reads_the_store_from_the_spool(moto, proxy, tmp_path):
     assert note == {"store": f"s3://{bucket}/news", "endpoint": proxy.endpoint}
 
     # Still down: every file listed as pending with its store, exit 1; nothing lost from the spool.
-    down = _upload_pending(tmp_path, moto)
+    down = _upload_pending(tmp_path, moto, timeout=3)
     assert down.returncode == 1, down.stdout + down.stderr
     assert f"store s3://{bucket}/news (endpoint {proxy.endpoint}): {len(spooled)} WARC file(s)" in down.stdout
     for path in spooled:
@@ -109,7 +110,7 @@ def test_upload_pending_sends_every_store_of_the_spool(moto, proxy, tmp_path):
     assert spooled_first and spooled_second
     # A spool from before STORE.json: the store is read from its layout, the endpoint from -s.
     (tmp_path / "spool" / second / "_" / "STORE.json").unlink()
-    down = _upload_pending(tmp_path, moto, f"AWS_ENDPOINT_URL={proxy.endpoint}")
+    down = _upload_pending(tmp_path, moto, f"AWS_ENDPOINT_URL={proxy.endpoint}", timeout=3)
     assert down.returncode == 1
     assert f"store s3://{first}/daily/news " in down.stdout and f"store s3://{second} " in down.stdout
     proxy.up()
