@@ -216,7 +216,9 @@ class _Stream:
                 out = self._d.decompress(data, _READ_SIZE)
             except zlib.error as exc:
                 raise _Corrupt(f"gzip member does not inflate (zlib: {exc})") from None
-            rest = self._d.unconsumed_tail + self._d.unused_data
+            # At the member's end the input left over is in unused_data; zlib may leave a copy of the same
+            # bytes in unconsumed_tail when the output limit was reached in the same call: count them once.
+            rest = self._d.unused_data if self._d.eof else self._d.unconsumed_tail
             self.cin += len(data) - len(rest)
             self._in = rest
             if self._d.eof:
