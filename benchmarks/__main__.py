@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import crawl, extraction, replay, warc_writer
+from benchmarks import crawl, extraction, replay, spark, warc_writer
 from benchmarks.results import RESULTS, results_path, write_section
 
 
@@ -35,6 +35,9 @@ def main(argv: list[str]) -> None:
         runs = [replay.run(2, 5, "news"), replay.run(40, 5, "demo")]
     replay.write_results(runs)
     print("replay", json.dumps(runs), flush=True)
+    result = spark.run(files=2, copies=1, rounds=1, limit=20) if quick else spark.run()
+    write_section(spark.SECTION, spark.table(result))
+    print("spark", json.dumps(result), flush=True)
     path = results_path()
     print(f"tables written to {path} in {time.monotonic() - began:.0f} s", file=sys.stderr)
     if quick and path != RESULTS:

@@ -35,8 +35,8 @@ REPO = Path(__file__).resolve().parent.parent
 SECTION = "## Replay on Spark"
 
 
-def _corpus(directory: Path, files: int, copies: int) -> int:
-    records = news_records()
+def _corpus(directory: Path, files: int, copies: int, limit: int | None = None) -> int:
+    records = news_records()[:limit]
     pages = 0
     for part in range(files):
         chunk = records[part::files]
@@ -56,7 +56,7 @@ def _replay_rate(corpus: Path, workdir: Path) -> float:
     return float(re.search(r"([\d.]+) pages/s", last).group(1))
 
 
-def run(files: int = 8, copies: int = 2, rounds: int = 3) -> dict:
+def run(files: int = 8, copies: int = 2, rounds: int = 3, limit: int | None = None) -> dict:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
@@ -69,7 +69,7 @@ def run(files: int = 8, copies: int = 2, rounds: int = 3) -> dict:
         work = Path(tmp)
         corpus = work / "corpus"
         corpus.mkdir()
-        pages = _corpus(corpus, files, copies)
+        pages = _corpus(corpus, files, copies, limit)
         began = time.perf_counter()
         spark = (SparkSession.builder.master("local[2]").appName("newscrawl-bench")
                  .config("spark.ui.showConsoleProgress", "false").getOrCreate())
