@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.results import machine, write_section
+from benchmarks.results import cpu_seconds, machine, write_section
 from benchmarks.site import Site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,16 +51,7 @@ VARIANTS = {
     "extract": "(c) newscrawl, archive + extraction",
     "s3": "(d) (c), WARC files into S3 (moto server)",
 }
-_TICK = os.sysconf("SC_CLK_TCK")
 S3_KEY, S3_SECRET, S3_BUCKET = "bench-access-key", "bench-secret-key", "bench"
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / _TICK
 
 
 def _status(pid: int) -> dict[str, int]:
@@ -160,7 +151,7 @@ def crawl(variant: str, site: Site, workdir: Path, moto: Moto | None = None, tim
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     own_cpu, cpu_at_first, workers, worker_peak, peak, samples = 0.0, None, {}, {}, 0, []
     while proc.poll() is None:
-        cpu = _cpu_seconds(proc.pid)
+        cpu = cpu_seconds(proc.pid)
         if cpu is not None:
             own_cpu = cpu
             if cpu_at_first is None and site.served:
@@ -170,7 +161,7 @@ def crawl(variant: str, site: Site, workdir: Path, moto: Moto | None = None, tim
         if status.get("VmRSS"):
             samples.append(status["VmRSS"])
         for child in _children(proc.pid):
-            seconds = _cpu_seconds(child)
+            seconds = cpu_seconds(child)
             if seconds is not None:
                 workers[child] = seconds
                 worker_peak[child] = _status(child).get("VmHWM", worker_peak.get(child, 0))

@@ -46,6 +46,8 @@ from types import SimpleNamespace
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from benchmarks.results import cpu_seconds
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -159,18 +161,6 @@ def ceiling_rate(corpus: Path, processes: int) -> tuple[float, float]:
     return pages / max(wall for _, wall, _ in outcome), sum(cpu for _, _, cpu in outcome) * 1e3 / pages
 
 
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of one process, from /proc (Linux), or None once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / _TICK
-
-
 def _peak_rss_mb(pid: int) -> float | None:
     """VmHWM of a process (its peak resident size so far), in MB, or None once it is gone."""
     try:
@@ -202,10 +192,10 @@ def replay_rate(corpus: Path, workdir: Path, *settings: str) -> dict[str, float]
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     main_cpu, worker_cpu, main_peak, worker_peak = 0.0, {}, 0.0, {}
     while proc.poll() is None:  # sample CPU time and peak RSS until the end (the last ~50 ms may be missed)
-        main_cpu = _cpu_seconds(proc.pid) or main_cpu
+        main_cpu = cpu_seconds(proc.pid) or main_cpu
         main_peak = _peak_rss_mb(proc.pid) or main_peak
         for child in _children(proc.pid):
-            seconds, peak = _cpu_seconds(child), _peak_rss_mb(child)
+            seconds, peak = cpu_seconds(child), _peak_rss_mb(child)
             if seconds is not None:
                 worker_cpu[child] = seconds
             if peak is not None:

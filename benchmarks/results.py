@@ -53,3 +53,15 @@ def machine() -> str:
     return (f"{os.cpu_count()} cores ({model or platform.machine()}{memory}), Python {platform.python_version()}, "
             f"Scrapy {version('scrapy')}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
             f"load average {load:.1f} at the start")
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of one process, from /proc (Linux), or None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK
