@@ -396,3 +396,14 @@ def start_until_hanging(cmd, moto, site, tmp_path, served: int) -> subprocess.Po
         time.sleep(0.05)
     crawler.kill()
     pytest.fail(f"crawl did not reach the hanging page: {len(site.log)} served")
+
+
+def upload_archive(client, paths, bucket: str = "news-archive", prefix: str = "crawls/2024") -> dict[str, str]:
+    """Create ``bucket`` and put each WARC file under ``prefix``; local path → its s3:// URI."""
+    client.create_bucket(Bucket=bucket)
+    uris = {}
+    for path in paths:
+        key = f"{prefix}/{path.name}"
+        client.upload_file(str(path), bucket, key)
+        uris[str(path)] = f"s3://{bucket}/{key}"
+    return uris

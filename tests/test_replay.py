@@ -146,17 +146,12 @@ def test_missing_source_is_an_error(tmp_path):
 
 
 def test_replay_from_s3_equals_live_crawl(crawl, tmp_path):
-    from .s3_servers import MotoServer
+    from .s3_servers import MotoServer, upload_archive
 
     server = MotoServer(tmp_path).start()
     try:
         client = server.client()
-        client.create_bucket(Bucket="news-archive")
-        keys = {}
-        for path in crawl.warcs:
-            key = f"crawls/2024/{path.name}"
-            client.upload_file(str(path), "news-archive", key)
-            keys[str(path)] = f"s3://news-archive/{key}"
+        keys = upload_archive(client, crawl.warcs)
         client.put_object(Bucket="news-archive", Key="crawls/notes.txt", Body=b"not a WARC")
         client.put_object(Bucket="news-archive", Key="other/x.warc.gz", Body=b"outside the prefix")
         env = {"AWS_ACCESS_KEY_ID": server.access_key, "AWS_SECRET_ACCESS_KEY": server.secret_key}

@@ -183,17 +183,12 @@ def test_resume_processes_nothing_already_done(spark, settings, demo_archive, tm
 def test_s3_source_and_output_on_the_moto_server(spark, settings, demo_archive, demo_replay, tmp_path, monkeypatch):
     from newscrawl.replay.spark import run
 
-    from .s3_servers import MotoServer
+    from .s3_servers import MotoServer, upload_archive
 
     server = MotoServer(tmp_path).start()
     try:
         client = server.client()
-        client.create_bucket(Bucket="news-archive")
-        keys = {}
-        for path in demo_archive.warcs:
-            key = f"crawls/2024/{path.name}"
-            client.upload_file(str(path), "news-archive", key)
-            keys[str(path)] = f"s3://news-archive/{key}"
+        keys = upload_archive(client, demo_archive.warcs)
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.access_key)
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", server.secret_key)
         s3_settings = settings.copy()
