@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import dataclass, field
 
 import trafilatura
+from trafilatura.settings import Extractor
 
 from .authors import trailing_byline
 from .dates import parse_date
@@ -437,12 +438,26 @@ def resplit(blocks: list[str], source: list[str]) -> list[str]:
     return out
 
 
+# trafilatura's options, built once per mode (building them reads its config: a tenth of
+# trafilatura's time on a small page); each call gets a copy naming its URL.
+_TRAFILATURA_OPTIONS: dict[bool, Extractor] = {}
+
+
+def _trafilatura_options(url: str | None, favor_precision: bool) -> Extractor:
+    base = _TRAFILATURA_OPTIONS.get(favor_precision)
+    if base is None:
+        base = _TRAFILATURA_OPTIONS[favor_precision] = Extractor(
+            output_format="python", comments=False, tables=False, images=False, links=False,
+            precision=favor_precision)
+    options = copy(base)
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    return options
+
+
 def _trafilatura(tree, url: str | None, favor_precision: bool):
     try:
-        return trafilatura.bare_extraction(
-            tree, url=url, include_comments=False, include_tables=False,
-            include_images=False, include_links=False, favor_precision=favor_precision,
-        )
+        return trafilatura.bare_extraction(tree, url=url, options=_trafilatura_options(url, favor_precision))
     except Exception:  # trafilatura has raised on pathological trees; we never do
         return None
 
