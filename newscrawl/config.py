@@ -335,6 +335,7 @@ CHECKS: dict[str, Callable] = {
     # state and lock
     "CRAWL_STATE_ENABLED": get_bool,
     "CRAWL_LOCK_TTL": _duration(3.0),
+    "CRAWL_RUN_WAIT": _duration(0),
     "RECRAWL_ARTICLES_AFTER": _duration(0, never=True),
     # following links
     "ALLOWED_PRIVATE_NETWORKS": lambda s, n: check_networks(s, n),

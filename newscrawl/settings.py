@@ -109,6 +109,9 @@ CRAWL_STATE_ENABLED = True
 CRAWL_NAME = None
 # Seconds a run's lock lives without being refreshed (a crashed run holds it no longer).
 CRAWL_LOCK_TTL = 600
+# A distributed crawl (CRAWL_FRONTIER=redis...): seconds a new worker waits for the workers of a run
+# that has ended to leave before it starts the next run (then exit 75).
+CRAWL_RUN_WAIT = 600
 # Fetch archived articles again once older than this: "never" (None), seconds, or "6h", "2d".
 RECRAWL_ARTICLES_AFTER = None
 # Threads running article extraction off the reactor thread when EXTRACTION_PROCESSES = 0.

@@ -39,6 +39,7 @@ from scrapy.http import Response
 
 from newscrawl import __version__
 from newscrawl.config import check_settings, get_size
+from newscrawl.frontier.status import worker_name
 from newscrawl.incremental.extension import CrawlStateExtension
 from newscrawl.incremental.state import Capture
 from newscrawl.meta import DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META, WARC_RECORD
@@ -70,7 +71,10 @@ class WarcArchiveMiddleware:
         self.stats = crawler.stats
         # With JOBDIR, a resumed crawl continues the paused one's WARC series (job.py).
         self.job = ArchiveJob.from_settings(settings)
-        self.crawl_id = (settings.get("CRAWL_ID") or (self.job.crawl_id if self.job else None)
+        # A distributed crawl's workers share their run's id (newscrawl.incremental.run).
+        extension = crawler.get_extension(CrawlStateExtension)
+        self.crawl_id = (settings.get("CRAWL_ID") or (extension.run_id if extension else None)
+                         or (self.job.crawl_id if self.job else None)
                          or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
         self.store: WarcStore = store_from_uri(settings.get("WARC_STORE"), settings)
         if not getattr(crawler, "newscrawl_store_checked", False):
@@ -331,6 +335,9 @@ class WarcArchiveMiddleware:
             "software": self.writer.warcinfo.get("software"),
             "hostname": socket.gethostname(),
             "pid": os.getpid(),
+            # Which worker of the crawl wrote this manifest and its files, as the distributed run and
+            # `scrapy frontier` name it.
+            "worker": worker_name(),
             "warc_files": self.writer.files_written,
             # For `scrapy report`: the start URLs and every numeric counter of the run.
             "seeds": list(getattr(self.crawler.spider, "start_urls", None) or []),

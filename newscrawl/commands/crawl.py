@@ -9,7 +9,12 @@
 * 5: none of the start URLs could be fetched (one line per seed on stderr, with
   its reason: refused, DNS, timeout, guard, robots.txt, HTTP status);
 * 6: the crawl lock was lost during the run (close reason ``lock_lost``);
-* 75 (EX_TEMPFAIL): another run of the same crawl holds the lock (nothing fetched).
+* 75 (EX_TEMPFAIL): another run of the same crawl holds the lock (nothing fetched);
+  for a distributed crawl: another run (another ``CRAWL_ID``) is running, or the
+  ended run's workers were still closing after ``CRAWL_RUN_WAIT``.
+
+A worker of a distributed crawl whose ``CRAWL_ID`` names a run that has already
+ended exits 0 at once (nothing to do).
 
 Where several apply, the most severe (the highest of 4, 6, 5, 3) wins. Before
 the crawler starts, settings and spider arguments are checked and the WARC
@@ -34,6 +39,7 @@ from newscrawl.archive.middleware import ARCHIVE_FAILED
 from newscrawl.archive.store.preflight import preflight_store
 from newscrawl.config import SettingError, StartupError, check_settings, check_start_urls
 from newscrawl.incremental.extension import LOCK_LOST, release_lock
+from newscrawl.incremental.run import RunAlreadyDone
 from newscrawl.incremental.state import CrawlLocked
 
 logger = logging.getLogger(__name__)
@@ -117,7 +123,9 @@ class Command(ScrapyCrawlCommand):
     def _start_failed(self, exc: BaseException, crawler) -> bool:
         """True when ``exc`` was expected (said in one line); the lock is released in any case."""
         release_lock(crawler)
-        if isinstance(exc, CrawlLocked):  # its ERROR line is out already
+        if isinstance(exc, RunAlreadyDone):  # its line is out already
+            self.start_exit = 0
+        elif isinstance(exc, CrawlLocked):  # its ERROR line is out already
             self.start_exit = EXIT_LOCKED
         elif isinstance(exc, SettingError):
             self.start_exit = EXIT_USAGE

@@ -23,6 +23,7 @@ from twisted.internet import task
 
 from newscrawl.config import StartupError, check_state_uri, get_bool, get_duration
 from newscrawl.incremental.policy import is_fresh
+from newscrawl.incremental.run import CrawlRun, RunAlreadyDone, frontier_redis_url
 from newscrawl.incremental.state import CrawlLocked, CrawlState, LockLost, state_from_settings
 from newscrawl.safety.redact import redact
 
@@ -44,6 +45,11 @@ class CrawlStateExtension:
     third of ``CRAWL_LOCK_TTL``; when another run holds it, or refreshing has
     failed for so long that it may have expired, the crawl stops with reason
     ``lock_lost``.
+
+    A distributed crawl (``CRAWL_FRONTIER=redis...``) has no lock of its own:
+    its workers share one run (``newscrawl.incremental.run``), joined here
+    instead, kept by the same refresher and left at the end (the crawl done,
+    when this worker's spider finished).
     """
 
     def __init__(self, crawler: Crawler):
@@ -55,9 +61,22 @@ class CrawlStateExtension:
         self.recrawl_after = get_duration(settings, "RECRAWL_ARTICLES_AFTER", allow_never=True)
         check_state_uri(settings)
         where = redact(str(settings.get("CRAWL_STATE") or ".newscrawl/state.sqlite"))
+        frontier = frontier_redis_url(settings)
+        self.run: CrawlRun | None = None
+        self.finish_reason: str | None = None
         try:
             self.state: CrawlState = state_from_settings(settings.get("CRAWL_STATE"), settings.get("REDIS_URL"))
-            self.state.acquire(self.crawl_name, self.lock_ttl)
+            if frontier:
+                where = f"CRAWL_FRONTIER {redact(frontier)}"
+                self.run = CrawlRun.from_url(frontier, self.crawl_name, self.lock_ttl)
+                self.run.join(settings.get("CRAWL_ID"), wait=get_duration(settings, "CRAWL_RUN_WAIT", 0.0))
+            else:
+                where = f"CRAWL_STATE {where}"
+                self.state.acquire(self.crawl_name, self.lock_ttl)
+        except RunAlreadyDone as exc:
+            logger.info("Not starting: %s. Nothing was fetched or written.", exc)
+            self._close_quietly()
+            raise
         except CrawlLocked as exc:
             logger.error("Not starting: %s. Nothing was fetched or written.", exc)
             self._close_quietly()
@@ -65,7 +84,7 @@ class CrawlStateExtension:
         except Exception as exc:
             self._close_quietly()
             logger.debug("The crawl state could not be opened", exc_info=True)
-            raise StateUnavailable(f"CRAWL_STATE {where}: cannot take the crawl's lock"
+            raise StateUnavailable(f"{where}: cannot take the crawl's lock"
                                    f" ({type(exc).__name__}: {redact(str(exc))})") from exc
         self._held = True
         self._release_mutex = threading.Lock()
@@ -82,6 +101,13 @@ class CrawlStateExtension:
         self._refresher = task.LoopingCall(self._refresh)
         crawler.signals.connect(self.engine_started, signal=signals.engine_started)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @property
+    def run_id(self) -> str | None:
+        """The id of the distributed run this worker joined (its WARCs' ``isPartOf``), or None."""
+        return self.run.run_id if self.run is not None else None
+
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlStateExtension":
@@ -90,6 +116,9 @@ class CrawlStateExtension:
         return cls(crawler)
 
     def _close_quietly(self) -> None:
+        run = getattr(self, "run", None)
+        if run is not None:
+            run.close()
         state = getattr(self, "state", None)
         if state is not None:
             try:
@@ -107,7 +136,7 @@ class CrawlStateExtension:
 
     async def _refresh_async(self) -> None:
         try:
-            await asyncio.to_thread(self.state.refresh)
+            await asyncio.to_thread(self.run.refresh if self.run is not None else self.state.refresh)
         except LockLost as exc:
             self._lost(str(exc))
             return
@@ -134,6 +163,9 @@ class CrawlStateExtension:
         if engine is not None and engine.spider is not None:
             asyncio.ensure_future(engine.close_spider_async(reason=LOCK_LOST))
 
+    def spider_closed(self, reason: str) -> None:
+        self.finish_reason = reason
+
     async def engine_stopped(self) -> None:
         if self._refresher.running:
             self._refresher.stop()
@@ -145,7 +177,12 @@ class CrawlStateExtension:
                 return
             self._held = False
             try:
-                self.state.release()
+                if self.run is not None:
+                    # The crawl is done for everyone once one worker's spider finished; any other reason
+                    # (lock lost, killed, a limit) leaves the run open for the others.
+                    self.run.leave(done=self.finish_reason == "finished")
+                else:
+                    self.state.release()
             except Exception as exc:
                 logger.error("Could not release the lock of crawl %r (%s: %s); it expires in at most %.0f s",
                              self.crawl_name, type(exc).__name__, redact(str(exc)), self.lock_ttl)
@@ -156,7 +193,8 @@ class CrawlStateExtension:
     @property
     def nothing_stored_before(self) -> bool:
         if self._nothing_stored_before is None:
-            is_empty = getattr(self.state, "is_empty", None)
+            # Other workers of a distributed run write to the same state: always asked.
+            is_empty = getattr(self.state, "is_empty", None) if self.run is None else None
             self._nothing_stored_before = bool(is_empty and is_empty())
         return self._nothing_stored_before
 

@@ -1,0 +1,141 @@
+"""Workers of a distributed crawl (`-s CRAWL_FRONTIER=redis://...`) as real `scrapy crawl` processes.
+
+Two workers started together join one run: their WARC files land in one WARC_STORE under
+names carrying each worker's host and pid, every warcinfo and manifest carries the run's id,
+and each manifest names its worker. After the run is done, a late worker of that run
+(CRAWL_ID) has nothing to do (exit 0); a worker started while the ended run's workers are
+still closing waits for them and gives up with 75 when they do not leave in time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from newscrawl.archive.reader import iter_records
+from newscrawl.demo.site import DemoSite
+from newscrawl.host import file_name_host
+from newscrawl.incremental.run import run_key, run_status, workers_key
+
+from .conftest import REPO, SCRAPY
+from .redis_server import redis_url  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.integration
+
+WARC_NAME = re.compile(r"^newscrawl-\d{17}-\d{5}-(?P<host>[^-]+)-(?P<pid>\d+)\.warc\.gz$")
+
+
+def worker_cmd(workdir: Path, site: DemoSite, store: Path, frontier: str, crawl: str, *settings: str) -> list[str]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    cmd = [*SCRAPY, "crawl", "worldnews", "-a", "start_urls=" + ",".join(site.start_urls),
+           "-O", str(workdir / "articles.jsonl"), "-s", f"WARC_STORE={store}",
+           "-s", f"CRAWL_STATE={store.parent / 'state.sqlite'}", "-s", f"WARC_SPOOL_DIR={workdir / 'spool'}",
+           "-s", "ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8", "-s", f"LOG_FILE={workdir / 'crawl.log'}",
+           "-s", "LOG_LEVEL=DEBUG", "-s", f"CRAWL_FRONTIER={frontier}", "-s", f"CRAWL_NAME={crawl}",
+           "-s", "EXTRACTION_PROCESSES=0"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    return cmd
+
+
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+@pytest.fixture(scope="module")
+def two_workers(redis_url, tmp_path_factory):  # noqa: F811
+    frontier = redis_url.rsplit("/", 1)[0] + "/6"
+    root = tmp_path_factory.mktemp("distributed")
+    store = root / "warcs"
+    crawl = f"dist-{time.monotonic_ns()}"
+    with DemoSite(port=0) as site:
+        procs = [subprocess.Popen(worker_cmd(root / f"w{i}", site, store, frontier, crawl), cwd=REPO, env=ENV,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for i in range(2)]
+        outs = [p.communicate(timeout=180)[0] for p in procs]
+    logs = [(root / f"w{i}" / "crawl.log").read_text(encoding="utf-8") for i in range(2)]
+    for proc, out, log in zip(procs, outs, logs):
+        assert proc.returncode == 0, out[-2000:] + log[-3000:]
+    return {"root": root, "store": store, "frontier": frontier, "crawl": crawl, "pids": [p.pid for p in procs],
+            "logs": logs, "site": site}
+
+
+def test_workers_started_together_share_one_run_id(two_workers):
+    run_ids = [re.search(r" run(?: \([^)]*\))? (\S+) of crawl", log)[1] for log in two_workers["logs"]]
+    assert run_ids[0] == run_ids[1]
+    manifests = [json.loads(p.read_text(encoding="utf-8")) for p in two_workers["store"].glob("*.manifest.json")]
+    assert len(manifests) == 2
+    assert {m["crawl_id"] for m in manifests} == {run_ids[0]}
+    # The run is over in Redis: ended, nobody left.
+    client = redis.Redis.from_url(two_workers["frontier"])
+    status = run_status(client, two_workers["crawl"])
+    assert status.id == run_ids[0] and status.ended is not None and status.workers == {}
+
+
+def test_each_worker_writes_its_own_warcs_into_the_store_and_its_manifest_names_it(two_workers):
+    store, pids = two_workers["store"], two_workers["pids"]
+    warcs = sorted(store.glob("*.warc.gz"))
+    by_pid: dict[int, list[Path]] = {}
+    for path in warcs:
+        match = WARC_NAME.match(path.name)
+        assert match, path.name
+        assert match["host"] == file_name_host()
+        by_pid.setdefault(int(match["pid"]), []).append(path)
+    assert set(by_pid) == set(pids)  # each worker wrote files, under its own pid
+    manifests = {m["pid"]: m for m in (json.loads(p.read_text(encoding="utf-8"))
+                                       for p in store.glob("*.manifest.json"))}
+    assert set(manifests) == set(pids)
+    workers = set()
+    for pid, manifest in manifests.items():
+        assert manifest["worker"] == f"{socket.gethostname()}-{pid}"
+        workers.add(manifest["worker"])
+        # It lists exactly this worker's files, each one's warcinfo naming the run and the worker's pid.
+        assert sorted(f["name"] for f in manifest["files"]) == sorted(p.name for p in by_pid[pid])
+        for path in by_pid[pid]:
+            info = next(r for _offset, r in iter_records(path) if r.rec_type == "warcinfo")
+            fields = dict(line.split(": ", 1) for line in info.content_stream().read().decode().splitlines() if ": " in line)
+            assert fields["isPartOf"] == manifest["crawl_id"] and fields["pid"] == str(pid)
+    assert len(workers) == 2
+    # The workers' log lines name the same worker ids as the manifests.
+    for log in two_workers["logs"]:
+        assert any(f"as worker {w}" in log for w in workers)
+
+
+def test_a_late_worker_of_the_finished_run_has_nothing_to_do(two_workers, tmp_path):
+    run_id = json.loads(next(two_workers["store"].glob("*.manifest.json")).read_text())["crawl_id"]
+    with DemoSite(port=0) as site:
+        proc = subprocess.run(worker_cmd(tmp_path, site, tmp_path / "warcs", two_workers["frontier"],
+                                         two_workers["crawl"], f"CRAWL_ID={run_id}"),
+                              cwd=REPO, env=ENV, capture_output=True, text=True, timeout=120)
+        served = len(site.log)
+    log = (tmp_path / "crawl.log").read_text(encoding="utf-8")
+    assert proc.returncode == 0, proc.stdout + proc.stderr + log[-3000:]
+    assert f"run {run_id} of crawl" in log and "already done" in log
+    assert served == 0 and not [p for p in (tmp_path / "warcs").rglob("*") if p.is_file()]
+
+
+def test_a_worker_waits_for_the_ended_runs_closing_workers_then_gives_up_with_75(redis_url, tmp_path):  # noqa: F811
+    frontier = redis_url.rsplit("/", 1)[0] + "/6"
+    crawl = f"closing-{time.monotonic_ns()}"
+    client = redis.Redis.from_url(frontier)
+    now_ms = int(time.time() * 1000)
+    # A run that ended, with one worker on another machine still closing (uploading) for a while.
+    client.hset(run_key(crawl), mapping={"id": "run-a", "started": now_ms - 60_000, "ended": now_ms})
+    client.zadd(workers_key(crawl), {"crawl-box-2:4242:abcd": now_ms + 600_000})
+    with DemoSite(port=0) as site:
+        started = time.monotonic()
+        proc = subprocess.run(worker_cmd(tmp_path, site, tmp_path / "warcs", frontier, crawl, "CRAWL_RUN_WAIT=2"),
+                              cwd=REPO, env=ENV, capture_output=True, text=True, timeout=120)
+        waited = time.monotonic() - started
+        served = len(site.log)
+    log = (tmp_path / "crawl.log").read_text(encoding="utf-8")
+    assert proc.returncode == 75, proc.stdout + proc.stderr + log[-3000:]
+    assert "waiting (at most 2 s)" in log and "still closing after 2 s (CRAWL_RUN_WAIT)" in log
+    assert waited >= 2 and served == 0 and not [p for p in (tmp_path / "warcs").rglob("*") if p.is_file()]
+    assert run_status(client, crawl).id == "run-a"  # the next run did not start
