@@ -18,6 +18,7 @@ import time
 import pytest
 import redis
 
+from newscrawl.frontier.status import FrontierKeys
 from newscrawl.incremental.run import CrawlRun, RunAlreadyDone, run_status
 from newscrawl.incremental.state import CrawlLocked, LockLost
 
@@ -164,3 +165,41 @@ def test_refresh_keeps_the_membership_and_tells_when_it_is_gone(client, crawl):
     client.zrem(f"newscrawl:run:{crawl}:workers", a.worker)
     with pytest.raises(LockLost, match="no longer a member"):
         a.refresh()
+
+
+def _fill_frontier(client, crawl) -> FrontierKeys:
+    keys = FrontierKeys(crawl)
+    client.sadd(keys.seen, b"fp1", b"fp2")
+    client.set(keys.seeded, "crawl-box-1-1 0")
+    client.hset(keys.stats, mapping={"done": 2, "pushed": 2})
+    client.hset(keys.done_by_worker, "crawl-box-1-1", 2)
+    return keys
+
+
+def test_the_next_run_starts_on_a_fresh_frontier_and_a_joined_one_keeps_it(client, crawl):
+    a = worker(client, crawl)
+    a.join()
+    keys = _fill_frontier(client, crawl)
+    other = _fill_frontier(client, crawl + "-other")
+    b = worker(client, crawl)
+    b.join()  # joining: the frontier is the run's, untouched
+    assert client.scard(keys.seen) == 2 and client.exists(keys.seeded)
+    a.leave(done=True)
+    b.leave(done=True)
+    nxt = worker(client, crawl)
+    nxt.join()
+    assert nxt.joined == "started"
+    # The start URLs are pushed again, nothing is seen yet, the counters start at 0.
+    assert [k for k in client.keys(keys.prefix + ":*")] == []
+    assert client.scard(other.seen) == 2 and client.exists(other.seeded)  # another crawl's frontier stays
+
+
+def test_a_run_taking_over_an_abandoned_one_keeps_its_frontier(client, crawl):
+    a = worker(client, crawl, ttl=1.0)
+    a.join()
+    keys = _fill_frontier(client, crawl)
+    a.run_id = None  # killed
+    time.sleep(1.1)
+    b = worker(client, crawl)
+    assert b.join("job-x") == "job-x" and b.joined == "started"
+    assert client.scard(keys.seen) == 2  # the unfinished work is carried on

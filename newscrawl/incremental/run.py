@@ -16,11 +16,14 @@ becomes a membership kept in the frontier's Redis:
 What a worker does at start (one Lua script, so two workers never disagree):
 
 * no run, or the last run ended and every one of its workers has left: it
-  starts the next run (a new id, or ``CRAWL_ID`` when set);
+  starts the next run (a new id, or ``CRAWL_ID`` when set), and the ended
+  run's frontier (``newscrawl.frontier.status``: an empty queue, its seen
+  requests, its counters) is cleared in the same script, so the new run
+  fetches its start pages again (what is archived stays in ``CRAWL_STATE``);
 * a run that has not ended: it joins it (workers started together, and any
   worker started to replace one that died), unless ``CRAWL_ID`` names another
   run: then that other run holds the crawl (``CrawlLocked``, exit 75), or, when
-  no worker of it is left, the new run takes over;
+  no worker of it is left, the new run takes over (and its frontier);
 * the run ended but some of its workers are still closing (uploading, writing
   manifests): it waits for them (``CRAWL_RUN_WAIT``), then starts the next run;
   still not free by then: ``CrawlLocked`` (exit 75);
@@ -40,7 +43,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from newscrawl.frontier.status import worker_name
+from newscrawl.frontier.status import FrontierKeys, worker_name
 from newscrawl.host import is_live_crawler
 from newscrawl.incremental.state import CrawlLocked, LockLost
 
@@ -61,7 +64,8 @@ def workers_key(crawl: str, namespace: str = NAMESPACE) -> str:
     return f"{namespace}:run:{crawl}:workers"
 
 
-# KEYS: run hash, workers zset. ARGV: worker, ttl ms, a fresh run id, the wanted run id ("" for any).
+# KEYS: run hash, workers zset, then the frontier's keys (newscrawl.frontier.status), cleared when a new run
+# follows one that ended. ARGV: worker, ttl ms, a fresh run id, the wanted run id ("" for any).
 _JOIN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -88,6 +92,12 @@ if wanted ~= '' then new = wanted end
 local previous = id or ''
 local abandoned = '0'
 if id and not (ended and ended ~= '') then abandoned = '1' end
+if id and abandoned == '0' and #KEYS > 2 then
+  -- The last run is done: its frontier (an empty queue, its seen requests, its counters) goes, so the
+  -- next run fetches its start pages again. Done here, atomically, so no worker joining the new run
+  -- can see the old frontier.
+  redis.call('DEL', unpack(KEYS, 3))
+end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], 'id', new, 'started', now, 'previous', previous)
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
@@ -176,6 +186,10 @@ class CrawlRun:
         self.crawl = crawl
         self.ttl_ms = max(1000, int(ttl * 1000))
         self.keys = [run_key(crawl, namespace), workers_key(crawl, namespace)]
+        frontier = FrontierKeys(crawl)
+        # Every fixed key of the crawl's frontier (the per-host slots expire on their own).
+        self.frontier_keys = sorted(v for v in vars(frontier).values()
+                                    if isinstance(v, str) and v.startswith(frontier.prefix + ":"))
         self.worker = worker_name()
         self.run_id: str | None = None
         self.joined: str | None = None  # "started", "joined" or "resumed"
@@ -205,14 +219,17 @@ class CrawlRun:
         said_waiting = False
         while True:
             self._drop_dead_neighbours()
-            answer = [x.decode() for x in self._join(keys=self.keys, args=[
+            answer = [x.decode() for x in self._join(keys=self.keys + self.frontier_keys, args=[
                 self.worker, self.ttl_ms, new_run_id(), wanted or ""])]
             outcome, run_id = answer[0], answer[1]
             if outcome in ("started", "joined", "resumed"):
                 self.run_id, self.joined = run_id, outcome
                 if outcome == "started" and answer[3] == "1":
-                    logger.warning("Run %s of crawl %r was left unfinished by all its workers; run %s takes over",
-                                   answer[2], self.crawl, run_id)
+                    logger.warning("Run %s of crawl %r was left unfinished by all its workers; run %s takes over"
+                                   " its frontier", answer[2], self.crawl, run_id)
+                elif outcome == "started" and answer[2]:
+                    logger.info("Run %s of crawl %r is done: its frontier was cleared for run %s",
+                                answer[2], self.crawl, run_id)
                 what = {"started": "Started run", "joined": f"Joined run ({answer[2]} other worker(s))",
                         "resumed": "Resumed run (no worker of it was left)"}[outcome]
                 logger.info("%s %s of crawl %r as worker %s", what, run_id, self.crawl, self.worker)
