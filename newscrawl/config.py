@@ -354,6 +354,7 @@ CHECKS: dict[str, Callable] = {
     "EXTRACTION_THREADS": _int(1),
     "EXTRACTION_PROCESSES": _int(0),
     "EXTRACTION_BATCH_SIZE": _int(1),
+    "EXTRACTION_MAX_PENDING": _int(1),
     "EXTRACTION_SITE_RULES": lambda s, n: _get_dict(s, n),
     # replay
     "REPLAY_MAX_IN_FLIGHT": _int(1),

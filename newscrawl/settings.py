@@ -206,6 +206,9 @@ LINK_TRAP_CALENDAR_BUDGET = 30
 # Pages per task sent to an extraction process (EXTRACTION_PROCESSES > 0); at most two tasks per
 # process at a time, so a batch is sent as soon as a process has room, full or not.
 EXTRACTION_BATCH_SIZE = 8
+# Pages waiting for (or in) extraction at most: at this many the downloads pause (engine.pause())
+# until half are done, so memory stays bounded when pages come faster than they are extracted.
+EXTRACTION_MAX_PENDING = 256
 
 # --- looking at the archive (`scrapy serve`, `scrapy wacz`, `scrapy report`, STATS_FILE) ---------
 # pywb's venv (it pins old libraries): None looks in .venv/pywb (`make .venv/pywb/.installed`), then PATH.

@@ -15,6 +15,15 @@ With processes, pages go to the workers in small batches (up to
 one round trip per batch instead of per page keeps the Scrapy process's share
 of the work, and the workers' waits for it, small. A batch is sent as soon as a
 process has room for it, so a lone page is not held back waiting for others.
+
+Work in flight is bounded: at most ``EXTRACTION_MAX_PENDING`` pages are queued
+for or in extraction; a page past that waits (on an asyncio semaphore: the
+reactor never waits) for one of them to be done, and the engine is paused
+(``engine.pause()``: no new download starts) until the pages held are down to half
+the cap. The downloads that were running when it paused finish and their pages
+wait their turn: none is dropped. Stats: ``newscrawl/extraction/pending_max``
+(never above the cap), ``newscrawl/extraction/held_max`` (with the pages waiting
+for their turn), ``newscrawl/extraction/paused`` (times the cap paused downloads).
 """
 
 from __future__ import annotations
@@ -115,6 +124,12 @@ class ArticleExtractionPipeline:
         self._flush_scheduled = False
         self._executor = self._new_executor()
         self._latest_by_host: dict[str, tuple[int, int]] = {}  # host → (Latest-linked pages, declined)
+        self.crawler = crawler
+        self.max_pending = max(1, crawler.settings.getint("EXTRACTION_MAX_PENDING", 256))
+        self._pending = 0  # pages queued for or in extraction (at most max_pending)
+        self._held = 0  # those and the pages waiting for their turn
+        self._turns: asyncio.Semaphore | None = None
+        self._paused = False  # whether this pipeline paused the engine (and so must resume it)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
@@ -143,6 +158,30 @@ class ArticleExtractionPipeline:
             # Archived as a revisit record: its article was emitted when the payload was new.
             self.stats.inc_value("newscrawl/pages/unchanged")
             raise DropItem(f"unchanged since the last capture: {item.url}", log_level="DEBUG")
+        self._hold()
+        try:
+            if self._turns is None:
+                self._turns = asyncio.Semaphore(self.max_pending)
+            async with self._turns:
+                self._pending += 1
+                self.stats.max_value("newscrawl/extraction/pending_max", self._pending)
+                try:
+                    article = await self._extract(item)
+                finally:
+                    self._pending -= 1
+        finally:
+            self._release()
+        if isinstance(article, str):
+            self._declined(item, article)
+            raise DropItem(f"not an article: {item.url} ({article})", log_level="DEBUG")
+        self._linked(item, declined=False)
+        self.stats.inc_value("newscrawl/articles")
+        if item.capture:
+            self.stats.inc_value(f"newscrawl/articles/{item.capture}")
+        return article
+
+    async def _extract(self, item: Page):
+        """The Article or the reason it is not one; DropItem when extraction failed."""
         if self.processes:
             ok, article = await self._in_process(item)
             if not ok:
@@ -160,14 +199,36 @@ class ArticleExtractionPipeline:
                 logger.exception("Extraction failed for %s", item.url)
                 self.stats.inc_value("newscrawl/extraction/errors")
                 raise DropItem(f"extraction failed: {item.url}") from None
-        if isinstance(article, str):
-            self._declined(item, article)
-            raise DropItem(f"not an article: {item.url} ({article})", log_level="DEBUG")
-        self._linked(item, declined=False)
-        self.stats.inc_value("newscrawl/articles")
-        if item.capture:
-            self.stats.inc_value(f"newscrawl/articles/{item.capture}")
         return article
+
+    # -- bounded work in flight: EXTRACTION_MAX_PENDING ------------------------------
+
+    def _hold(self) -> None:
+        self._held += 1
+        self.stats.max_value("newscrawl/extraction/held_max", self._held)
+        if self._held >= self.max_pending and not self._paused:
+            engine = self.crawler.engine
+            if engine is None or engine.paused:  # paused by someone else: theirs to resume
+                return
+            if not self.stats.get_value("newscrawl/extraction/paused"):
+                logger.info("%d pages are waiting for extraction (EXTRACTION_MAX_PENDING=%d): downloads paused "
+                            "until half of them are done (counted in newscrawl/extraction/paused)",
+                            self._held, self.max_pending)
+            self.stats.inc_value("newscrawl/extraction/paused")
+            engine.pause()
+            self._paused = True
+
+    def _release(self) -> None:
+        self._held -= 1
+        if self._paused and self._held <= self.max_pending // 2:
+            self._paused = False
+            engine = self.crawler.engine
+            if engine is not None:
+                engine.unpause()
+                # Start the next downloads now rather than at the engine's next heartbeat (seconds away).
+                nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
+                if nextcall is not None:
+                    nextcall.schedule()
 
     # -- declined pages: one line each, a counter per reason, a warning per host -----
 
