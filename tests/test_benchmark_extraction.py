@@ -88,3 +88,29 @@ def test_score_counts_declined_pages_and_those_trafilatura_extracts_at_length():
     base = [Output(body=long_text), Output(body="short"), Output(body="x y z w")]
     result = score(cases, ours, base=base)
     assert (result["declined"], result["declined_long"]) == (2, 1)
+
+
+def test_decision_effect_counts_each_steps_drastic_decisions_and_their_effect():
+    from benchmarks.extraction import decision_effect
+
+    story = " ".join(f"w{i}" for i in range(40))
+    page_wide = " ".join(f"x{i}" for i in range(200)) + " " + story
+    cases = [Case("s", str(i), "u", b"", story) for i in range(4)]
+    base = [Output(body=page_wide), Output(body=story), Output(body=story), Output(body=story)]
+    ours = [
+        # the block choice cut a page-wide text down to the story (drastic, against trafilatura's)
+        Output(body=story, decisions=[{"step": "block choice", "before": None, "after": story, "kept": True}]),
+        # the embedded JSON proposed the page-wide text; refused (the right call)
+        Output(body=story, decisions=[{"step": "embedded JSON", "before": story, "after": page_wide, "kept": False}]),
+        # a declared body kept, growing the text (the wrong call)
+        Output(body=page_wide, decisions=[{"step": "declared body", "before": story, "after": page_wide,
+                                           "kept": True}]),
+        # a clean-up that changed little: not drastic, not counted
+        Output(body=story, decisions=[{"step": "clean-up", "before": story + " a b", "after": story, "kept": True}]),
+    ]
+    effect = decision_effect(cases, ours, base)
+    assert effect["block choice"]["drastic"] == 1 and effect["block choice"]["better"] == 1
+    assert effect["embedded JSON"] == {**effect["embedded JSON"], "drastic": 1, "refused": 1, "better": 1}
+    assert effect["declared body"]["kept"] == 1 and effect["declared body"]["worse"] == 1
+    assert effect["clean-up"]["drastic"] == 0
+    assert effect["declared body"]["f1_change"] < 0 < effect["embedded JSON"]["f1_change"]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +19,6 @@ from pipelines.extraction.images import extract_images, split_credit
 from pipelines.extraction.language import choose_language, detect_language, normalize_language
 from pipelines.extraction.structured import extract_structured
 
-DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
 
 def page(html: str | bytes, url: str = "https://news.example/world/2023/06/18/a-story", status: int = 200,
@@ -469,28 +466,3 @@ def test_one_shingle_f1_measures_extraction_everywhere():
     assert shingle_f1(text, "seven eight nine ten eleven") == 0.0
     assert shingle_precision_recall("one two three four", text) == (1.0, 1 / 3)  # one shingle of three
     assert shingle_precision_recall("", "") == (1.0, 1.0) and shingle_f1(None, text) == 0.0
-
-
-
-needs_datasets = pytest.mark.skipif(not DATASETS.is_dir(), reason=f"datasets not found at {DATASETS}")
-
-
-@needs_datasets
-@pytest.mark.parametrize("name", ["APNews_0.html.gz", "TheNewYorker_1.html.gz", "TheTelegraph_1.html.gz"])
-def test_fundus_pages(name):
-    truth = json.loads((DATASETS / "fundus-eval" / "ground_truth.json").read_text())[name]
-    html = gzip.decompress((DATASETS / "fundus-eval" / "html" / name).read_bytes())
-    a = extract_article(page(html, url=truth["url"], content_type="text/html"))
-    assert a is not None and shingle_f1(a.body, "\n\n".join(truth["body"])) > 0.85
-
-
-@needs_datasets
-def test_naeb_pages():
-    articles = json.loads((DATASETS / "naeb-dev" / "articles.json").read_text())
-    picked = {a["html_file"]: a for a in articles if a["html_file"] in (
-        "6a32c048474b4450acf801b7c7d2ea70", "3199044f983e0282fbc62c70dadeb28f")}
-    for html_file, truth in picked.items():
-        html = gzip.decompress((DATASETS / "naeb-dev" / "html" / f"{html_file}.html.gz").read_bytes())
-        a = extract_article(page(html, url=truth["link"], content_type="text/html"))
-        assert a is not None and shingle_f1(a.body, truth["text"]) > 0.85, html_file
-        assert a.title == truth["title"] and a.published[:10] == truth["date"]

@@ -49,7 +49,7 @@ CASES = {
 
 
 # Pages with tests of their own below.
-OTHER_PAGES = ["760a689778ff0602e463df9e77b4ed39"]
+OTHER_PAGES = ["760a689778ff0602e463df9e77b4ed39", "6a32c048474b4450acf801b7c7d2ea70"]
 
 
 def _naeb_article(html_file: str):
@@ -67,11 +67,60 @@ def test_update_shown_alone_is_not_the_publication_date():
     assert article.published[:10] == "2023-12-22" and article.modified[:10] == "2023-12-23"
 
 
+def test_plain_page_body_title_and_date():
+    truth = _naeb()["6a32c048474b4450acf801b7c7d2ea70"]
+    article = _naeb_article("6a32c048474b4450acf801b7c7d2ea70")
+    assert shingle_f1(article.body, truth["text"]) > 0.85
+    assert article.title == truth["title"] and article.published[:10] == truth["date"]
+
+
 def test_regression_pages_are_all_in_the_tune_half():
-    from benchmarks.extraction import load_naeb
+    from benchmarks.extraction import load_fundus, load_naeb
 
     halves = {case.name: case.half for case in load_naeb(DATASETS)}
-    assert {halves[name] for name in [*CASES, *OTHER_PAGES]} == {"tune"}
+    assert {halves[name] for name in [*CASES, *OTHER_PAGES, *DECLARED_BODY]} == {"tune"}
+    halves = {case.name: case.half for case in load_fundus(DATASETS)}
+    assert {halves[name] for name in FUNDUS_EVAL_PAGES} == {"tune"}
+
+
+# ---------------------------------------------------------------- the safety net on real pages
+
+# html_file: the declared articleBody changes trafilatura's text drastically, with evidence
+DECLARED_BODY = {
+    "4170eb0a3ccae8e7f620b9da99659dee": "grows: the declared body is shown on the page",
+    "f37c24cc9338180ce9971b9993da592a": "grows: the declared body is shown on the page",
+    "d5ceaf5e698710ffe0a114efc87c9fc7": "shrinks: the declared body is inside the page-wide block we took",
+    "69411e1843c843cf57a68de6b1386db8": "shrinks: the declared body is inside the page-wide block we took",
+}
+
+
+@pytest.mark.parametrize("html_file", sorted(DECLARED_BODY))
+def test_drastic_declared_body_kept_on_evidence(html_file):
+    from pipelines.extraction import extract_or_reason
+
+    truth = _naeb()[html_file]
+    html = gzip.decompress((DATASETS / "naeb-dev" / "html" / f"{html_file}.html.gz").read_bytes())
+    page = Page(url=truth["link"], request_url=truth["link"], status=200, headers=[("Content-Type", "text/html")],
+                body=html, fetched_at="2024-01-01T00:00:00Z")
+    trace: list = []
+    article = extract_or_reason(page, trace=trace)
+    (decision,) = [d for d in trace if d.step == "declared body"]
+    assert decision.drastic and decision.kept, (DECLARED_BODY[html_file], decision.evidence)
+    assert decision.evidence.split(" (")[0] in ("added text shown on the page", "declared body inside the longer text")
+    assert shingle_f1(article.body, truth["text"]) > 0.9
+
+
+FUNDUS_EVAL_PAGES = ["APNews_0.html.gz", "TheNewYorker_1.html.gz", "TheGuardian_1.html.gz"]
+
+
+@pytest.mark.parametrize("name", FUNDUS_EVAL_PAGES)
+def test_fundus_eval_pages(name):
+    truth = json.loads((DATASETS / "fundus-eval" / "ground_truth.json").read_text())[name]
+    html = gzip.decompress((DATASETS / "fundus-eval" / "html" / name).read_bytes())
+    page = Page(url=truth["url"], request_url=truth["url"], status=200, headers=[("Content-Type", "text/html")],
+                body=html, fetched_at="2024-01-01T00:00:00Z")
+    article = extract_article(page)
+    assert article is not None and shingle_f1(article.body, "\n\n".join(truth["body"])) > 0.85
 
 
 @pytest.mark.parametrize("html_file", sorted(CASES))

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pipelines.extraction import extract_article
+from pipelines.extraction import extract_article, extract_or_reason
 from pipelines.extraction.document import parse_html, word_count
 from pipelines.extraction.furniture import BOILERPLATE, FURNITURE, LISTING, NOT_BYLINE, marked, marked_strictly
 from tests.test_extraction import MORE, PROSE, _story_with_json, article_html, page
@@ -72,6 +72,115 @@ def test_embedded_json_with_new_text_still_completes_the_story():
     data = {"props": {"pageProps": {"blocks": [{"text": p} for p in PROSE + MORE]}}}
     article = extract_article(page(_story_with_json(data, shown=2)))
     assert article.body.split("\n\n") == PROSE + MORE
+
+
+# ---------------------------------------------------------------- the safety net: drastic changes need evidence
+
+_OTHER = [  # other stories' text, as a page-wide JSON document of the site holds it
+    "The city council voted on Tuesday to extend the late-night bus service through the winter months, "
+    "after a trial that officials described as a clear success with riders and drivers alike.",
+    "A heatwave is expected to bring temperatures above thirty degrees to the south of the country by the "
+    "weekend, forecasters said, urging people to check on elderly neighbours and relatives.",
+    "The museum reopened its east wing on Saturday after a two-year renovation that restored the original "
+    "skylights and added rooms for its collection of early photographs and maps.",
+]
+
+
+@pytest.mark.parametrize("items", [
+    # The site's data: other stories first, then this one.
+    lambda: [{"text": p} for p in _OTHER + PROSE + MORE],
+    # A feed of stories, this one in the middle.
+    lambda: [{"text": p} for p in _OTHER[:2] + PROSE + MORE + _OTHER[2:]],
+])
+def test_embedded_json_that_does_not_begin_with_the_shown_story_is_refused(items):
+    data = {"props": {"pageProps": {"blocks": items()}}}
+    trace: list = []
+    article = extract_or_reason(page(_story_with_json(data, shown=2)), trace=trace)
+    assert article.body.split("\n\n") == PROSE[:2]
+    (decision,) = [d for d in trace if d.step == "embedded JSON"]
+    assert decision.drastic and not decision.kept and "before the paragraphs the page shows" in decision.evidence
+
+
+@pytest.mark.parametrize("lead", [[], ["A standfirst of a few words."]])
+def test_embedded_json_that_continues_the_shown_story_is_kept(lead):
+    data = {"props": {"pageProps": {"blocks": [{"text": p} for p in lead + PROSE + MORE]}}}
+    trace: list = []
+    article = extract_or_reason(page(_story_with_json(data, shown=1)), trace=trace)
+    assert all(p in article.body for p in PROSE + MORE)
+    (decision,) = [d for d in trace if d.step == "embedded JSON"]
+    assert decision.drastic and decision.kept and decision.evidence.startswith("continues")
+
+
+def _declared(text: str, headline: str = "Blinken arrives in Beijing") -> str:
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": headline,
+                     "articleBody": text})
+    return f'<script type="application/ld+json">{ld}</script>'
+
+
+def _shown(paragraphs: list[str], extra_body: str = "") -> str:
+    html = article_html(extra_body=extra_body)
+    return html.replace("".join(f"<p>{p}</p>" for p in PROSE), "".join(f"<p>{p}</p>" for p in paragraphs))
+
+
+@pytest.mark.parametrize("declared", [
+    # Another story's body declared on this page (a CMS template bug): not shown, not ours.
+    lambda: " ".join(_OTHER * 3),
+    # A declared body whose text lies in a script the page never shows.
+    lambda: " ".join(MORE * 3),
+])
+def test_a_declared_body_that_is_not_shown_does_not_replace_ours(declared):
+    trace: list = []
+    html = _shown(PROSE[:2]).replace("</head>", _declared(declared()) + "</head>")
+    article = extract_or_reason(page(html), trace=trace)
+    assert article.body.split("\n\n") == PROSE[:2]
+    (decision,) = [d for d in trace if d.step == "declared body"]
+    assert decision.drastic and not decision.kept
+
+
+@pytest.mark.parametrize("hidden", ["<aside>{}</aside>", '<footer><div class="x">{}</div></footer>'])
+def test_a_declared_body_shown_on_the_page_replaces_what_we_missed(hidden):
+    # The story is on the page, but in markup the block choice drops: we took another text.
+    shown = hidden.format("".join(f"<p>{p}</p>" for p in PROSE + MORE))
+    html = _shown(_OTHER[:2]).replace("</body>", shown + "</body>")
+    html = html.replace("</head>", _declared(" ".join(PROSE + MORE)) + "</head>")
+    trace: list = []
+    article = extract_or_reason(page(html), trace=trace)
+    assert all(p in article.body for p in MORE)
+    decisions = [d for d in trace if d.step == "declared body"]
+    assert decisions and all(d.kept for d in decisions)
+
+
+def test_the_declared_body_stands_alone_only_under_the_pages_headline():
+    from pipelines.extraction.evidence import Page, check_growth
+
+    empty = parse_html(article_html().replace("".join(f"<p>{p}</p>" for p in PROSE), ""))
+    assert check_growth(Page(empty), [], PROSE + MORE, headline=True)[0] is True
+    assert check_growth(Page(empty), [], PROSE + MORE, headline=False)[0] is False
+    # On a page, trafilatura itself falls back to the declared body when it finds no text.
+    story = " ".join(PROSE + MORE)
+    same = extract_or_reason(page(article_html().replace("".join(f"<p>{p}</p>" for p in PROSE), "")
+                                  .replace("</head>", _declared(story) + "</head>")))
+    assert not isinstance(same, str) and MORE[0] in same.body
+
+
+def test_a_cut_that_removes_more_prose_than_it_keeps_is_refused():
+    from pipelines.extraction.evidence import check_cut
+
+    headlines = ["Rain expected across the south", "Museum reopens its east wing", "Council extends bus service"]
+    assert check_cut([PROSE[0], "Related", *headlines, *PROSE[1:]], [PROSE[0]])[0] is False
+    assert check_cut([*PROSE, "More from World", *headlines, *_OTHER], PROSE)[0] is True
+    # An inline box of headlines mid-story, longer than the clean-up looks ahead.
+    html = _shown([PROSE[0], "Latest news", *headlines, *PROSE[1:], *MORE])
+    trace: list = []
+    article = extract_or_reason(page(html), trace=trace)
+    (cut,) = [d for d in trace if d.step == "clean-up"]
+    assert cut.drastic and not cut.kept and MORE[-1] in article.body
+
+
+def test_drastic_is_more_than_half_again_or_less_than_half():
+    from pipelines.extraction.evidence import drastic
+
+    assert not drastic(100, 150) and drastic(100, 151) and not drastic(100, 50) and drastic(100, 49)
 
 
 # ---------------------------------------------------------------- pages whose story is not in <p>

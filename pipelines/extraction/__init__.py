@@ -13,6 +13,7 @@ same Article; ``extractor_version`` names the site rule and its version when one
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from urllib.parse import urljoin
 
@@ -23,15 +24,17 @@ from newscrawl.items import Article, Page
 from newscrawl.follow.links import LinkRules, find_latest_blocks, latest_links
 
 from .authors import split_authors
-from .body import clean_paragraphs, extract_body, reconcile_with_declared
+from .body import clean_paragraphs, declared_paragraphs, extract_body, reconcile_with_declared
 from .classify import decline_reason
 from .dates import parse_date
-from .document import clean_text, decode_html, html_lang, node_text, parse_html
+from .document import clean_text, decode_html, html_lang, node_text, parse_html, word_count
 from .fields import (
     choose_authors, choose_canonical, choose_dates, choose_publisher, choose_section,
     choose_summary, choose_tags, choose_title,
 )
 from .embedded import embedded_paragraphs
+from .evidence import Decision, check_growth, check_replacement, drastic
+from .evidence import Page as Evidence
 from .images import extract_images, lead_images
 from .language import choose_language
 from .rules import SiteRule, SiteRules, as_site_rules, body_paragraphs, remove_blocks
@@ -67,12 +70,16 @@ def extract_article(page: Page, rules: SiteRules | Mapping | None = None, strict
 
 
 def extract_or_reason(page: Page, rules: SiteRules | Mapping | None = None, strict: bool = False,
-                      link_rules: LinkRules | None = None) -> Article | str:
+                      link_rules: LinkRules | None = None, trace: list | None = None) -> Article | str:
     """``extract_article``, saying why when there is no Article: "status_404", "not_html",
     "home_page", "error_page", "declared_listing", "listing", "too_little_text", "no_date",
-    "failed" (an exception inside extraction, raised instead when ``strict``)."""
+    "failed" (an exception inside extraction, raised instead when ``strict``).
+
+    ``trace``, a list, receives one ``evidence.Decision`` per step of the body path (the
+    block choice, the clean-up, the declared body, the embedded JSON), whether it stood
+    and on what evidence; the Article does not depend on it."""
     try:
-        return _extract(page, as_site_rules(rules), link_rules)
+        return _extract(page, as_site_rules(rules), link_rules, trace)
     except Exception:  # one bad page must not stop a crawl
         if strict:
             raise
@@ -89,7 +96,8 @@ def _looks_like_html(page: Page) -> bool:
     return b"<" in (page.body or b"")[:4096]
 
 
-def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None = None) -> Article | str:
+def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None = None,
+             trace: list | None = None) -> Article | str:
     if not 200 <= (page.status or 0) < 300:
         return f"status_{page.status}"
     if not _looks_like_html(page):
@@ -121,11 +129,7 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
         drop.update(filter(None, (image.get("caption"), image.get("credit"))))
     for img in root.iter("img"):
         drop.add(clean_text(img.get("alt")))
-    body = reconcile_with_declared(extract_body(root, page.url, drop, title), (data.article or {}).get("articleBody"))
-    paragraphs = body.paragraphs
-    fuller = embedded_paragraphs(root, paragraphs) if paragraphs else None
-    if fuller:
-        paragraphs = clean_paragraphs(fuller, drop).paragraphs or paragraphs
+    body, paragraphs = _story(root, page.url, drop, title, data.article or {}, trace)
 
     published, modified = choose_dates(root, data, page.url)
     authors = choose_authors(root, data, body.trailing_authors, page.url)
@@ -166,6 +170,45 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
         warc=page.warc,
         extractor_version=version,
     )
+
+
+def _story(root, url: str, drop: set[str], title: str | None, article: dict, trace: list | None):
+    """(Body, paragraphs): trafilatura's cleaned text, replaced by the declared body or completed
+    from the embedded JSON where those have the evidence a drastic change needs (``evidence``)."""
+    net = Evidence(root)
+    article_body = article.get("articleBody")
+    body = extract_body(root, url, drop, title, trace)
+    declared = reconcile_with_declared(body, article_body)
+    if declared is not body:
+        before, after = body.text or "", declared.text or ""
+        kept, why = True, ""
+        if drastic(word_count(before), word_count(after)):
+            if word_count(after) > word_count(before):
+                same = _words(jsonld_text(article.get("headline"))) == _words(title) != ""
+                kept, why = check_growth(net, body.paragraphs, declared.paragraphs, headline=same)
+            else:
+                kept, why = check_replacement(net, body.paragraphs, declared.paragraphs)
+        if trace is not None:
+            trace.append(Decision("declared body", before, after, kept, why))
+        if kept:
+            body = declared
+    paragraphs = body.paragraphs
+    fuller = embedded_paragraphs(root, paragraphs) if paragraphs else None
+    if fuller:
+        fuller = clean_paragraphs(fuller, drop).paragraphs or paragraphs
+        before, after = "\n\n".join(paragraphs), "\n\n".join(fuller)
+        kept, why = True, ""
+        if drastic(word_count(before), word_count(after)):
+            kept, why = check_growth(net, paragraphs, fuller, " ".join(declared_paragraphs(article_body)), continues=True)
+        if trace is not None:
+            trace.append(Decision("embedded JSON", before, after, kept, why))
+        if kept:
+            paragraphs = fuller
+    return body, paragraphs
+
+
+def _words(text: str | None) -> str:
+    return " ".join(re.findall(r"\w+", (text or "").lower()))
 
 
 def apply_rule(root, rule: SiteRule, fields: dict) -> dict:

@@ -12,7 +12,8 @@ from trafilatura.settings import Extractor
 
 from .authors import trailing_byline
 from .dates import parse_date
-from .document import clean_text, drop_keeping_tail, shingles
+from .document import clean_text, drop_keeping_tail, shingles, word_count
+from .evidence import STORY_WORDS, Decision, check_cut, drastic
 from .furniture import BOILERPLATE, marked_strictly, marks
 
 # Containers of the story itself are never pruned, whatever their classes say.
@@ -200,21 +201,22 @@ def _blocks(body) -> list[str]:
     return [p for p in out if p]
 
 
-def clean_paragraphs(paragraphs: list[str], drop: set[str] | None = None) -> Body:
+def clean_paragraphs(paragraphs: list[str], drop: set[str] | None = None, cut: bool = True) -> Body:
     """Apply our cleanup rules to raw paragraphs.
 
     ``drop`` holds normalised strings (title, captions, date lines) that must not be
-    repeated as body paragraphs.
+    repeated as body paragraphs. ``cut`` False keeps what follows an end-of-story marker
+    and a closing run of headline-like lines (when the cut lacks evidence, see ``evidence``).
     """
     drop = {d.lower() for d in (drop or set()) if d}
     result = Body()
     seen: set[str] = set()
     for i, para in enumerate(paragraphs):
         key = para.lower()
-        if len(para) < 80 and _END_MARKER.match(para) and i > 0:
+        if cut and len(para) < 80 and _END_MARKER.match(para) and i > 0:
             # An inline "You may like" box mid-story is followed by more prose; a real
             # end-of-story list is followed by headlines only.
-            if not any(len(p.split()) >= 25 for p in paragraphs[i + 1 : i + 4]):
+            if not any(len(p.split()) >= STORY_WORDS for p in paragraphs[i + 1 : i + 4]):
                 break
             continue
         # Repeated short lines are list content ("Raye" nominated in three categories);
@@ -235,7 +237,8 @@ def clean_paragraphs(paragraphs: list[str], drop: set[str] | None = None) -> Bod
             continue
         seen.add(key)
         result.paragraphs.append(para)
-    result.paragraphs = _drop_trailing_headlines(result.paragraphs)
+    if cut:
+        result.paragraphs = _drop_trailing_headlines(result.paragraphs)
     return result
 
 
@@ -387,12 +390,15 @@ def _lines(run: list) -> list[list]:
     return [run]
 
 
-def extract_body(tree, url: str | None = None, drop: set[str] | None = None, title: str | None = None) -> Body:
+def extract_body(tree, url: str | None = None, drop: set[str] | None = None, title: str | None = None,
+                 trace: list | None = None) -> Body:
     """Main text of an article page as cleaned paragraphs; empty Body if none is found.
 
     ``tree`` is not modified. trafilatura runs once, in its default (balanced) mode, on
     the tree with boilerplate blocks pruned and, when the page holds several stories, on
-    the story's own <article> only.
+    the story's own <article> only. A clean-up that removes more than half of the words
+    stands only if it removes less prose than it keeps (``evidence.check_cut``). The
+    block choice and the clean-up are appended to ``trace`` as ``Decision``s.
     """
     work = deepcopy(tree)
     split_br_paragraphs(work)
@@ -408,7 +414,16 @@ def extract_body(tree, url: str | None = None, drop: set[str] | None = None, tit
     result = _trafilatura(work, url, favor_precision=False)
     if result is None or result.body is None:
         return Body()
-    return clean_paragraphs(resplit(_blocks(result.body), source), drop)
+    blocks = resplit(_blocks(result.body), source)
+    cleaned = clean_paragraphs(blocks, drop)
+    before, after = "\n\n".join(blocks), cleaned.text or ""
+    kept, why = True, ""
+    if drastic(word_count(before), word_count(after)):
+        kept, why = check_cut(blocks, cleaned.paragraphs)
+    if trace is not None:
+        trace.append(Decision("block choice", None, before))
+        trace.append(Decision("clean-up", before, after, kept, why))
+    return cleaned if kept else clean_paragraphs(blocks, drop, cut=False)
 
 
 def resplit(blocks: list[str], source: list[str]) -> list[str]:
