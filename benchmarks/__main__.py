@@ -28,7 +28,7 @@ def main(argv: list[str]) -> None:
     print("warc_writer", json.dumps(result), flush=True)
     print("extraction", json.dumps(extraction.run(limit=5 if quick else None)), flush=True)
     if quick:
-        print("crawl", json.dumps(crawl.run(pages=150, rounds=1, growth=(150,))), flush=True)
+        print("crawl", json.dumps(crawl.run(pages=150, rounds=1, growth=(150,), disk_queue_at=150)), flush=True)
         runs = [replay.run(2, 1, "demo")]
     else:
         print("crawl", json.dumps(crawl.run()), flush=True)
