@@ -199,11 +199,11 @@ def test_clean_title(title, clean):
 
 # ---------------------------------------------------------------- body cleanup
 
-def test_clean_paragraphs_drops_furniture_and_cuts_at_latest_block():
+def test_clean_paragraphs_drops_furniture_and_cuts_at_more_from_block():
     body = clean_paragraphs([
         "18 June 2023, 04:34", PROSE[0], "Read more: Another story", PROSE[1],
         "Sign up to our newsletter for the day's top stories",
-        "By Press Association", "Latest World News", "A headline", "Another headline",
+        "By Press Association", "More from World", "A headline", "Another headline",
     ])
     assert body.paragraphs == PROSE[:2]
     assert body.trailing_authors == ["Press Association"]

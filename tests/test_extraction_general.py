@@ -170,7 +170,7 @@ def test_a_cut_that_removes_more_prose_than_it_keeps_is_refused():
     assert check_cut([PROSE[0], "Related", *headlines, *PROSE[1:]], [PROSE[0]])[0] is False
     assert check_cut([*PROSE, "More from World", *headlines, *_OTHER], PROSE)[0] is True
     # An inline box of headlines mid-story, longer than the clean-up looks ahead.
-    html = _shown([PROSE[0], "Latest news", *headlines, *PROSE[1:], *MORE])
+    html = _shown([PROSE[0], "More from World", *headlines, *PROSE[1:], *MORE])
     trace: list = []
     article = extract_or_reason(page(html), trace=trace)
     (cut,) = [d for d in trace if d.step == "clean-up"]

@@ -23,8 +23,9 @@ _ALWAYS_DROP = ("figure", "figcaption", "aside", "nav", "footer", "form", "butto
 # Lines that are page furniture, not story. Pruned by measurement (issue 13): an
 # alternative stays only if removing it lowers a check half or costs two tune-half
 # publishers (benchmarks/extraction.py); those that only one page needed are gone.
+# "Advertisement" stays for one tune publisher and the demo site's pages.
 _JUNK_LINE = re.compile(
-    r"^(?:read (more|also|next|this|the full story)\b.*|more\s*:.*|watch\s*:.*"
+    r"^(?:advertisement|read (more|also|next|this|the full story)\b.*|more\s*:.*|watch\s*:.*"
     r"|(sign up|subscribe)\b.*|.*\b(sign up|subscribe)\b.{0,60}\bnewsletters?\b.*"
     r"|(all rights reserved|copyright\b|©).{0,80}|.{0,80}all rights reserved\.?"
     r"|(image|photo|picture)( credit)?\s*:.*"
@@ -57,13 +58,12 @@ _JUNK_ANY_LENGTH = re.compile(
 _AUTHOR_BIO = re.compile(
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} is an? (?:[\w-]+ ){0,4}"
     r"(?:writer|reporter|correspondent|editor|contributor|journalist|producer|columnist)\b")
-# A short heading like "Latest World News" or "More from Politics" ends the story:
+# A short heading like "More from Politics" or "Most read" ends the story:
 # everything after it is a list of other stories.
+# Pruned by measurement like the junk lines above.
 _END_MARKER = re.compile(
-    r"^(?:latest\b.*|more (from|on|in|about|stories|news)\b.*|related( stories| articles| news| content| coverage)?|"
-    r"recommended( for you| stories| reading)?|most (read|popular|viewed|shared)\b.*|"
-    r"(you|we think you) (may|might) (also )?like.*|see more\b.*|top stories|trending( now)?|"
-    r"what to read next|read next|editor'?s picks?|don'?t miss|also in\b.*)$",
+    r"^(?:more (from|on|in|about|stories|news)\b.*|most (read|popular|viewed|shared)\b.*"
+    r"|(you|we think you) (may|might) (also )?like.*|see more\b.*)$",
     re.I,
 )
 
