@@ -127,7 +127,7 @@ def test_a_worker_waits_for_the_ended_runs_closing_workers_then_gives_up_with_75
     now_ms = int(time.time() * 1000)
     # A run that ended, with one worker on another machine still closing (uploading) for a while.
     client.hset(run_key(crawl), mapping={"id": "run-a", "started": now_ms - 60_000, "ended": now_ms})
-    client.zadd(workers_key(crawl), {"crawl-box-2:4242:abcd": now_ms + 600_000})
+    client.zadd(workers_key(crawl), {"crawl-box-2-4242": now_ms + 600_000})
     with DemoSite(port=0) as site:
         started = time.monotonic()
         proc = subprocess.run(worker_cmd(tmp_path, site, tmp_path / "warcs", frontier, crawl, "CRAWL_RUN_WAIT=2"),
@@ -139,3 +139,57 @@ def test_a_worker_waits_for_the_ended_runs_closing_workers_then_gives_up_with_75
     assert "waiting (at most 2 s)" in log and "still closing after 2 s (CRAWL_RUN_WAIT)" in log
     assert waited >= 2 and served == 0 and not [p for p in (tmp_path / "warcs").rglob("*") if p.is_file()]
     assert run_status(client, crawl).id == "run-a"  # the next run did not start
+
+
+# --------------------------------------------------------------------------- one directory, many hosts
+
+def _open_warc(directory: Path, name: str) -> Path:
+    """A ``.open`` WARC file as a writer leaves it mid-crawl (two whole exchanges), renamed to ``name``."""
+    from newscrawl.archive.records import Exchange
+    from newscrawl.archive.writer import RotatingWarcWriter
+
+    writer = RotatingWarcWriter(directory, "newscrawl", 10**9, {"software": "t"}, str, lambda c: None)
+    for i in range(2):
+        writer.write(Exchange(url=f"http://site.test/a/{i}", method="GET", request_headers=[("User-Agent", "t")],
+                              request_body=b"", status=200, response_headers=[("Content-Type", "text/plain")],
+                              payload=b"x" * 300, ip_address="127.0.0.1"))
+    path = writer.current_path
+    writer._file.close()  # as a running (or killed) writer leaves it: no rename
+    return path.rename(directory / name)
+
+
+@pytest.mark.parametrize("host", ["crawl_box_2", "ip_10_0_3_17"])
+def test_another_hosts_open_file_is_left_alone_while_its_worker_is_in_the_run(tmp_path, host):
+    from newscrawl.archive.recovery import EVERY_OTHER_HOST, repair_open_files
+
+    live = _open_warc(tmp_path, f"newscrawl-20261202000000000-00000-{host}-4242.warc.gz.open")
+    dead = _open_warc(tmp_path, f"newscrawl-20261202000000000-00000-{host}-4243.warc.gz.open")
+    before = live.read_bytes()
+    repairs = repair_open_files(tmp_path, elsewhere=frozenset({(host, 4242)}))
+    assert [r.closed.path.name for r in repairs] == [dead.name.removesuffix(".open")]
+    assert live.read_bytes() == before
+    assert repair_open_files(tmp_path, elsewhere=EVERY_OTHER_HOST) == [] and live.exists()
+
+
+def test_a_worker_leaves_the_files_of_the_runs_other_hosts_alone(redis_url, tmp_path):  # noqa: F811
+    frontier = redis_url.rsplit("/", 1)[0] + "/6"
+    crawl = f"shared-dir-{time.monotonic_ns()}"
+    store = tmp_path / "warcs"  # one directory for every host (a network file system)
+    store.mkdir()
+    live = _open_warc(store, "newscrawl-20261202000000000-00000-crawl_box_2-4242.warc.gz.open")
+    dead = _open_warc(store, "newscrawl-20261202000000000-00000-crawl_box_3-4242.warc.gz.open")
+    before = live.read_bytes()
+    client = redis.Redis.from_url(frontier)
+    now_ms = int(time.time() * 1000)
+    # A run crawling now, with a worker on crawl-box-2 (pid 4242); crawl-box-3's is not in it (it died).
+    client.hset(run_key(crawl), mapping={"id": "run-nfs", "started": now_ms - 60_000})
+    client.zadd(workers_key(crawl), {"crawl-box-2-4242": now_ms + 600_000})
+    with DemoSite(port=0) as site:
+        proc = subprocess.run(worker_cmd(tmp_path / "w", site, store, frontier, crawl, "DEPTH_LIMIT=1",
+                                         "CLOSESPIDER_PAGECOUNT=3"),
+                              cwd=REPO, env=ENV, capture_output=True, text=True, timeout=180)
+    log = (tmp_path / "w" / "crawl.log").read_text(encoding="utf-8")
+    assert proc.returncode == 0, proc.stdout + proc.stderr + log[-3000:]
+    assert "Joined run (1 other worker(s)) run-nfs" in log
+    assert live.read_bytes() == before and f"Leaving {live.name} alone" in log
+    assert not dead.exists() and (store / dead.name.removesuffix(".open")).exists()

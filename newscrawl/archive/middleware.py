@@ -48,7 +48,7 @@ from .handler import CutResponse
 from .job import ArchiveJob
 from .journal import read_journal
 from .records import Exchange, RefersTo, header_pairs, payload_digest
-from .recovery import leftover_journals
+from .recovery import EVERY_OTHER_HOST, leftover_journals
 from .serial import SerialThread
 from .store import WarcStore, store_from_uri
 from .writer import ArchiveWriteFailed, ClosedFile, RotatingWarcWriter
@@ -99,6 +99,8 @@ class WarcArchiveMiddleware:
         self.write_failure: ArchiveWriteFailed | None = None  # set once; nothing is written after it
         self.started = getattr(self.store, "started", None) or datetime.now(timezone.utc)
         self.crawl_state = self._crawl_state(crawler)
+        # Crawlers known to run on other hosts (a distributed run's workers): their files stay as they are.
+        self._elsewhere: frozenset[tuple[str, int]] = frozenset()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -170,12 +172,25 @@ class WarcArchiveMiddleware:
         self.stats.inc_value("newscrawl/state/committed", len(captures))
         return len(captures)
 
+    def _find_workers_elsewhere(self) -> None:
+        """On the writer thread: the other hosts' live workers of this distributed run, whose files stay as they are."""
+        extension = self.crawler.get_extension(CrawlStateExtension)
+        run = extension.run if extension else None
+        if run is None:
+            return
+        try:
+            self._elsewhere = run.workers_elsewhere()
+        except Exception as exc:  # then no other host's file can be told dead: all are left alone
+            self._elsewhere = EVERY_OTHER_HOST
+            logger.error("Could not read the workers of run %s (%s: %s): the other hosts' files in the spool are"
+                         " left as they are", run.run_id, type(exc).__name__, exc)
+
     def _commit_leftover_journals(self) -> None:
         """At start: what crawlers that died before committing left in their journals enters the state."""
         if self.crawl_state is None:
             return
         depth = len(self.store.spool_dir.relative_to(self.store.spool_root).parts)  # S3: YYYY/MM/DD
-        for journal, captures in leftover_journals(self.store.spool_root, depth):
+        for journal, captures in leftover_journals(self.store.spool_root, depth, self._elsewhere):
             self._commit(journal, captures)
             self.stats.inc_value("newscrawl/state/recovered", len(captures))
             logger.warning("Committed %d capture(s) to the crawl state from %s, left by a crawler that stopped"
@@ -279,8 +294,9 @@ class WarcArchiveMiddleware:
     async def spider_opened(self) -> None:
         # On the writer thread, so it is done before the first exchange is written; the journals
         # first, while the files they describe are still in the spool, as their crawler left them.
+        await self._executor.run(self._find_workers_elsewhere)
         await self._executor.run(self._commit_leftover_journals)
-        await self._executor.run(self.store.recover)
+        await self._executor.run(self.store.recover, self._elsewhere)
         self._update_stats()
 
     async def spider_closed(self, reason: str = "") -> None:

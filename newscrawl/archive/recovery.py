@@ -10,7 +10,11 @@ or missing goes with it. The file is cut there and renamed to its final
 name, ready for the store like any closed file.
 
 A ``.open`` file whose writer is still alive (same host, its pid running a
-crawler) is never touched: two crawls may share a spool. ``leftover_journals``
+crawler) is never touched: two crawls may share a spool. Another host's
+writer cannot be asked; in a distributed crawl sharing one directory (a local
+``WARC_STORE`` on a network file system), the live workers of the run are
+known (``elsewhere``: their file-name host and pid), and their files are left
+alone too; any other host's file is a dead crawler's. ``leftover_journals``
 finds the capture journals (``journal.py``) dead crawlers left, with the
 captures their files really hold.
 """
@@ -37,6 +41,16 @@ _READ_SIZE = 1024 * 1024
 _HEADER_LIMIT = 64 * 1024
 
 
+class _EveryOtherHost(frozenset):
+    """``elsewhere`` when the other hosts' crawlers cannot be known: every one of them is taken as running."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+EVERY_OTHER_HOST: frozenset[tuple[str, int]] = _EveryOtherHost()
+
+
 @dataclass
 class Repair:
     """What repairing one ``.open`` file did."""
@@ -45,13 +59,18 @@ class Repair:
     cut_bytes: int  # torn bytes removed from the end
 
 
-def owned_by_live_process(name: str) -> bool:
-    """True if the file's name says it is being written by a running crawler on this host."""
+def owned_by_live_process(name: str, elsewhere: frozenset[tuple[str, int]] = frozenset()) -> bool:
+    """True if the file's name says a running crawler writes it: on this host, or one of ``elsewhere``.
+
+    ``elsewhere``: (file-name host, pid) of crawlers known to run on other hosts (a distributed run's workers).
+    """
     match = _OWNER.search(name)
     if not match:
         return False
     pid = int(match["pid"])
-    if match["host"] != file_name_host() or pid == os.getpid():
+    if match["host"] != file_name_host():
+        return (match["host"], pid) in elsewhere
+    if pid == os.getpid():
         # Another host's files cannot be checked; our own pid cannot have a
         # file open before the writer starts, so it is a dead namesake's.
         return False
@@ -188,15 +207,16 @@ def _starts_before(line: str, length: int) -> bool:
         return False
 
 
-def repair_open_files(directory: Path, recursive: bool = False) -> list[Repair]:
-    """Repair every ``.open`` file in ``directory`` not owned by a live crawler."""
+def repair_open_files(directory: Path, recursive: bool = False,
+                      elsewhere: frozenset[tuple[str, int]] = frozenset()) -> list[Repair]:
+    """Repair every ``.open`` file in ``directory`` not owned by a live crawler (here, or one of ``elsewhere``)."""
     directory = Path(directory)
     if not directory.is_dir():
         return []
     pattern = "**/*" + OPEN_SUFFIX if recursive else "*" + OPEN_SUFFIX
     repairs = []
     for path in sorted(directory.glob(pattern)):
-        if owned_by_live_process(path.name):
+        if owned_by_live_process(path.name, elsewhere):
             logger.info("Leaving %s alone: its crawler is still running", path.name)
             continue
         try:
@@ -206,7 +226,8 @@ def repair_open_files(directory: Path, recursive: bool = False) -> list[Repair]:
     return repairs
 
 
-def leftover_journals(root: Path, depth: int = 0) -> list[tuple[Path, list[dict]]]:
+def leftover_journals(root: Path, depth: int = 0,
+                      elsewhere: frozenset[tuple[str, int]] = frozenset()) -> list[tuple[Path, list[dict]]]:
     """Journals an earlier crawler left ``depth`` directories under ``root``, with the captures its file holds.
 
     A journal whose WARC file is still open for a running crawler is left
@@ -223,7 +244,7 @@ def leftover_journals(root: Path, depth: int = 0) -> list[tuple[Path, list[dict]
     for path in sorted(root.glob("*/" * depth + "*" + JOURNAL_SUFFIX)):
         warc = path.with_name(path.name.removesuffix(JOURNAL_SUFFIX))
         open_warc = warc.with_name(warc.name + OPEN_SUFFIX)
-        if owned_by_live_process(warc.name):
+        if owned_by_live_process(warc.name, elsewhere):
             continue
         if open_warc.exists():
             valid_below: float = complete_prefix(open_warc)[0]

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from newscrawl.frontier.status import FrontierKeys, worker_name
-from newscrawl.host import is_live_crawler
+from newscrawl.host import file_name_host, is_live_crawler
 from newscrawl.incremental.state import CrawlLocked, LockLost
 
 logger = logging.getLogger(__name__)
@@ -250,6 +250,16 @@ class CrawlRun:
                             " still closing before starting the next run", run_id, self.crawl, wait, answer[2])
                 said_waiting = True
             time.sleep(min(poll, remaining))
+
+    def workers_elsewhere(self) -> frozenset[tuple[str, int]]:
+        """The run's live workers on other hosts, as their WARC file names name them: (file-name host, pid)."""
+        seconds, micros = self.client.time()
+        out = set()
+        for raw in self.client.zrangebyscore(self.keys[1], seconds * 1000 + micros // 1000, "+inf"):
+            host, _, pid = raw.decode().rpartition("-")
+            if pid.isdigit() and host != socket.gethostname():
+                out.add((file_name_host(host), int(pid)))
+        return frozenset(out)
 
     def refresh(self) -> None:
         """Extend the membership; ``LockLost`` when this worker is no longer in its run."""

@@ -37,8 +37,11 @@ class WarcStore(Protocol):
     def preflight(self) -> None:
         """Before the first request: raise ``preflight.StoreUnavailable`` when nothing could be archived."""
 
-    def recover(self) -> list[ClosedFile]:
-        """At start: repair ``.open`` files a dead crawler left and take over leftovers (off the reactor)."""
+    def recover(self, elsewhere: frozenset[tuple[str, int]] = frozenset()) -> list[ClosedFile]:
+        """At start: repair ``.open`` files a dead crawler left and take over leftovers (off the reactor).
+
+        ``elsewhere``: crawlers known to be running on other hosts (file-name host, pid): theirs are left alone.
+        """
 
     def store(self, closed: ClosedFile) -> None:
         """Take a closed file from the spool (called on the writer's thread)."""

@@ -42,9 +42,9 @@ class LocalStore:
     def preflight(self) -> None:
         check_writable(self.spool_dir, f"WARC_STORE {self.spool_dir}", self.min_free)
 
-    def recover(self) -> list[ClosedFile]:
+    def recover(self, elsewhere: frozenset[tuple[str, int]] = frozenset()) -> list[ClosedFile]:
         repaired = []
-        for repair in repair_open_files(self.spool_dir):
+        for repair in repair_open_files(self.spool_dir, elsewhere=elsewhere):
             self._counters["warc/recovered_bytes_cut"] += repair.cut_bytes
             if repair.closed is not None:
                 self._counters["warc/recovered_files"] += 1

@@ -331,16 +331,16 @@ class S3Store:
         return sorted(p for p in self.spool_root.glob("*/*/*/*")
                       if p.name.endswith((".warc.gz", ".warc.gz.open", ".manifest.json")))
 
-    def recover(self) -> list[ClosedFile]:
+    def recover(self, elsewhere: frozenset[tuple[str, int]] = frozenset()) -> list[ClosedFile]:
         """Repair ``.open`` leftovers, then queue every leftover file ahead of this crawl's."""
         repaired = []
-        for repair in repair_open_files(self.spool_root, recursive=True):
+        for repair in repair_open_files(self.spool_root, recursive=True, elsewhere=elsewhere):
             self._count("warc/recovered_bytes_cut", repair.cut_bytes)
             if repair.closed is not None:
                 self._count("warc/recovered_files")
                 repaired.append(repair.closed)
         records = {c.path: c.records for c in repaired}
-        spooled = [p for p in sorted(self.spool_root.glob("*/*/*/*")) if not owned_by_live_process(p.name)]
+        spooled = [p for p in sorted(self.spool_root.glob("*/*/*/*")) if not owned_by_live_process(p.name, elsewhere)]
         # WARC files first: a manifest goes up after its files, saying they are stored.
         for suffix, kind in ((".warc.gz", "leftover"), (".manifest.json", "leftover-manifest")):
             for path in (p for p in spooled if p.name.endswith(suffix)):
