@@ -238,25 +238,47 @@ def _archived(variant: str, workdir: Path, moto: Moto | None) -> int:
     return sum(1 for path in paths for rec in iter_responses(path) if rec.status == 200)
 
 
+def _round(r: int, pages: int, tmp: Path, moto: Moto, order: list[str]) -> dict[str, dict]:
+    """One round: the four crawls in ``order``, one after the other, on a site of its own."""
+    out = {}
+    with Site(pages) as site:
+        for variant in order:
+            out[variant] = crawl(variant, site, tmp / f"{variant}-{r}", moto)
+            print(json.dumps({"round": r, **out[variant]}), file=sys.stderr)
+    return out
+
+
 def run(pages: int = 5000, rounds: int = 3, growth: tuple[int, ...] = (1000, 5000, 20_000),
-        write: bool = True, disk_queue_at: int | None = 5000) -> dict:
-    """The rounds, then the cost growth; RESULTS.md is written after the rounds and after each growth size."""
+        write: bool = True, disk_queue_at: int | None = 5000, parallel: bool = False) -> dict:
+    """The rounds, then the cost growth; RESULTS.md is written after the rounds and after each growth size.
+
+    ``parallel``: the rounds run at the same time, each on its own site, round r starting its turn of
+    the four crawls at the r-th (a b c d, b c d a, c d a b, ...), so at any moment different crawlers
+    share the machine and each round's ratios still come from one round's own crawls (for a machine
+    too loaded to run the rounds one after another in the time there is)."""
     header = machine() + code_version()
     runs: dict[str, list[dict]] = {v: [] for v in VARIANTS}
     growth_runs: list[tuple[int, dict, dict]] = []
     with tempfile.TemporaryDirectory(prefix="newscrawl-bench-crawl-") as tmp:
         tmp = Path(tmp)
         if rounds:
+            names = list(VARIANTS)
+            orders = [names[r % 4:] + names[:r % 4] if parallel else names for r in range(rounds)]
             moto = Moto(tmp)
             try:
-                with Site(pages) as site:
-                    for r in range(rounds):
-                        for variant in VARIANTS:
-                            runs[variant].append(crawl(variant, site, tmp / f"{variant}-{r}", moto))
-                            print(json.dumps(runs[variant][-1]), file=sys.stderr)
+                if parallel:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    with ThreadPoolExecutor(rounds) as pool:
+                        done = list(pool.map(lambda r: _round(r, pages, tmp, moto, orders[r]), range(rounds)))
+                else:
+                    done = [_round(r, pages, tmp, moto, orders[r]) for r in range(rounds)]
             finally:
                 moto.close()
-        results = summarise(runs, growth_runs, pages, header)
+            for result in done:
+                for variant in VARIANTS:
+                    runs[variant].append(result[variant])
+        results = summarise(runs, growth_runs, pages, header, parallel)
         if write and rounds:
             write_section(SECTION, table(results))
         for size in growth:
@@ -293,8 +315,9 @@ def _median(values):
     return round(statistics.median(values), 3)
 
 
-def summarise(runs: dict[str, list[dict]], growth_runs, pages: int, header: str = "") -> dict:
-    out: dict = {"site_articles": pages, "rounds": len(runs["bare"]), "variants": {}, "machine": header}
+def summarise(runs: dict[str, list[dict]], growth_runs, pages: int, header: str = "", parallel: bool = False) -> dict:
+    out: dict = {"site_articles": pages, "rounds": len(runs["bare"]), "variants": {}, "machine": header,
+                 "parallel": parallel}
     for variant, results in runs.items():
         if not results:
             continue
@@ -340,8 +363,11 @@ def table(results: dict) -> str:
         f"(`benchmarks/site.py`: {results['site_articles']:,} articles of ~6 KB in a tree of \"Latest World News\" "
         "blocks, a section page) is served from a process of its own on 127.0.0.1, no delay; every crawler has "
         "`CONCURRENT_REQUESTS=16`, 8 per host, robots.txt off. "
-        f"{results['rounds']} rounds, the four crawls in turn in each; figures are medians, ratios the median of "
-        "each round's own ratio (range in brackets: the noise of this shared machine). pages/s: pages served / "
+        + (f"{results['rounds']} rounds at the same time, each on a site of its own, the four crawls in turn in "
+           "each, round r starting at the r-th (a b c d, b c d a, c d a b: the machine was too loaded to run them "
+           "one after another in the time there was); "
+           if results.get("parallel") else f"{results['rounds']} rounds, the four crawls in turn in each; ")
+        + "figures are medians, ratios the median of each round's own ratio (range in brackets: the noise of this shared machine). pages/s: pages served / "
         "seconds from the site's first request to the crawler's exit. CPU: the crawler process's own "
         "user + system time from the first request on, per page; the extraction workers' apart.",
         "",
@@ -410,6 +436,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--growth", default="1000,5000,20000", help="site sizes for the cost-growth table ('' for none)")
     parser.add_argument("--disk-queue-at", type=int, default=5000,
                         help="the growth size also crawled with JOBDIR (disk queues); 0: none")
+    parser.add_argument("--parallel", action="store_true", help="the rounds at the same time, in rotated orders")
     parser.add_argument("--quick", action="store_true", help="300 pages, one round, growth at 300 and 900")
     parser.add_argument("--no-write", action="store_true", help="print only; RESULTS.md untouched")
     args = parser.parse_args(argv)
@@ -418,7 +445,8 @@ def main(argv: list[str] | None = None) -> None:
     growth = tuple(int(x) for x in args.growth.split(",") if x.strip())
     if args.quick:
         args.disk_queue_at = 300
-    results = run(args.pages, args.rounds, growth, write=not args.no_write, disk_queue_at=args.disk_queue_at or None)
+    results = run(args.pages, args.rounds, growth, write=not args.no_write, disk_queue_at=args.disk_queue_at or None,
+                  parallel=args.parallel)
     print(json.dumps(results, indent=1))
 
 
