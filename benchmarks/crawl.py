@@ -283,8 +283,11 @@ def run(pages: int = 5000, rounds: int = 3, growth: tuple[int, ...] = (1000, 500
             write_section(SECTION, table(results))
         for size in growth:
             with Site(size) as site:
-                bare = crawl("bare", site, tmp / f"growth-bare-{size}")
-                ours = crawl("extract", site, tmp / f"growth-extract-{size}")
+                if size == pages and rounds:  # the first round's crawls of a site of this very size
+                    bare, ours = runs["bare"][0], runs["extract"][0]
+                else:
+                    bare = crawl("bare", site, tmp / f"growth-bare-{size}")
+                    ours = crawl("extract", site, tmp / f"growth-extract-{size}")
                 growth_runs.append((size, bare, ours))
                 print(json.dumps(ours), file=sys.stderr)
                 if size == disk_queue_at:
@@ -406,7 +409,8 @@ def growth_table(results: dict) -> str:
     if results["growth"]:
         lines += [
             f"`python -m benchmarks.crawl` (part of `make bench`), {results['machine']}. The site of the crawl "
-            "benchmark at each size; (a) and (c) on sites of each size, one run each (JOBDIR: (c) with its frontier in Scrapy's disk "
+            "benchmark at each size; (a) and (c) on sites of each size, one run each (at the size of the rounds, "
+            "when they ran in the same process, their first round's; JOBDIR: (c) with its frontier in Scrapy's disk "
             "queues, after the (a) of its size). Time per page: seconds from the first request to "
             "the exit / pages; RSS: the newscrawl process (VmHWM, and VmRSS at each tenth of the run); load: "
             "the load average when the newscrawl crawl started.",
