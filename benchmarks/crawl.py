@@ -249,7 +249,8 @@ def _round(r: int, pages: int, tmp: Path, moto: Moto, order: list[str]) -> dict[
 
 
 def run(pages: int = 5000, rounds: int = 3, growth: tuple[int, ...] = (1000, 5000, 20_000),
-        write: bool = True, disk_queue_at: int | None = 5000, parallel: bool = False) -> dict:
+        write: bool = True, disk_queue_at: int | None = 5000, parallel: bool = False,
+        bare_growth_upto: int | None = None, growth_section: str = GROWTH_SECTION) -> dict:
     """The rounds, then the cost growth; RESULTS.md is written after the rounds and after each growth size.
 
     ``parallel``: the rounds run at the same time, each on its own site, round r starting its turn of
@@ -286,7 +287,8 @@ def run(pages: int = 5000, rounds: int = 3, growth: tuple[int, ...] = (1000, 500
                 if size == pages and rounds:  # the first round's crawls of a site of this very size
                     bare, ours = runs["bare"][0], runs["extract"][0]
                 else:
-                    bare = crawl("bare", site, tmp / f"growth-bare-{size}")
+                    bare = (crawl("bare", site, tmp / f"growth-bare-{size}")
+                            if bare_growth_upto is None or size <= bare_growth_upto else None)
                     ours = crawl("extract", site, tmp / f"growth-extract-{size}")
                 growth_runs.append((size, bare, ours))
                 print(json.dumps(ours), file=sys.stderr)
@@ -296,7 +298,7 @@ def run(pages: int = 5000, rounds: int = 3, growth: tuple[int, ...] = (1000, 500
                     print(json.dumps(on_disk), file=sys.stderr)
             results = summarise(runs, growth_runs, pages, header)
             if write:
-                write_section(GROWTH_SECTION, growth_table(results))
+                write_section(growth_section, growth_table(results, growth_section))
     return results
 
 
@@ -339,10 +341,10 @@ def summarise(runs: dict[str, list[dict]], growth_runs, pages: int, header: str 
     out["load_averages"] = [r["load_average"] for rnd in zip(*runs.values()) for r in rnd]
     bare_rates = out["variants"]["bare"]["pages_per_s_runs"] if runs["bare"] else [0]
     out["bare_spread"] = round((max(bare_rates) - min(bare_rates)) / (statistics.median(bare_rates) or 1), 3)
-    out["growth"] = [{"pages": size, "bare_ms_per_page": round(b["seconds"] * 1e3 / b["pages"], 2),
+    out["growth"] = [{"pages": size, "bare_ms_per_page": round(b["seconds"] * 1e3 / b["pages"], 2) if b else None,
                       "ms_per_page": round(o["seconds"] * 1e3 / o["pages"], 2),
                       "cpu_ms_per_page": o["cpu_ms_per_page"], "peak_rss_mb": o["peak_rss_mb"],
-                      "bare_peak_rss_mb": b["peak_rss_mb"], "largest_worker_mb": o["largest_worker_mb"],
+                      "bare_peak_rss_mb": b["peak_rss_mb"] if b else None, "largest_worker_mb": o["largest_worker_mb"],
                       "rss_mb_by_tenth": o["rss_mb_by_tenth"], "fetched": o["pages"],
                       "archived": o.get("archived"), "articles": o.get("articles"),
                       "disk_queue": o.get("disk_queue"), "load_average": o["load_average"]}
@@ -403,9 +405,9 @@ def table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def growth_table(results: dict) -> str:
+def growth_table(results: dict, section: str = GROWTH_SECTION) -> str:
     g = results["goals"]
-    lines = [GROWTH_SECTION, ""]
+    lines = [section, ""]
     if results["growth"]:
         lines += [
             f"`python -m benchmarks.crawl` (part of `make bench`), {results['machine']}. The site of the crawl "
@@ -413,7 +415,7 @@ def growth_table(results: dict) -> str:
             "when they ran in the same process, their first round's; JOBDIR: (c) with its frontier in Scrapy's disk "
             "queues, after the (a) of its size). Time per page: seconds from the first request to "
             "the exit / pages; RSS: the newscrawl process (VmHWM, and VmRSS at each tenth of the run); load: "
-            "the load average when the newscrawl crawl started.",
+            "the load average when the newscrawl crawl started; –: the bare spider not run at that size.",
             "",
             "| pages | bare ms/page | newscrawl ms/page | newscrawl CPU ms/page | peak RSS (bare) "
             "| largest worker | RSS by tenth of the run (MB) | archived | articles | load |",
@@ -423,8 +425,10 @@ def growth_table(results: dict) -> str:
             queued = row["disk_queue"]
             name = (f"{row['fetched']:,}, JOBDIR ({queued.get('enqueued/disk', 0)} requests on disk, "
                     f"{queued.get('enqueued/memory', 0)} in memory)" if queued is not None else f"{row['fetched']:,}")
-            lines.append(f"| {name} | {row['bare_ms_per_page']:.2f} | {row['ms_per_page']:.2f} "
-                         f"| {row['cpu_ms_per_page']:.2f} | {row['peak_rss_mb']:.0f} MB ({row['bare_peak_rss_mb']:.0f}) "
+            bare_ms = "–" if row["bare_ms_per_page"] is None else f"{row['bare_ms_per_page']:.2f}"
+            bare_rss = "–" if row["bare_peak_rss_mb"] is None else f"{row['bare_peak_rss_mb']:.0f}"
+            lines.append(f"| {name} | {bare_ms} | {row['ms_per_page']:.2f} "
+                         f"| {row['cpu_ms_per_page']:.2f} | {row['peak_rss_mb']:.0f} MB ({bare_rss}) "
                          f"| {row['largest_worker_mb']:.0f} MB | {', '.join(str(x) for x in row['rss_mb_by_tenth'])} "
                          f"| {row['archived']} | {row['articles']} | {row['load_average']:.1f} |")
         largest = max((row for row in results["growth"] if not row["disk_queue"]), key=lambda row: row["pages"])
@@ -441,6 +445,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--disk-queue-at", type=int, default=5000,
                         help="the growth size also crawled with JOBDIR (disk queues); 0: none")
     parser.add_argument("--parallel", action="store_true", help="the rounds at the same time, in rotated orders")
+    parser.add_argument("--bare-growth-upto", type=int, default=None,
+                        help="the bare spider in the cost growth only on sites up to this size ('–' above)")
+    parser.add_argument("--growth-section", default=GROWTH_SECTION, help="the RESULTS.md section of the cost growth")
     parser.add_argument("--quick", action="store_true", help="300 pages, one round, growth at 300 and 900")
     parser.add_argument("--no-write", action="store_true", help="print only; RESULTS.md untouched")
     args = parser.parse_args(argv)
@@ -450,7 +457,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.disk_queue_at = 300
     results = run(args.pages, args.rounds, growth, write=not args.no_write, disk_queue_at=args.disk_queue_at or None,
-                  parallel=args.parallel)
+                  parallel=args.parallel, bare_growth_upto=args.bare_growth_upto,
+                  growth_section=args.growth_section)
     print(json.dumps(results, indent=1))
 
 
