@@ -118,6 +118,8 @@ def test_link_redirect_and_name_to_a_forbidden_address_never_connect(site, tmp_p
     for url, detail in refused.items():
         lines = [line for line in result.log.splitlines() if f"Refused {url}: " in line]
         assert len(lines) == 1 and detail in lines[0] and "ALLOWED_PRIVATE_NETWORKS" in lines[0], url
+        # A refusal is the policy at work, not a fault: INFO (issue 12, item 5), not WARNING.
+        assert "] INFO: Refused " in lines[0], lines[0]
     assert "'newscrawl/guard/refused': 7" in result.log
     assert "'newscrawl/guard/refused/loopback': 7" in result.log
 

@@ -7,7 +7,9 @@ RedirectMiddleware sends them back through the whole chain) and the
 robots.txt requests themselves. It resolves the host through the reactor's
 resolver (``newscrawl.safety.resolver.GuardedResolver``, which applies
 ``DNS_OVERRIDES`` and refuses on its own as well) and refuses anything the
-``AddressPolicy`` refuses: one warning line naming the URL and the address,
+``AddressPolicy`` refuses: one INFO line naming the URL and the address (a
+refusal is the policy working, not a fault: a crawl of ordinary news sites meets
+links to intranet hosts and IP literals),
 ``newscrawl/guard/refused`` (and ``.../<reason>``) in the stats, and
 ``IgnoreRequest``, which Scrapy neither retries nor reports as an error.
 
@@ -92,5 +94,5 @@ class DestinationGuardMiddleware:
         key = reason.split(" (", 1)[0].replace(" ", "-")
         self.stats.inc_value(STATS_PREFIX)
         self.stats.inc_value(f"{STATS_PREFIX}/{key}")
-        logger.warning("Refused %s: %s", request.url, detail)
+        logger.info("Refused %s: %s", request.url, detail)
         raise RefusedDestination(f"destination refused: {detail}")
