@@ -73,3 +73,30 @@ def test_a_host_whose_latest_linked_pages_are_mostly_declined_is_named(caplog, d
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     expected = f"{declined} of {total} pages that Latest World News links led to on b.test were declined"
     assert any(w.startswith(expected) for w in warnings) == warns, warnings
+
+
+TEASER = ("The council and the port authority could not agree on the harbour plan before the summer, "
+          "and the ministers met again on Monday to decide what happens next.")
+SECTIONS = {
+    # A modern section: a list of story cards with teaser blurbs, no date of its own.
+    "cards": ("http://c.test/world/", "<html><head><title>World</title></head><body><main><h1>World</h1>" + "".join(
+        f"<div class='card'><h2><a href='/world/story-{i}'>Ministers meet over harbour plan, part {i}</a></h2>"
+        f"<p>{TEASER}</p></div>" for i in range(6)) + "</main></body></html>"),
+    # An old table layout: a section index.html, links and blurbs in table cells split by <br><br>.
+    "table": ("http://d.test/news/world-news/index.html", "<html><head><title>World news</title></head><body>"
+              "<table><tr><td><font size=4>World news</font><br><br>" + "".join(
+                  f"<a href='/news/world-news/{i}.html'>Harbour talks go on in the capital, day {i}</a><br>{TEASER}"
+                  "<br><br>" for i in range(5)) + "</td></tr></table></body></html>"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SECTIONS))
+def test_a_section_page_is_declined_as_a_section(caplog, shape):
+    """Its teasers read like prose, but the reason is its own (issue 12), not no_date or too_little_text."""
+    url, html = SECTIONS[shape]
+    with caplog.at_level(logging.INFO, logger="pipelines.extract"):
+        stats, results = _run([_page(url, html.encode(), via="start")])
+    assert isinstance(results[0], DropItem)
+    assert f"Not an article: {url} (section)" in [r.getMessage() for r in caplog.records]
+    assert stats.get_value("newscrawl/pages/not_article/section") == 1
+    assert stats.get_value("newscrawl/pages/not_article") == 1

@@ -46,6 +46,8 @@ def test_from_section_pages_alone_every_article(plain_site, tmp_path):
     assert len(result.items) == 8
     for url in plain_site.start_urls:
         assert f"Section page {url}: following 3 article link(s)" in result.log
+        assert f"Not an article: {url} (section)" in result.log  # a reason of its own, not no_date
+    assert f"'newscrawl/pages/not_article/section': {len(plain_site.start_urls)}" in result.log
 
 
 def test_from_article_pages_alone_every_article(plain_site, tmp_path):
@@ -66,6 +68,7 @@ def test_the_first_publishers_section_pages_as_start_urls(tmp_path):
         got = {item["url"] for item in result.items}
         for url in sections:
             assert f"Section page {url}: following" in result.log
+            assert f"Not an article: {url} (section)" in result.log
         # every article the section pages list is fetched and is an Article
         from newscrawl.demo import content
         for pub in content.PUBLISHERS:

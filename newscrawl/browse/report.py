@@ -280,7 +280,7 @@ def _from_articles(report: Report, articles: ArchiveArticles) -> None:
 
 
 _REASONS = {"home_page": "a home page", "error_page": "an error page", "declared_listing": "declares itself a listing",
-            "listing": "a listing (section) page", "too_little_text": "too little text", "no_date": "no date",
+            "section": "a section page", "listing": "a listing (section) page", "too_little_text": "too little text", "no_date": "no date",
             "unparsable": "cannot be parsed as HTML", "failed": "extraction failed"}
 
 

@@ -21,7 +21,7 @@ import trafilatura
 from parsel import Selector
 
 from newscrawl.items import Article, Page
-from newscrawl.follow.links import LinkRules, find_latest_blocks, latest_links
+from newscrawl.follow.links import LinkRules, find_latest_blocks, latest_links, section_links
 
 from .authors import split_authors
 from .body import clean_paragraphs, declared_paragraphs, extract_body, reconcile_with_declared
@@ -72,8 +72,9 @@ def extract_article(page: Page, rules: SiteRules | Mapping | None = None, strict
 def extract_or_reason(page: Page, rules: SiteRules | Mapping | None = None, strict: bool = False,
                       link_rules: LinkRules | None = None, trace: list | None = None) -> Article | str:
     """``extract_article``, saying why when there is no Article: "status_404", "not_html",
-    "home_page", "error_page", "declared_listing", "listing", "too_little_text", "no_date",
-    "failed" (an exception inside extraction, raised instead when ``strict``).
+    "home_page", "error_page", "declared_listing", "section" (a section page: article links
+    under its path), "listing", "too_little_text", "no_date", "failed" (an exception inside
+    extraction, raised instead when ``strict``).
 
     ``trace``, a list, receives one ``evidence.Decision`` per step of the body path (the
     block choice, the clean-up, the declared body, the embedded JSON), whether it stood
@@ -142,7 +143,7 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
         version = f"{EXTRACTOR_VERSION} {rule.tag}"
     reason = decline_reason(root, data, page.url, title, paragraphs, has_date=published is not None)
     if reason is not None:
-        return reason
+        return _section_or(reason, root, page.url, link_rules)
 
     language = choose_language(
         html_lang(root),
@@ -209,6 +210,19 @@ def _story(root, url: str, drop: set[str], title: str | None, article: dict, tra
 
 def _words(text: str | None) -> str:
     return " ".join(re.findall(r"\w+", (text or "").lower()))
+
+
+# Reasons an undeclared page can get that a section page's teasers also earn it.
+_SECTION_LOOKALIKE = {"no_date", "too_little_text", "listing"}
+
+
+def _section_or(reason: str, root, url: str, link_rules: LinkRules | None) -> str:
+    """``section`` for a declined page that is a section page (the spider's own test,
+    ``section_links``: it lists article links under its path), else ``reason``. Asked only
+    of declined pages, so it costs an article nothing."""
+    if reason in _SECTION_LOOKALIKE and section_links(Selector(root=root, type="html"), url, link_rules) is not None:
+        return "section"
+    return reason
 
 
 def apply_rule(root, rule: SiteRule, fields: dict) -> dict:
