@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import UsageError
@@ -210,6 +211,16 @@ def check_dns_overrides(settings, name: str = "DNS_OVERRIDES") -> None:
                                f'{{"host": "IP address"}} ({address!r} for {host!r} is not an IP address)') from None
 
 
+def check_stats_file(settings, name: str = "STATS_FILE") -> None:
+    """``STATS_FILE``: unset, or a file path whose directory exists."""
+    value = _raw(settings, name)
+    if value in (None, ""):
+        return
+    path = Path(str(value)).expanduser()
+    if path.is_dir() or not path.parent.is_dir():
+        raise SettingError(name, value, "a file path in an existing directory")
+
+
 def check_http_url(name: str, value: object, kind: str = "setting", schemes=("http", "https")) -> str:
     allowed = f"an absolute {' or '.join(schemes)} URL with a host"
     if not isinstance(value, str) or not value.strip():
@@ -364,6 +375,9 @@ CHECKS: dict[str, Callable] = {
     "REPLAY_REVISIT_INDEX_SIZE": _int(0),
     "REPLAY_S3_PAGE_SIZE": _int(1, 1000),
     "REPLAY_REVISIT_ARTICLES": get_bool,
+    # live stats
+    "STATS_FILE": lambda s, n: check_stats_file(s, n),
+    "STATS_FILE_INTERVAL": _duration(positive=True),
     # Scrapy's own, where a bad value would only fail deep inside a run
     "CONCURRENT_REQUESTS": _int(1),
     "CONCURRENT_REQUESTS_PER_DOMAIN": _int(1),

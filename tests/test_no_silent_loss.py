@@ -188,6 +188,8 @@ IN_PROCESS_BAD_VALUES = {
     "DNS_OVERRIDES": ['{"a.test": "not-an-ip"}', "{broken"],
     "LATEST_SEE_MORE_PATTERNS": ["(unclosed"],
     "ROBOTSTXT_OBEY": ["perhaps"],
+    "STATS_FILE_INTERVAL": ["0", "fast", "-5"],
+    "STATS_FILE": ["/no/such/directory/stats.json", "/"],
 }
 
 

@@ -108,11 +108,16 @@ def test_stats_file_counts_failures_per_host(tmp_path):
     assert final["failed"] >= 1 and final["per_host"][f"127.0.0.1:{dead}"]["failed"] == 1
 
 
-def test_bad_interval_is_one_line(tmp_path):
+@pytest.mark.parametrize("value", ["0", "every now and then"])
+def test_bad_interval_is_one_line_and_exit_2(tmp_path, value):
+    """Checked with every other setting (newscrawl/config.py): exit 2, one line, no traceback."""
     proc = subprocess.run(crawl_cmd(tmp_path, ["http://127.0.0.1:9/"], f"STATS_FILE={tmp_path / 's.json'}",
-                                    "STATS_FILE_INTERVAL=0"),
+                                    f"STATS_FILE_INTERVAL={value}", "LOG_LEVEL=INFO"),
                           cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
                           timeout=120)
     text = proc.stderr + ((tmp_path / "crawl.log").read_text() if (tmp_path / "crawl.log").exists() else "")
-    assert proc.returncode != 0, text[-2000:]
-    assert "STATS_FILE_INTERVAL='0': must be a number of seconds above 0" in text
+    assert proc.returncode == 2, text[-2000:]
+    assert "Traceback" not in text
+    assert proc.stderr.strip().splitlines()[-1] == (f"Not starting: STATS_FILE_INTERVAL={value}: a duration in "
+                                                    "seconds (e.g. 30, 90s, 10m, 6h, 2d), above 0")
+    assert not (tmp_path / "s.json").exists()

@@ -30,6 +30,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from newscrawl.config import check_stats_file, get_duration
+
 logger = logging.getLogger(__name__)
 
 
@@ -86,17 +88,9 @@ class StatsFileExtension:
         value = settings.get("STATS_FILE")
         if not value:
             raise NotConfigured("STATS_FILE is not set")
-        path = Path(str(value)).expanduser()
-        if path.is_dir() or not path.parent.is_dir():
-            raise ValueError(f"STATS_FILE={value!r}: not a file in an existing directory")
-        try:
-            interval = float(settings.get("STATS_FILE_INTERVAL"))
-        except (TypeError, ValueError):
-            interval = -1
-        if not interval > 0:
-            raise ValueError(f"STATS_FILE_INTERVAL={settings.get('STATS_FILE_INTERVAL')!r}: "
-                             "must be a number of seconds above 0")
-        return cls(crawler, path, interval)
+        check_stats_file(settings)  # config.check_settings has said so already, for the commands
+        interval = get_duration(settings, "STATS_FILE_INTERVAL", strictly_positive=True)
+        return cls(crawler, Path(str(value)).expanduser(), interval)
 
     # -- counting, on the reactor thread ------------------------------------------
 
