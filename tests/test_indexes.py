@@ -22,7 +22,8 @@ from warcio.archiveiterator import ArchiveIterator
 from newscrawl.archive.cdxj import index_path, parse_index
 
 
-from .s3_servers import FaultProxy, MotoServer
+from .conftest import run_crawl
+from .s3_servers import FaultProxy, MotoServer, NewsSite
 from .test_replay import ONE, assert_same_articles, run_replay
 
 pytestmark = pytest.mark.integration
@@ -174,6 +175,27 @@ def test_a_damaged_index_is_not_trusted(crawl, tmp_path, caplog):
     assert progress.indexed_files == len(crawl.warcs) - 1
     assert "Cannot use the CDXJ index of" in caplog.text and "reading the whole file" in caplog.text
     assert pages == replayed([str(crawl.warc_dir)], RecordFilter(host=host))[0]
+
+
+def test_a_half_written_index_left_by_a_stopped_crawler_is_removed_and_written_again(crawl, tmp_path):
+    """A crawler killed while cdxj-indexer wrote ``<warc>.cdxj.tmp`` leaves it; the next run cleans up."""
+    store = copy_of(crawl, tmp_path / "warcs", True)  # run_crawl's WARC_STORE: tmp_path / "warcs"
+    warc = store / crawl.warcs[0].name
+    index = index_path(warc)
+    whole = index.read_text(encoding="utf-8")
+    index.unlink()
+    half = index.with_name(index.name + ".tmp")
+    half.write_text(whole[: len(whole) // 2], encoding="utf-8")
+    site = NewsSite(articles=2).start()
+    try:
+        result = run_crawl(tmp_path, site.start_urls, "EXTRACTION_PROCESSES=0")
+    finally:
+        site.stop()
+    assert result.returncode == 0, result.log[-3000:]
+    assert not half.exists() and not list(store.glob("*.tmp"))
+    assert f"Removed {half.name}, an index left half-written by a crawler that stopped" in result.log
+    assert "'warc/index_tmp_removed': 1" in result.log
+    assert index.read_text(encoding="utf-8") == whole  # indexed again, as it was
 
 
 def test_host_must_be_a_host_name(tmp_path):

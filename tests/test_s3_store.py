@@ -328,6 +328,9 @@ def test_sigkill_while_writing_then_restart(moto, proxy, tmp_path):
         # as if the kill had torn a record in half
         with open(open_path, "ab") as stream:
             stream.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + os.urandom(500))
+        # and as if it had been killed while cdxj-indexer wrote an index: a half-written one
+        half_index = open_path.with_name(open_path.name.removesuffix(".open") + ".cdxj.tmp")
+        half_index.write_text('com,example)/ 20240101000000 {"url": "http://exa', encoding="utf-8")
         site.hang.clear()
         first_log = list(site.log)
 
@@ -340,8 +343,11 @@ def test_sigkill_while_writing_then_restart(moto, proxy, tmp_path):
     stats = stats_from_log(log)
     assert stats["warc/recovered_files"] == 1 and stats["warc/recovered_bytes_cut"] == 510
     assert stats["warc/leftover_uploaded"] == 1
+    assert f"Removed {half_index.name}, an index left half-written by a crawler that stopped" in log
+    assert stats["warc/index_tmp_removed"] == 1 and not half_index.exists()
     keys = objects(moto, bucket)
     warc_keys = [k for k in keys if k.endswith(".warc.gz")]
+    assert sorted(k for k in keys if k.endswith(".cdxj")) == sorted(k + ".cdxj" for k in warc_keys)
     assert len(warc_keys) == 2 and open_path.name.removesuffix(".open") in " ".join(warc_keys)
     files = download_all(moto, bucket, tmp_path / "downloaded")
     assert_warcio_check(files[k] for k in warc_keys)

@@ -31,12 +31,15 @@ from pathlib import Path
 
 from newscrawl.host import file_name_host, is_live_crawler
 
+from .cdxj import INDEX_SUFFIX
 from .journal import JOURNAL_SUFFIX, read_journal
 from .writer import OPEN_SUFFIX, ClosedFile
 
 logger = logging.getLogger(__name__)
 
 _OWNER = re.compile(r"-(?P<host>[^-]+)-(?P<pid>\d+)\.warc\.gz(?:\.open)?$")
+# cdxj.write_index writes ``<warc>.cdxj.tmp`` and renames it; a crawler killed meanwhile leaves it.
+INDEX_TMP_SUFFIX = INDEX_SUFFIX + ".tmp"
 _READ_SIZE = 1024 * 1024
 _HEADER_LIMIT = 64 * 1024
 
@@ -224,6 +227,33 @@ def repair_open_files(directory: Path, recursive: bool = False,
         except (OSError, FileExistsError) as exc:
             logger.error("Could not repair %s: %s", path, exc)
     return repairs
+
+
+def remove_index_leftovers(directory: Path, recursive: bool = False,
+                           elsewhere: frozenset[tuple[str, int]] = frozenset()) -> list[Path]:
+    """Remove the half-written indexes (``<warc>.cdxj.tmp``) that stopped crawlers left; their WARC files.
+
+    An index being written by a running crawler (here, or one of ``elsewhere``) is left alone.
+    Each removal gets a log line; the caller indexes the WARC file again (returned,
+    whether or not it is still there) and counts it.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    warcs = []
+    for path in sorted(directory.glob(("**/*" if recursive else "*") + INDEX_TMP_SUFFIX)):
+        warc = path.with_name(path.name.removesuffix(INDEX_TMP_SUFFIX))
+        if owned_by_live_process(warc.name, elsewhere):
+            continue
+        try:
+            path.unlink()
+        except OSError as exc:
+            logger.error("Could not remove the half-written index %s: %s", path, exc)
+            continue
+        logger.warning("Removed %s, an index left half-written by a crawler that stopped; %s", path.name,
+                       "indexing its WARC file again" if warc.exists() else "its WARC file is gone")
+        warcs.append(warc)
+    return warcs
 
 
 def leftover_journals(root: Path, depth: int = 0,

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from scrapy.settings import BaseSettings
 
 from ..cdxj import index_name, index_path
-from ..recovery import repair_open_files
+from ..recovery import remove_index_leftovers, repair_open_files
 from ..writer import ClosedFile
 from .preflight import check_writable, min_free_bytes
 from .manifest import file_sha256, index_beside, manifest_name, write_json_atomically
@@ -50,6 +50,10 @@ class LocalStore:
                 self._counters["warc/recovered_files"] += 1
                 repaired.append(repair.closed)
                 self.store(repair.closed)
+        for warc in remove_index_leftovers(self.spool_dir, elsewhere=elsewhere):
+            self._counters["warc/index_tmp_removed"] += 1
+            if warc.exists() and not index_path(warc).exists():
+                self._counters["warc/index_failed" if index_beside(warc) is None else "warc/indexed"] += 1
         return repaired
 
     def store(self, closed: ClosedFile) -> None:

@@ -43,7 +43,7 @@ from s3transfer.utils import ChunksizeAdjuster
 from scrapy.settings import BaseSettings
 
 from ..cdxj import index_name, index_path
-from ..recovery import owned_by_live_process, repair_open_files
+from ..recovery import owned_by_live_process, remove_index_leftovers, repair_open_files
 from ..writer import ClosedFile
 from .manifest import StoredFile, index_beside, manifest_name, write_json_atomically
 from .preflight import StoreUnavailable, check_writable, min_free_bytes
@@ -339,6 +339,10 @@ class S3Store:
             if repair.closed is not None:
                 self._count("warc/recovered_files")
                 repaired.append(repair.closed)
+        # A leftover WARC file whose index was cut short is indexed again before its upload (_ensure_index).
+        removed = remove_index_leftovers(self.spool_root, recursive=True, elsewhere=elsewhere)
+        if removed:
+            self._count("warc/index_tmp_removed", len(removed))
         records = {c.path: c.records for c in repaired}
         spooled = [p for p in sorted(self.spool_root.glob("*/*/*/*")) if not owned_by_live_process(p.name, elsewhere)]
         # WARC files first: a manifest goes up after its files, saying they are stored.
