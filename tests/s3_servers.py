@@ -85,6 +85,26 @@ class S3Server:
     def create_bucket(self, bucket: str) -> None:
         self.client().create_bucket(Bucket=bucket)
 
+    def _launch(self, argv, log_name: str, attempts: int = 5) -> None:
+        """Start ``argv(port)`` on a free port. Under pytest-xdist another worker can take the port
+        between the probe and the server's bind: the server exits (or something else answers
+        while it does), and another port is tried."""
+        for attempt in range(attempts):
+            if attempt:
+                self.port = free_port()
+            log = open(self.workdir / log_name, "ab")
+            self.proc = subprocess.Popen(argv(self.port), stdout=log, stderr=subprocess.STDOUT)
+            log.close()
+            try:
+                wait_for_port(self.port, timeout=60, proc=self.proc)
+                time.sleep(0.2)
+                if self.proc.poll() is None:
+                    return
+            except RuntimeError:
+                pass
+            self.stop()
+        raise RuntimeError(f"{self.name} did not start (see {self.workdir / log_name})")
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -102,10 +122,7 @@ class MotoServer(S3Server):
 
     def start(self) -> "MotoServer":
         exe = Path(sys.executable).parent / "moto_server"
-        log = open(self.workdir / "moto.log", "wb")
-        self.proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(self.port)],
-                                     stdout=log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, proc=self.proc)
+        self._launch(lambda port: [str(exe), "-H", "127.0.0.1", "-p", str(port)], "moto.log")
         return self
 
 
@@ -131,11 +148,9 @@ class S3rverServer(S3Server):
     def start(self) -> "S3rverServer":
         data = self.workdir / "s3rver-data"
         data.mkdir(exist_ok=True)
-        log = open(self.workdir / "s3rver.log", "wb")
-        self.proc = subprocess.Popen([str(self.executable()), "-d", str(data), "-a", "127.0.0.1",
-                                      "-p", str(self.port), "--no-vhost-buckets"],
-                                     stdout=log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, proc=self.proc)
+        exe = str(self.executable())
+        self._launch(lambda port: [exe, "-d", str(data), "-a", "127.0.0.1", "-p", str(port), "--no-vhost-buckets"],
+                     "s3rver.log")
         return self
 
 
@@ -388,7 +403,7 @@ def start_until_hanging(cmd, moto, site, tmp_path, served: int) -> subprocess.Po
     """Start a crawl and wait until it has archived ``served`` exchanges and hangs on the next page."""
     crawler = subprocess.Popen(cmd, cwd=REPO, env=crawl_env(moto),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # generous: xdist workers share the cores
     while time.monotonic() < deadline:
         open_files = list((tmp_path / "spool").rglob("*.open"))
         if len(site.log) >= served and open_files and complete_prefix(open_files[0])[1] == 1 + 2 * served:
