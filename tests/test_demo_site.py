@@ -405,7 +405,7 @@ def test_main_serves_and_prints_start_urls():
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = []
-        deadline = time.time() + 10
+        deadline = time.time() + 60
         while time.time() < deadline:
             line = proc.stdout.readline()
             lines.append(line)
@@ -416,6 +416,6 @@ def test_main_serves_and_prints_start_urls():
         assert fetch(starts[1])[0] == 200
     finally:
         proc.send_signal(2)  # SIGINT, as Ctrl-C would
-        out, _ = proc.communicate(timeout=10)
+        out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "Stopped after serving" in out

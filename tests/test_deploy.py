@@ -54,7 +54,7 @@ def test_systemd_units_verify(tmp_path):
         text = (DEPLOY / "systemd" / name).read_text(encoding="utf-8")
         (tmp_path / name).write_text(text.replace("/srv/newscrawl", str(root / "newscrawl")), encoding="utf-8")
     proc = subprocess.run([analyze, "verify", str(tmp_path / "newscrawl.service"), str(tmp_path / "newscrawl.timer")],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0 and not proc.stderr.strip() and not proc.stdout.strip(), proc.stdout + proc.stderr
 
 

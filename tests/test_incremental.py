@@ -442,7 +442,7 @@ def test_second_run_while_the_first_runs_stops_and_touches_nothing(tmp_path):
         first = subprocess.Popen(_crawl_cmd(tmp_path / "first", site, warc_dir, state, spool), cwd=REPO, env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180  # generous: xdist workers share the cores
             while site.waiting == 0 and time.monotonic() < deadline and first.poll() is None:
                 time.sleep(0.05)
             assert site.waiting, "the first run never reached the held page"
@@ -462,7 +462,7 @@ def test_second_run_while_the_first_runs_stops_and_touches_nothing(tmp_path):
 
             (tmp_path / "second").mkdir()
             second = subprocess.run(_crawl_cmd(tmp_path / "second", site, warc_dir, state, spool), cwd=REPO, env=env,
-                                    capture_output=True, text=True, timeout=60)
+                                    capture_output=True, text=True, timeout=180)
             log = (tmp_path / "second" / "crawl.log").read_text(encoding="utf-8")
             assert second.returncode != 0
             assert "already running" in log and "Nothing was fetched or written" in log

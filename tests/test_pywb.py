@@ -43,15 +43,16 @@ def test_pywb_replays_archived_pages(demo_site, tmp_path):
         for rec in pages[:5]:
             _headers, body = decode_content(rec.headers, rec.payload)
             url = f"http://127.0.0.1:{port}/news/{rec.date[:4]}id_/{rec.uri}"
-            for _ in range(100):
+            deadline = time.monotonic() + 120  # pywb starts slowly when xdist workers share the cores
+            while True:
                 try:
-                    with urllib.request.urlopen(url, timeout=10) as response:
+                    with urllib.request.urlopen(url, timeout=30) as response:
                         replayed = response.read()
                     break
                 except OSError:
+                    if time.monotonic() > deadline:
+                        pytest.fail(f"pywb did not answer for {url}")
                     time.sleep(0.2)
-            else:
-                pytest.fail(f"pywb did not answer for {url}")
             if response.headers.get("Content-Encoding") == "gzip":
                 import gzip
 

@@ -168,7 +168,7 @@ def test_replay_from_s3_equals_live_crawl(crawl, tmp_path):
 
 def test_replay_is_not_a_listed_spider():
     proc = subprocess.run([*SCRAPY, "list"], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0
     assert "replay" not in proc.stdout.split()
 

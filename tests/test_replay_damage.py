@@ -458,7 +458,7 @@ def test_empty_file_is_unreadable(odd, tmp_path):
     (("x.warc", "--url", "("), "scrapy replay: error: --url '(': not a regular expression"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(args, message):
-    proc = subprocess.run([*SCRAPY, "replay", *args], cwd=REPO, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([*SCRAPY, "replay", *args], cwd=REPO, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert proc.stderr.startswith(message)

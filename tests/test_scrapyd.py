@@ -149,7 +149,7 @@ def test_deploy_and_schedule_worldnews_to_s3(scrapyd, tmp_path):
         data += [("setting", f"{k}={v}") for k, v in settings.items()]
         job = api(base, "schedule.json", data)
         assert job["status"] == "ok", job
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # generous: xdist workers share the cores
         while time.monotonic() < deadline:
             jobs = api(base, "listjobs.json", project="newscrawl")
             finished = [j for j in jobs["finished"] if j["id"] == job["jobid"]]

@@ -38,13 +38,15 @@ class Serving:
         self.base = f"http://127.0.0.1:{self.port}/archive"
 
     def get(self, path: str) -> str:
-        for _ in range(50):
+        deadline = time.monotonic() + 120  # generous: xdist workers share the cores
+        while True:
             try:
-                with urllib.request.urlopen(f"{self.base}/{path}", timeout=20) as response:
+                with urllib.request.urlopen(f"{self.base}/{path}", timeout=30) as response:
                     return response.read().decode("utf-8", "replace")
             except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"pywb did not answer for {path}")
                 time.sleep(0.2)
-        pytest.fail(f"pywb did not answer for {path}")
 
     def stop(self) -> tuple[int, str]:
         self.proc.send_signal(signal.SIGINT)
@@ -99,7 +101,7 @@ def test_serve_from_s3(crawl, tmp_path):
 
 def test_serve_says_how_to_build_pywb(tmp_path):
     proc = subprocess.run([*SCRAPY, "serve", str(tmp_path), "-s", f"PYWB_DIR={tmp_path / 'none'}"], cwd=REPO,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=60)
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 1
     assert proc.stdout.strip().splitlines() == [
         "pywb is not installed: build its venv with `make .venv/pywb/.installed` (or set PYWB_DIR)"]
@@ -113,6 +115,6 @@ def test_serve_refuses_a_port_in_use(tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         proc = subprocess.run([*SCRAPY, "serve", str(tmp_path), "--port", str(port)], cwd=REPO,
-                              env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=60)
+                              env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 2
     assert f"--port {port}" in proc.stderr and "Traceback" not in proc.stderr

@@ -43,7 +43,7 @@ def test_stats_file_during_and_after_a_crawl(tmp_path):
                                           "STATS_FILE_INTERVAL=0.2", "CRAWL_ID=stats-demo"),
                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            deadline = time.monotonic() + 90
+            deadline = time.monotonic() + 180  # generous: xdist workers share the cores
             while site.waiting == 0 and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(0.05)
             assert site.waiting, "the crawl never reached the held page"
