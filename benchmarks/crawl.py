@@ -323,7 +323,10 @@ def _median(values):
 def summarise(runs: dict[str, list[dict]], growth_runs, pages: int, header: str = "", parallel: bool = False) -> dict:
     out: dict = {"site_articles": pages, "rounds": len(runs["bare"]), "variants": {}, "machine": header,
                  "parallel": parallel}
-    for variant, results in runs.items():
+    out["crawls_done"] = {variant: sum(1 for r in results if r) for variant, results in runs.items()}
+    out["complete_rounds"] = sum(1 for rnd in zip(*runs.values()) if all(rnd))
+    for variant, every in runs.items():
+        results = [r for r in every if r]  # a None: a crawl not finished when the table was written
         if not results:
             continue
         entry = {key: _median([r[key] for r in results])
@@ -333,13 +336,17 @@ def summarise(runs: dict[str, list[dict]], growth_runs, pages: int, header: str 
         entry["articles"] = [r.get("articles") for r in results]
         entry["workers"] = max(r["workers"] for r in results)
         if variant != "bare":
-            ratios = [r["pages_per_s"] / b["pages_per_s"] for r, b in zip(results, runs["bare"])]
-            cpu = [r["cpu_ms_per_page"] / b["cpu_ms_per_page"] for r, b in zip(results, runs["bare"])]
-            entry.update(ratio=_median(ratios), ratio_range=[round(min(ratios), 3), round(max(ratios), 3)],
+            pairs = [(r, b) for r, b in zip(every, runs["bare"]) if r and b]
+            if not pairs:
+                out["variants"][variant] = entry
+                continue
+            ratios = [r["pages_per_s"] / b["pages_per_s"] for r, b in pairs]
+            cpu = [r["cpu_ms_per_page"] / b["cpu_ms_per_page"] for r, b in pairs]
+            entry.update(pairs=len(pairs), ratio=_median(ratios), ratio_range=[round(min(ratios), 3), round(max(ratios), 3)],
                          cpu_ratio=_median(cpu), cpu_ratio_range=[round(min(cpu), 3), round(max(cpu), 3)])
         out["variants"][variant] = entry
-    out["load_averages"] = [r["load_average"] for rnd in zip(*runs.values()) for r in rnd]
-    bare_rates = out["variants"]["bare"]["pages_per_s_runs"] if runs["bare"] else [0]
+    out["load_averages"] = [r["load_average"] for rnd in zip(*runs.values()) for r in rnd if r]
+    bare_rates = out["variants"]["bare"]["pages_per_s_runs"] if "bare" in out["variants"] else [0]
     out["bare_spread"] = round((max(bare_rates) - min(bare_rates)) / (statistics.median(bare_rates) or 1), 3)
     out["growth"] = [{"pages": size, "bare_ms_per_page": round(b["seconds"] * 1e3 / b["pages"], 2) if b else None,
                       "ms_per_page": round(o["seconds"] * 1e3 / o["pages"], 2),
@@ -351,9 +358,9 @@ def summarise(runs: dict[str, list[dict]], growth_runs, pages: int, header: str 
                      for size, b, o in growth_runs]
     goals = out["variants"]
     out["goals"] = {
-        "archive_only_at_least_0.9x_bare": "archive" in goals and goals["archive"]["ratio"] >= 0.9,
-        "extraction_at_least_0.6x_bare": "extract" in goals and goals["extract"]["ratio"] >= 0.6,
-        "crawler_cpu_per_page_at_most_1.3x_bare": "extract" in goals and goals["extract"]["cpu_ratio"] <= 1.3,
+        "archive_only_at_least_0.9x_bare": goals.get("archive", {}).get("ratio", 0) >= 0.9,
+        "extraction_at_least_0.6x_bare": goals.get("extract", {}).get("ratio", 0) >= 0.6,
+        "crawler_cpu_per_page_at_most_1.3x_bare": goals.get("extract", {}).get("cpu_ratio", 99) <= 1.3,
         "peak_rss_under_400MB_at_largest": bool(out["growth"]) and max(
             (row for row in out["growth"] if not row["disk_queue"]), key=lambda row: row["pages"])["peak_rss_mb"] < 400,
     }
@@ -381,8 +388,12 @@ def table(results: dict) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for variant, label in VARIANTS.items():
-        v = variants[variant]
-        ratio = f"**{v['ratio']:.2f}** ({v['ratio_range'][0]:.2f}–{v['ratio_range'][1]:.2f})" if "ratio" in v else "1"
+        v = variants.get(variant)
+        if v is None:
+            lines.append(f"| {label} | – | not finished when written | | | | | | | |")
+            continue
+        ratio = (f"**{v['ratio']:.2f}** ({v['ratio_range'][0]:.2f}–{v['ratio_range'][1]:.2f}, n={v['pairs']})"
+                 if "ratio" in v else "1" if variant == "bare" else "– (no bare in the same round)")
         cpu_ratio = (f"{v['cpu_ratio']:.2f} ({v['cpu_ratio_range'][0]:.2f}–{v['cpu_ratio_range'][1]:.2f})"
                      if "cpu_ratio" in v else "1")
         archived = "–" if v["archived"][0] is None else "/".join(str(a) for a in v["archived"])
@@ -402,6 +413,13 @@ def table(results: dict) -> str:
         f"{'✓' if g['extraction_at_least_0.6x_bare'] else '✗'}; crawler CPU per page ≤ 1.3× bare's "
         f"{'✓' if g['crawler_cpu_per_page_at_most_1.3x_bare'] else '✗'}.",
     ]
+    done = results.get("crawls_done", {})
+    if done and results.get("complete_rounds", results["rounds"]) < results["rounds"]:
+        lines += ["", f"**Partial**: written from the crawls' own log (`--from-log`) when "
+                      f"{results['complete_rounds']} of {results['rounds']} rounds were complete; crawls finished: "
+                      + ", ".join(f"{VARIANTS[v].split(')')[0]}) {n}" for v, n in done.items())
+                      + "; each ratio is the median over the rounds in which both it and the bare spider finished "
+                        "(their number in the ratio's range: n=…)."]
     return "\n".join(lines) + "\n"
 
 
@@ -437,6 +455,22 @@ def growth_table(results: dict, section: str = GROWTH_SECTION) -> str:
     return "\n".join(lines) + "\n"
 
 
+def from_log(path: Path, rounds: int) -> dict[str, list[dict | None]]:
+    """The rounds' crawls from the JSON lines a run prints on stderr (``{"round": r, ...}``), None where a
+    crawl had not finished: to write the table from what was measured when a run cannot finish in time."""
+    runs: dict[str, list[dict | None]] = {v: [None] * rounds for v in VARIANTS}
+    for line in Path(path).read_text(errors="replace").splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if "round" in record and record.get("variant") in runs and record["round"] < rounds:
+            runs[record["variant"]][record["round"]] = record
+    return runs
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=5000)
@@ -445,6 +479,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--disk-queue-at", type=int, default=5000,
                         help="the growth size also crawled with JOBDIR (disk queues); 0: none")
     parser.add_argument("--parallel", action="store_true", help="the rounds at the same time, in rotated orders")
+    parser.add_argument("--from-log", type=Path, default=None,
+                        help="write the rounds' table from the per-crawl JSON lines of a run's stderr (no crawling)")
     parser.add_argument("--bare-growth-upto", type=int, default=None,
                         help="the bare spider in the cost growth only on sites up to this size ('–' above)")
     parser.add_argument("--growth-section", default=GROWTH_SECTION, help="the RESULTS.md section of the cost growth")
@@ -456,6 +492,14 @@ def main(argv: list[str] | None = None) -> None:
     growth = tuple(int(x) for x in args.growth.split(",") if x.strip())
     if args.quick:
         args.disk_queue_at = 300
+    if args.from_log:
+        results = summarise(from_log(args.from_log, args.rounds), [], args.pages,
+                            machine() + code_version() + f", table written from the log {args.from_log.name}",
+                            args.parallel)
+        if not args.no_write:
+            write_section(SECTION, table(results))
+        print(json.dumps(results, indent=1))
+        return
     results = run(args.pages, args.rounds, growth, write=not args.no_write, disk_queue_at=args.disk_queue_at or None,
                   parallel=args.parallel, bare_growth_upto=args.bare_growth_upto,
                   growth_section=args.growth_section)

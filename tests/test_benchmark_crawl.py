@@ -39,3 +39,28 @@ def test_bare_and_newscrawl_fetch_the_same_pages_and_newscrawl_archives_them(tmp
     growth = crawl.growth_table(results)
     assert growth.startswith(crawl.GROWTH_SECTION)
     assert "| 122, JOBDIR (122 requests on disk, 0 in memory) |" in growth
+
+
+def test_a_table_from_the_log_of_a_run_that_could_not_finish(tmp_path):
+    """--from-log: the rounds' table from the per-crawl lines a run prints, unfinished crawls named as such."""
+    import json
+
+    def line(r, variant, rate, cpu):
+        return json.dumps({"round": r, "variant": variant, "load_average": 2.0, "pages": 5002, "pages_per_s": rate,
+                           "cpu_ms_per_page": cpu, "worker_cpu_ms_per_page": 9.0 if variant != "bare" else 0.0,
+                           "workers": 2, "peak_rss_mb": 130, "archived": None if variant == "bare" else 5002,
+                           "articles": 4997 if variant in ("extract", "s3") else None})
+
+    log = tmp_path / "rounds.err"
+    log.write_text("\n".join([line(0, "bare", 100.0, 5.0), "not json", line(0, "archive", 90.0, 5.5),
+                              line(1, "archive", 80.0, 5.0), line(0, "extract", 50.0, 6.0)]) + "\n")
+    runs = crawl.from_log(log, 3)
+    assert runs["bare"][0]["pages_per_s"] == 100.0 and runs["bare"][1] is None and runs["s3"] == [None] * 3
+    results = crawl.summarise(runs, [], 5000, "test machine", parallel=True)
+    assert results["complete_rounds"] == 0 and results["crawls_done"]["archive"] == 2
+    # ratios only where the bare spider of the same round finished: round 0 alone
+    assert results["variants"]["archive"]["ratio"] == 0.9 and results["variants"]["archive"]["pairs"] == 1
+    assert results["variants"]["extract"]["ratio"] == 0.5
+    text = crawl.table(results)
+    assert "| (d) (c), WARC files into S3 (moto server) | – | not finished when written |" in text
+    assert "**Partial**" in text and "0 of 3 rounds were complete" in text and "**0.90** (0.90–0.90, n=1)" in text
