@@ -36,6 +36,7 @@ two can run as two processes. ``--quick``: a few hundred pages, one round (for C
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -238,13 +239,12 @@ def _archived(variant: str, workdir: Path, moto: Moto | None) -> int:
     return sum(1 for path in paths for rec in iter_responses(path) if rec.status == 200)
 
 
-def _round(r: int, pages: int, tmp: Path, moto: Moto, order: list[str]) -> dict[str, dict]:
-    """One round: the four crawls in ``order``, one after the other, on a site of its own."""
+def _round(r: int, site: Site, tmp: Path, moto: Moto, order: list[str]) -> dict[str, dict]:
+    """One round: the four crawls in ``order``, one after the other, on its site."""
     out = {}
-    with Site(pages) as site:
-        for variant in order:
-            out[variant] = crawl(variant, site, tmp / f"{variant}-{r}", moto)
-            print(json.dumps({"round": r, **out[variant]}), file=sys.stderr)
+    for variant in order:
+        out[variant] = crawl(variant, site, tmp / f"{variant}-{r}", moto)
+        print(json.dumps({"round": r, **out[variant]}), file=sys.stderr, flush=True)
     return out
 
 
@@ -267,13 +267,19 @@ def run(pages: int = 5000, rounds: int = 3, growth: tuple[int, ...] = (1000, 500
             orders = [names[r % 4:] + names[:r % 4] if parallel else names for r in range(rounds)]
             moto = Moto(tmp)
             try:
-                if parallel:
-                    from concurrent.futures import ThreadPoolExecutor
+                with contextlib.ExitStack() as stack:
+                    if parallel:
+                        from concurrent.futures import ThreadPoolExecutor
 
-                    with ThreadPoolExecutor(rounds) as pool:
-                        done = list(pool.map(lambda r: _round(r, pages, tmp, moto, orders[r]), range(rounds)))
-                else:
-                    done = [_round(r, pages, tmp, moto, orders[r]) for r in range(rounds)]
+                        # Every site forked here, before any crawler starts: a site forked while another
+                        # thread starts a crawler would inherit that Popen's pipes and hold them open
+                        # (its exec-status pipe: the Popen then waits until the site exits).
+                        sites = [stack.enter_context(Site(pages)) for _ in range(rounds)]
+                        with ThreadPoolExecutor(rounds) as pool:
+                            done = list(pool.map(lambda r: _round(r, sites[r], tmp, moto, orders[r]), range(rounds)))
+                    else:
+                        site = stack.enter_context(Site(pages))
+                        done = [_round(r, site, tmp, moto, orders[r]) for r in range(rounds)]
             finally:
                 moto.close()
             for result in done:
