@@ -487,6 +487,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parallel", action="store_true", help="the rounds at the same time, in rotated orders")
     parser.add_argument("--from-log", type=Path, default=None,
                         help="write the rounds' table from the per-crawl JSON lines of a run's stderr (no crawling)")
+    parser.add_argument("--note", default="", help="with --from-log: a sentence on how the log came about, printed under the table")
     parser.add_argument("--bare-growth-upto", type=int, default=None,
                         help="the bare spider in the cost growth only on sites up to this size ('–' above)")
     parser.add_argument("--growth-section", default=GROWTH_SECTION, help="the RESULTS.md section of the cost growth")
@@ -502,8 +503,9 @@ def main(argv: list[str] | None = None) -> None:
         results = summarise(from_log(args.from_log, args.rounds), [], args.pages,
                             machine() + code_version() + f", table written from the log {args.from_log.name}",
                             args.parallel)
+        text = table(results) + (f"\nNote on this log: {args.note}\n" if args.note else "")
         if not args.no_write:
-            write_section(SECTION, table(results))
+            write_section(SECTION, text)
         print(json.dumps(results, indent=1))
         return
     results = run(args.pages, args.rounds, growth, write=not args.no_write, disk_queue_at=args.disk_queue_at or None,
