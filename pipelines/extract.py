@@ -32,6 +32,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
+import time
 import traceback
 from collections import deque
 from urllib.parse import urlsplit
@@ -53,13 +55,29 @@ def _warm_up(rules: SiteRules | None = None, link_rules: LinkRules | None = None
     """Run in each worker process at start: pay the imports before the first page; keep the rules."""
     import pipelines.extraction  # noqa: F401
 
-    global _worker_rules, _worker_link_rules
+    global _worker_rules, _worker_link_rules, _watching_parent
+    if not _watching_parent:
+        # A crawler killed outright (SIGKILL, the OOM killer) cannot stop its pool: each worker
+        # holds both ends of its task queue, so it would wait for work forever. It leaves instead.
+        _watching_parent = True
+        threading.Thread(target=_leave_with_parent, args=(os.getppid(),), name="parent-watch",
+                         daemon=True).start()
     if rules is not None:
         _worker_rules = rules
     if link_rules is not None:
         _worker_link_rules = link_rules
 
 
+def _leave_with_parent(parent: int, every: float = 1.0) -> None:
+    """In a worker process: exit as soon as the process that started it is gone."""
+    while True:
+        time.sleep(every)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+# In a worker process: whether it watches for its crawler's end (started once).
+_watching_parent = False
 # In a worker process: the crawl's site rules and link rules, sent once at start.
 _worker_rules: SiteRules | None = None
 _worker_link_rules: LinkRules | None = None
