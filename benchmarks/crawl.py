@@ -360,7 +360,7 @@ def summarise(runs: dict[str, list[dict]], growth_runs, pages: int, header: str 
                       "bare_peak_rss_mb": b["peak_rss_mb"] if b else None, "largest_worker_mb": o["largest_worker_mb"],
                       "rss_mb_by_tenth": o["rss_mb_by_tenth"], "fetched": o["pages"],
                       "archived": o.get("archived"), "articles": o.get("articles"),
-                      "disk_queue": o.get("disk_queue"), "load_average": o["load_average"]}
+                      "disk_queue": o.get("disk_queue"), "load_average": o.get("load_average")}
                      for size, b, o in growth_runs]
     goals = out["variants"]
     out["goals"] = {
@@ -454,7 +454,8 @@ def growth_table(results: dict, section: str = GROWTH_SECTION) -> str:
             lines.append(f"| {name} | {bare_ms} | {row['ms_per_page']:.2f} "
                          f"| {row['cpu_ms_per_page']:.2f} | {row['peak_rss_mb']:.0f} MB ({bare_rss}) "
                          f"| {row['largest_worker_mb']:.0f} MB | {', '.join(str(x) for x in row['rss_mb_by_tenth'])} "
-                         f"| {row['archived']} | {row['articles']} | {row['load_average']:.1f} |")
+                         f"| {row['archived']} | {row['articles']} | "
+                         + ("–" if row["load_average"] is None else f"{row['load_average']:.1f}") + " |")
         largest = max((row for row in results["growth"] if not row["disk_queue"]), key=lambda row: row["pages"])
         lines += ["", f"Peak RSS under 400 MB at {largest['fetched']:,} pages: "
                       f"{'✓' if g['peak_rss_under_400MB_at_largest'] else '✗'}."]
@@ -487,6 +488,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parallel", action="store_true", help="the rounds at the same time, in rotated orders")
     parser.add_argument("--from-log", type=Path, default=None,
                         help="write the rounds' table from the per-crawl JSON lines of a run's stderr (no crawling)")
+    parser.add_argument("--growth-from-log", type=Path, default=None,
+                        help="write a cost-growth table (--growth-section) from the JSON lines of crawl() results "
+                             "of (c) (no crawling; no bare spider: '–')")
     parser.add_argument("--note", default="", help="with --from-log: a sentence on how the log came about, printed under the table")
     parser.add_argument("--bare-growth-upto", type=int, default=None,
                         help="the bare spider in the cost growth only on sites up to this size ('–' above)")
@@ -499,6 +503,17 @@ def main(argv: list[str] | None = None) -> None:
     growth = tuple(int(x) for x in args.growth.split(",") if x.strip())
     if args.quick:
         args.disk_queue_at = 300
+    if args.growth_from_log:
+        crawls = [json.loads(line) for line in args.growth_from_log.read_text(errors="replace").splitlines()
+                  if line.startswith("{") and '"variant"' in line]
+        growth_runs = [(c["pages"] - 2, None, c) for c in crawls if c["variant"] in ("extract", DISK_QUEUE)]
+        results = summarise({v: [] for v in VARIANTS}, growth_runs, 0,
+                            machine() + code_version() + f", table written from the log {args.growth_from_log.name}")
+        text = growth_table(results, args.growth_section) + (f"\nNote on this log: {args.note}\n" if args.note else "")
+        if not args.no_write:
+            write_section(args.growth_section, text)
+        print(text)
+        return
     if args.from_log:
         results = summarise(from_log(args.from_log, args.rounds), [], args.pages,
                             machine() + code_version() + f", table written from the log {args.from_log.name}",

@@ -64,3 +64,18 @@ def test_a_table_from_the_log_of_a_run_that_could_not_finish(tmp_path):
     text = crawl.table(results)
     assert "| (d) (c), WARC files into S3 (moto server) | – | not finished when written |" in text
     assert "**Partial**" in text and "0 of 3 rounds were complete" in text and "**0.90** (0.90–0.90, n=1)" in text
+
+
+def test_a_growth_table_from_logged_crawls(tmp_path, monkeypatch):
+    import json
+
+    log = tmp_path / "g.log"
+    log.write_text(json.dumps({"variant": "extract", "pages": 20002, "seconds": 1000.0, "cpu_ms_per_page": 6.5,
+                               "peak_rss_mb": 145.2, "largest_worker_mb": 118.5, "rss_mb_by_tenth": [0, 135, 141],
+                               "archived": 20002, "articles": 19997}) + "\n")
+    monkeypatch.setenv("BENCH_RESULTS", str(tmp_path / "RESULTS.md"))
+    crawl.main(["--growth-from-log", str(log), "--growth-section", "## Crawl cost growth at 20,000 pages",
+                "--note", "measured earlier"])
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "## Crawl cost growth at 20,000 pages" in text and "| 20,002 | – | " in text and "| 6.50 | 145 MB (–) |" in text
+    assert "Peak RSS under 400 MB at 20,002 pages: ✓." in text and "Note on this log: measured earlier" in text
