@@ -61,6 +61,25 @@ def test_title_without_h1_uses_cleaned_metadata_and_keeps_colons():
     assert choose_title(root, extract_structured(root), "https://gamesite.test/goty") == "GOTY: Our top 12 games"
 
 
+@pytest.mark.parametrize("head, body, headline", [
+    # The only <h1> is the breadcrumb's search-engine headline; readers see og:title in an <h2>.
+    ('<script type="application/ld+json">{"@type":"NewsArticle","headline":"Bridge shut: council votes to close '
+     'the old harbour bridge"}</script><meta property="og:title" content="Harbour bridge to close next spring">',
+     '<nav class="breadcrumb"><h1>Bridge shut: council votes to close the old harbour bridge</h1></nav>'
+     '<header><h2><span class="kicker">Traffic</span> <span class="headline">Harbour bridge to close next spring'
+     '</span></h2></header>', "Harbour bridge to close next spring"),
+    # Kicker and headline in one <h2> that reads as og:title, with the kicker.
+    ('<meta property="og:title" content="Schools: Pupils will learn faster with tutors">'
+     '<title>Tutors in every school - The Example Post</title>',
+     '<nav><ol class="crumbs"><li><h1>Tutors in every school</h1></li></ol></nav>'
+     '<article><h2><em>Schools</em> <span>Pupils will learn faster with tutors</span></h2><p>Text</p></article>',
+     "Schools: Pupils will learn faster with tutors"),
+])
+def test_title_is_the_declared_title_the_page_shows_when_no_h1_is_in_the_story(head, body, headline):
+    root = _root(head, body)
+    assert choose_title(root, extract_structured(root), "https://x.test/a") == headline
+
+
 # ---------------------------------------------------------------- authors
 
 @pytest.mark.parametrize("byline, names", [
@@ -107,6 +126,42 @@ def test_visible_byline_extends_metadata_and_replaces_the_site_name():
             '<figure><span class="credit">By Photo Person</span></figure>')
     root = _root(head, body)
     assert choose_authors(root, extract_structured(root), [], "https://exampledaily.test/a") == ["Kim Park"]
+
+
+@pytest.mark.parametrize("body, names", [
+    ("<h1>Mining blasts shatter homes</h1><p><em>Villagers cry foul</em></p>"
+     "<p><strong>Jane Moloi/Thabo Phakela</strong></p><p><strong>A</strong> Chinese-owned quarry " + PROSE + "</p>",
+     ["Jane Moloi", "Thabo Phakela"]),
+    ("<h1>Headline</h1><div class='content'><p><strong>MTHOBISI SITHOLE</strong></p><p>" + PROSE + "</p></div>",
+     ["Mthobisi Sithole"]),
+    # Bold lead-ins and bold lines after the prose has started are not bylines.
+    ("<h1>Headline</h1><p><strong>Warning</strong></p><p>" + PROSE + "</p><p><strong>Ann Lee</strong></p>", []),
+])
+def test_a_paragraph_of_bold_names_opening_the_story_is_its_byline(body, names):
+    root = _root("", body)
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == names
+
+
+def test_the_sites_own_accounts_and_buttons_are_not_authors():
+    # "Ilanga D" (an account named after the site), "Lesotho Times November 24": the site.
+    head = ('<meta property="og:site_name" content="Ilanga News"><script type="application/ld+json">'
+            '{"@type":"NewsArticle","author":{"@type":"Person","name":"Ilanga D"}}</script>')
+    root = _root(head, "<h1>T</h1><p>" + PROSE + "</p>")
+    assert choose_authors(root, extract_structured(root), [], "https://ilanganews.test/a") == []
+    head = '<meta property="og:site_name" content="Valley Times"><meta name="author" content="Valley Times">'
+    root = _root(head, '<h1>T</h1><div class="byline">By Valley Times November 24, 2025</div><p>' + PROSE + "</p>")
+    assert choose_authors(root, extract_structured(root), [], "https://vt.test/a") == []
+    # A "follow the author" button is a control, not a name.
+    root = _root("", '<h1>T</h1><div class="author-box"><button class="followAuthorBtn">Folgen</button></div>')
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == []
+
+
+def test_publisher_meta_with_a_bracketed_address_names_the_site():
+    head = ('<meta name="twitter:site" content="@dw_deutsch"><meta name="publisher" content="Deutsche Welle '
+            '(www.dw.com)"><meta name="author" content="Deutsche Welle (www.dw.com)">')
+    root = _root(head, "<h1>T</h1><p>" + PROSE + "</p>")
+    assert choose_authors(root, extract_structured(root), [], "https://www.dw.test/a") == []
+    assert split_authors("Jo Roe (www.example.test)") == ["Jo Roe"]
 
 
 def test_byline_text_under_the_headline():

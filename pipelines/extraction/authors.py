@@ -60,6 +60,7 @@ _BY = re.compile(rf"^\s*[-–—•|]*\s*(?:(?:{_ENGLISH})\b[:\s]*|(?:{_OTHER})\
 # A line that is a byline by its first words: "By …", "Written by …", "Von Jana Roe", "Reporter: …".
 BYLINE_LEAD = re.compile(rf"^(?:(?:{_LEAD_ENGLISH}):?\s+(?={_NAME})|(?:{_OTHER})\s+(?={_FULL_NAME})"
                          rf"|(?:{_LABELS})\s*[:：]\s*(?=\S)|(?:{_MARKS})\s*(?=\S))", re.I)
+_BRACKETS = re.compile(r"\(.*?\)|\[.*?\]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+", re.I)
 # Connectors between names; ``,`` is handled separately because it also introduces titles.
 _SPLIT = re.compile(r"\s*(?:;|\||\s&\s|\band\b|\bund\b|\bet\b|\by\b|\bwith\b|\s[•·]\s)\s*", re.I)
@@ -149,9 +150,10 @@ def _strip_trailing_role(name: str) -> str:
 
 def clean_author(name: str) -> str | None:
     """One name cleaned of "By", URLs, handles, credentials and trailing punctuation; None if not a name."""
-    name = clean_text(_URL.sub(" ", name or ""))
+    # Brackets first: "Deutsche Welle (www.dw.com)" must not leave a "(" behind.
+    name = _BRACKETS.sub(" ", name or "")
+    name = clean_text(_URL.sub(" ", name))
     name = _BY.sub("", name)
-    name = re.sub(r"\(.*?\)|\[.*?\]", " ", name)
     # "Android Intelligence By JR Raphael": the name follows an inner "By".
     name = re.split(r"\s[Bb]y\s+(?=(?-i:[A-Z]))", name)[-1]
     name = re.split(r"\s[-–—]\s", clean_text(name))[0]  # "Jane Doe - Contributing Editor"
@@ -181,7 +183,7 @@ def split_authors(text: str) -> list[str]:
     "Maria Garcia, Foreign Correspondent" -> ["Maria Garcia"];
     "By Chris Roe and Tom Poe on December 21, 2023" -> ["Chris Roe", "Tom Poe"].
     """
-    text = clean_text(_URL.sub(" ", text or ""))
+    text = clean_text(_URL.sub(" ", _BRACKETS.sub(" ", text or "")))
     text = _BY.sub("", text)
     text = _BYLINE_END.sub("", text)
     names: list[str] = []
@@ -241,10 +243,14 @@ def authors_from_jsonld(value: Any) -> list[str]:
     return people or orgs
 
 
-def drop_publication(names: list[str], sites: set[str]) -> list[str]:
-    """Remove names that are the publication itself ("The Independent", "Autoblog Staff", "MLB.com")."""
+def drop_publication(names: list[str], sites: set[str], first_words: set[str] = frozenset()) -> list[str]:
+    """Remove names that are the publication itself ("The Independent", "Autoblog Staff", "MLB.com"),
+    and its accounts: names whose first word opens the site's name (``first_words``, see
+    ``titles.site_first_words``: "Ilanga D" on Ilanga News)."""
     out = []
     for name in names:
+        if name.split()[0].lower() in first_words:
+            continue
         key = re.sub(r"\W+", "", name.lower())
         bare = re.sub(r"\W+", "", _TRAILING_ROLE.sub("", name).lower())
         bare = re.sub(r"^the", "", bare)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from urllib.parse import urljoin
 
@@ -13,10 +14,10 @@ from .authors import (
 from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, parse_date, shown_dates,
 )
-from .document import clean_text, html_lang, node_text, text_lengths
+from .document import clean_text, drop_keeping_tail, html_lang, node_text, outside_story, text_lengths
 from .furniture import FURNITURE, NOT_BYLINE, marked
 from .structured import Structured, jsonld_list, jsonld_text
-from .titles import choose_title, clean_title, site_names  # noqa: F401  (re-exported)
+from .titles import choose_title, clean_title, site_first_words, site_names  # noqa: F401  (re-exported)
 
 _STANDFIRST = re.compile(r"(?:^|[-_ ])(standfirst|dek|summary|subtitle|sub-?headline|strapline|lede|intro|excerpt|teaser|description)(?:$|[-_ ])", re.I)
 
@@ -37,7 +38,8 @@ def choose_summary(root, data: Structured) -> str | None:
 
 
 _BYLINE_MARK = re.compile(r"byline|author|writer|contributor|reporter", re.I)
-_SKIP_TAGS = ("meta", "link", "script", "style", "body", "html", "article", "main", "figure", "figcaption")
+_SKIP_TAGS = ("meta", "link", "script", "style", "body", "html", "article", "main", "figure", "figcaption",
+              "button", "select", "option", "label")  # the last four: controls (see _shown_text)
 
 
 def _in_story_furniture(el) -> bool:
@@ -51,14 +53,14 @@ def _in_story_furniture(el) -> bool:
     return False
 
 
-def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
+def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset()) -> list[tuple[list[str], bool]]:
     """Name lists from byline elements, in page order, each with whether its line reads
     "By …": rel=author links, byline/author classes, "By ..." lines, then "by ..." text
     right under the headline."""
     found: list[tuple[list[str], bool]] = []
 
     def add(names: list[str], explicit: bool) -> None:
-        names = drop_publication(names, sites)
+        names = drop_publication(names, sites, first_words)
         if names and (names, explicit) not in found:
             found.append((names, explicit))
 
@@ -74,7 +76,7 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
             continue
         if sizes.get(el, 0) > 600 or _in_story_furniture(el):
             continue
-        text = node_text(el)
+        text = _shown_text(el)
         if not 3 <= len(text) <= 160:
             continue
         # A byline block's own innermost byline parts name the people; the block's whole
@@ -84,7 +86,7 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
         done.update(el.iterdescendants())
         names: list[str] = []
         for part in inner or [el]:
-            names.extend(n for n in split_authors(node_text(part)) if n not in names)
+            names.extend(n for n in split_authors(_shown_text(part)) if n not in names)
         explicit = bool(BYLINE_LEAD.match(text))
         if explicit and split_authors(text):
             names = split_authors(text)  # the line itself, cut at its date and credits
@@ -101,6 +103,7 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
         text = node_text(el)
         if 4 <= len(text) <= 100 and BYLINE_LEAD.match(text) and not _in_story_furniture(el):
             add(split_authors(text), True)
+    add(lead_byline(root, sizes), True)
     # "…</h1> by Jane Doe, <time>…</time>": loose text just under the headline.
     for h in root.iter("h1"):
         parts = [h.tail or ""]
@@ -116,6 +119,45 @@ def visible_bylines(root, sites: set[str]) -> list[tuple[list[str], bool]]:
     return found
 
 
+def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
+    """Names from a paragraph that is nothing but bold names, among the first paragraphs
+    after the headline and before the prose starts: ``<p><strong>Jane Doe/Jo Roe</strong></p>``,
+    the byline of layouts that have no markup for it. Every name must be two words at least,
+    so a bold lead-in word ("<strong>A</strong> Chinese-owned company …") is not a name."""
+    headline = next((h for h in root.iter("h1") if not outside_story(h)), None)
+    started, seen = headline is None, 0
+    for el in root.iter():
+        if el is headline:
+            started = True
+            continue
+        if not started or el.tag != "p" or not sizes.get(el, 0) or _in_story_furniture(el):
+            continue
+        seen += 1
+        if seen > paragraphs or sizes[el] > 150:
+            break
+        bold = [child for child in el if child.tag in ("strong", "b")]
+        text = clean_text(el.text_content())
+        if len(bold) == 1 and len(text) <= 80 and clean_text(bold[0].text_content()) == text:
+            # "Jane Doe/Jo Roe": a slash between full names (not "SRF/hosb", a desk and initials).
+            names = [n for part in text.split("/") for n in split_authors(part)]
+            if names and all(len(n.split()) >= 2 for n in names):
+                return names
+    return []
+
+
+_CONTROLS = ("button", "select", "option", "label")
+
+
+def _shown_text(el) -> str:
+    """The element's text without its controls: the "Follow" button in an author box is no name."""
+    if not any(True for _ in el.iter(*_CONTROLS)):
+        return node_text(el)
+    el = copy.deepcopy(el)
+    for control in list(el.iter(*_CONTROLS)):
+        drop_keeping_tail(control)
+    return node_text(el)
+
+
 def _is_byline(el) -> bool:
     marks = f"{el.get('class', '')} {el.get('id', '')}"
     return bool(_BYLINE_MARK.search(marks)) and not marked(el, NOT_BYLINE)
@@ -127,7 +169,7 @@ def choose_authors(root, data: Structured, trailing: list[str], url: str = "") -
     The publication's own name is not an author. A visible byline that names everyone
     the metadata names, and more, wins: metadata often lists only the first author.
     """
-    sites = site_names(data, url)
+    sites, first_words = site_names(data, url), site_first_words(data)
     art = data.article or {}
     meta = data.all("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author",
                     "sailthru.author", "byl", "byline", "citation_author")
@@ -137,10 +179,10 @@ def choose_authors(root, data: Structured, trailing: list[str], url: str = "") -
         authors_from_values(meta),
         authors_from_values(data.itemprops.get("author", [])[:3]),
     ):
-        names = drop_publication(candidate, sites)
+        names = drop_publication(candidate, sites, first_words)
         if names:
             break
-    shown = visible_bylines(root, sites)
+    shown = visible_bylines(root, sites, first_words)
     if names:
         keys = {_key(n) for n in names}
         # The first "By …" line that names a credited author is the story's own byline.
@@ -148,7 +190,7 @@ def choose_authors(root, data: Structured, trailing: list[str], url: str = "") -
         if len(own) > len(names) and keys <= {_key(n) for n in own}:
             names = own
     else:
-        names = shown[0][0] if shown else drop_publication(trailing, sites)
+        names = shown[0][0] if shown else drop_publication(trailing, sites, first_words)
     return prefer_people(names)
 
 

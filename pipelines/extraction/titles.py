@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .document import OUTSIDE_STORY, clean_text, node_text, outside_story
+from .document import OUTSIDE_STORY, clean_text, node_text, outside_story, text_lengths
 from .structured import Structured, jsonld_text
 
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", " « ", " » ")
@@ -32,14 +32,29 @@ def words(value: str | None) -> list[str]:
 def site_names(data: Structured, url: str) -> set[str]:
     """Normalised names the site calls itself, for stripping them from titles and bylines."""
     art = data.article or {}
-    names = {data.first("og:site_name", "application-name", "twitter:site", "dc.publisher") or "",
-             jsonld_text(art.get("publisher")) or "", data.first("twitter:site") or ""}
+    names = {*data.all("og:site_name", "application-name", "twitter:site", "dc.publisher", "publisher"),
+             jsonld_text(art.get("publisher")) or ""}
     host = urlsplit(url or "").hostname or ""
     names.update(label for label in host.split(".") if label not in _HOST_NOISE)
     labels = [label for label in host.split(".") if label not in ("www", "m", "amp")]
     if len(labels) >= 2:
         names.add(".".join(labels))  # "MLB.com" as a byline names the site too
-    return {norm(n.lstrip("@")) for n in names if norm(n)}
+    # "Deutsche Welle (www.dw.com)": the name without its bracketed address.
+    return {norm(re.sub(r"\(.*?\)", "", n).lstrip("@")) for n in names if norm(n)}
+
+
+def site_first_words(data: Structured) -> set[str]:
+    """The first words (four letters or more) of the names of several words the site
+    declares for itself (``og:site_name``, the JSON-LD publisher): "lesotho" for
+    "Lesotho Times". A credited "person" whose name starts with one is the site's own
+    account ("Ilanga D", "Lesotho Times November 24")."""
+    art = data.article or {}
+    out = set()
+    for name in (data.first("og:site_name"), jsonld_text(art.get("publisher"))):
+        parts = words(name)
+        if len(parts) >= 2 and len(parts[0]) >= 4 and parts[0] != "the":
+            out.add(parts[0])
+    return out
 
 
 def _is_site(part: str, sites: set[str]) -> bool:
@@ -107,23 +122,32 @@ def heading_candidates(root, sites: set[str]) -> list[str]:
     return out
 
 
-def shown_headline(root, title: str | None) -> list[str]:
-    """The part of the ``<title>`` that the page also shows as text of its own, when it has no <h1>.
+def shown_headline(root, declared: list[str | None]) -> list[str]:
+    """The declared title (or part of one) that the page shows as text of its own, when
+    no <h1> holds the story's headline.
 
     "Headline - The Valley Gazette" on a page that shows "Headline" in a ``<b>``, a
     ``<font>`` or a ``<div class=headline>``: the rest of the title is the site's name.
+    Pages that keep their only <h1> in the breadcrumb (the search-engine headline) show
+    the readers' headline in an ``<h2>`` or a ``<span>``: of the declared titles
+    (JSON-LD ``headline``, ``og:title``, ``twitter:title``, ``<title>``), the one the
+    story shows first is the headline.
     """
-    title = clean_text(title)
-    parts = {title.split(sep)[0] for sep in _SEPARATORS if sep in title}
-    parts |= {title.rsplit(sep, 1)[-1] for sep in _SEPARATORS if sep in title}
-    keys = {norm(p): p for p in parts if len(words(p)) >= 3}
+    keys: dict[str, str] = {}
+    for title in filter(None, map(clean_text, declared)):
+        parts = [title] + [title.split(sep)[0] for sep in _SEPARATORS if sep in title]
+        parts += [title.rsplit(sep, 1)[-1] for sep in _SEPARATORS if sep in title]
+        for part in parts:
+            if len(words(part)) >= 3:
+                keys.setdefault(norm(part), part)
     if not keys:
         return []
     body = root.find(".//body")
+    sizes = text_lengths(body) if body is not None else {}
     for el in (body.iter() if body is not None else ()):
-        if not isinstance(el.tag, str) or el.tag in ("a", "title", "script", "style", "option"):
+        if not isinstance(el.tag, str) or el.tag in ("a", "title", "script", "style", "option", *OUTSIDE_STORY):
             continue
-        if outside_story(el, ("a", *OUTSIDE_STORY)):
+        if not 10 <= sizes.get(el, 0) <= 400 or outside_story(el, ("a", *OUTSIDE_STORY)):
             continue
         text = el.text_content()
         if len(text) <= 300 and norm(text) in keys:
@@ -145,7 +169,7 @@ def choose_title(root, data: Structured, url: str) -> str | None:
         data.first("og:title"), data.first("twitter:title"), data.first("dc.title", "headline"),
         node_text(title_el) if title_el is not None else None,
     ]
-    h1s = heading_candidates(root, sites) or shown_headline(root, declared[-1])
+    h1s = heading_candidates(root, sites) or shown_headline(root, declared)
     meta = [t for t in (clean_title(d, sites, h1s[0] if h1s else None) for d in declared) if t]
     meta = [t for t in meta if norm(t) not in sites]
 
