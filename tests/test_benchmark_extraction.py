@@ -114,3 +114,36 @@ def test_decision_effect_counts_each_steps_drastic_decisions_and_their_effect():
     assert effect["declared body"]["kept"] == 1 and effect["declared body"]["worse"] == 1
     assert effect["clean-up"]["drastic"] == 0
     assert effect["declared body"]["f1_change"] < 0 < effect["embedded JSON"]["f1_change"]
+
+
+# ---------------------------------------------------------------- house credits
+
+from benchmarks.extraction import house_names, is_house_credit, people_ok  # noqa: E402
+
+
+def _credited(authors, html, url="https://www.autoblog.test/2024/story"):
+    return Case("fundus-tests-dev", "page", url, html.encode(), "", "", "", authors)
+
+
+def test_house_names_come_from_the_page_and_its_host():
+    html = ('<meta property="og:site_name" content="Salzburger Nachrichten">'
+            '<script type="application/ld+json">{"publisher": {"@type": "Organization", "name": "SN Media"}}</script>')
+    assert house_names(_credited([], html, "https://www.sn.test/a")) == {"salzburgernachrichten", "snmedia"}
+    assert house_names(_credited([], "", "https://news.bbc.test/a")) == {"bbc"}
+
+
+@pytest.mark.parametrize("name, house", [
+    ("Autoblog Staff", True), ("The Independent", True), ("Salzburger Nachrichten", True),
+    ("BBC News", True), ("Ann Lee", False), ("Associated Press", False),
+])
+def test_house_credits(name, house):
+    assert is_house_credit(name, {"autoblog", "theindependent", "salzburgernachrichten", "bbc"}) is house
+
+
+def test_people_ok_leaves_house_credits_out_of_both_sides():
+    html = '<meta property="og:site_name" content="Autoblog">'
+    labelled = _credited(["Autoblog Staff"], html)
+    assert people_ok(labelled, Output(authors=[]))  # fundus-tests-dev labels the house credit
+    assert people_ok(_credited([], html), Output(authors=["Autoblog Staff"]))  # naeb-dev leaves it out
+    assert not people_ok(_credited(["Ann Lee"], html), Output(authors=["Autoblog Staff"]))
+    assert not people_ok(_credited(["Ann Lee", "Autoblog Staff"], html), Output(authors=["Bo Chan"]))
