@@ -75,7 +75,7 @@ def article_html(extra_head: str = "", extra_body: str = "") -> str:
     ("By JANE DOE, JOHN ROE and Mary Major", ["Jane Doe", "John Roe", "Mary Major"]),
     ("By Jane Doe https://twitter.com/janedoe", ["Jane Doe"]),
     # a role after the name, with the publication before it: both go
-    ("Dave Epstein Globe Correspondent", ["Dave Epstein"]),
+    ("Dave Epstein Tribune Correspondent", ["Dave Epstein"]),
     ("Jane Doe Times Staff Writer", ["Jane Doe"]),
     ("Mary Major Herald Correspondent", ["Mary Major"]),
     ("John Post Reporter", ["John Post"]),  # a name's own word is kept

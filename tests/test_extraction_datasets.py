@@ -42,7 +42,6 @@ CASES = {
     "3cc792ad165167859918848c606e27cb": "JSON-LD author name given as a list",
     "765a7e7c091f1a4007577aac2fe2b0e7": "a one-word section <h1> before the headline <h1>",
     "17d3ef2925f2f16fd4cd79228edbda52": "no metadata: byline text and date under the headline, URL date anchor",
-    "1acdfb830a9f40ac864f63b75f4853e1": "credentials after the author's name",
     "4170eb0a3ccae8e7f620b9da99659dee": "main text rescued from the declared articleBody",
     "3199044f983e0282fbc62c70dadeb28f": "plain article: every field",
 }

@@ -35,6 +35,8 @@ def _article(html_file: str):
 TITLES = {
     "NTV_2024_08_05": "the only <h1> is in the breadcrumb; the headline readers see (og:title) is in an <h2>",
     "RheinischePost_2024_04_21": "the only <h1> is in the breadcrumb; kicker + headline <h2> reads as og:title",
+    "DailyMaverick_2026_01_06": "JSON-LD headline and og:title agree against a reworded <h1>",
+    "SportSchau_2024_04_25": "JSON-LD headline and og:title agree against the <h1>",
 }
 AUTHORS = {
     "LesothoTimes_2025_05_23": "a bold paragraph of names opens the story; the site credits itself in meta",

@@ -185,6 +185,11 @@ def choose_title(root, data: Structured, url: str) -> str | None:
         return meta[0] if meta else None
     best = clean_title(best, sites) or best
     best = _LABEL.sub("", best) or best
+    # The JSON-LD headline and og:title, written apart, saying the same against the <h1>:
+    # the <h1> is the shortened or reworded one ("Joburg has …" for "Johannesburg has …").
+    headline, card = (clean_title(d, sites) for d in declared[:2])
+    if headline and card and norm(headline) == norm(card) and norm(headline) != norm(best):
+        return headline
     for m in meta:
         span = _contained(best, m)
         if span and span[1] == 0 and len(words(m)) >= 4 and (span[0] == 1 or (
