@@ -271,6 +271,35 @@ def check_state_uri(settings) -> None:
         raise SettingError("CRAWL_STATE", value, allowed)
 
 
+def frontier_url(settings) -> str | None:
+    """The Redis URL of the distributed crawl ``CRAWL_FRONTIER`` joins, or None for the in-process frontier.
+
+    ``CRAWL_FRONTIER`` is unset (or ``memory``): this process alone; ``redis``: the server at
+    ``REDIS_URL``; ``redis://host:port/db`` (``rediss://``, ``unix://``): that server.
+    """
+    value = _raw(settings, "CRAWL_FRONTIER")
+    allowed = "unset or 'memory' (this process alone), 'redis' (with REDIS_URL) or redis://host:port/db"
+    if value in (None, "", "memory"):
+        return None
+    if not isinstance(value, str):
+        raise SettingError("CRAWL_FRONTIER", value, allowed)
+    if value == "redis":
+        redis_url = _raw(settings, "REDIS_URL")
+        if not redis_url:
+            raise SettingError("REDIS_URL", redis_url, "redis://host:port/db (CRAWL_FRONTIER=redis needs it)")
+        _check_redis_url("REDIS_URL", redis_url)
+        return redis_url
+    if value.startswith(("redis://", "rediss://", "unix://")):
+        _check_redis_url("CRAWL_FRONTIER", value)
+        return value
+    raise SettingError("CRAWL_FRONTIER", value, allowed)
+
+
+def is_distributed(settings) -> bool:
+    """True when this crawl shares a Redis frontier with other workers (``CRAWL_FRONTIER``)."""
+    return frontier_url(settings) is not None
+
+
 def _check_redis_url(name: str, value: str) -> None:
     allowed = "redis://host:port/db, rediss://host:port/db or unix:///path.sock"
     try:
@@ -348,6 +377,11 @@ CHECKS: dict[str, Callable] = {
     "CRAWL_LOCK_TTL": _duration(3.0),
     "CRAWL_RUN_WAIT": _duration(0),
     "RECRAWL_ARTICLES_AFTER": _duration(0, never=True),
+    # the distributed frontier
+    "CRAWL_FRONTIER": lambda s, n: frontier_url(s),
+    "FRONTIER_LEASE_TIMEOUT": _duration(1.0),
+    "FRONTIER_IDLE": _duration(0),
+    "FRONTIER_SYNC_INTERVAL": _duration(positive=True),
     # following links
     "ALLOWED_PRIVATE_NETWORKS": lambda s, n: check_networks(s, n),
     "DNS_OVERRIDES": lambda s, n: check_dns_overrides(s, n),

@@ -31,3 +31,16 @@ RESPONSE_HEAD_META = "warc_response_head"
 TRUNCATED_FLAG = "truncated"
 #: Scrapy's flag: the connection closed before the body was complete.
 DATALOSS_FLAG = "dataloss"
+
+# -- the distributed frontier (newscrawl.frontier) ------------------------------
+
+#: The lease id a request was taken from the shared frontier with (kept by its retries and redirects).
+FRONTIER_LEASE = "frontier_lease"
+#: Set on a leased request handed to the engine by the frontier itself (not a new request to queue).
+FRONTIER_DELIVERY = "frontier_delivery"
+#: Set once the engine is done with the request (its page parsed, or its download failed for good).
+FRONTIER_ENDED = "frontier_ended"
+#: Set on each request a leased page's callback yields: that page's lease id (until the request is queued).
+FRONTIER_PARENT = "frontier_parent"
+#: The cluster-wide politeness slot the request holds while it is downloaded.
+FRONTIER_SLOT = "frontier_slot"

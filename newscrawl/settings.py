@@ -54,6 +54,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newscrawl.follow.pagecheck.DecompressionLimitMiddleware": 590,
     "newscrawl.archive.middleware.WarcArchiveMiddleware": 950,
+    # CRAWL_FRONTIER only: a host's slot for the whole cluster (after the archive, before the downloader),
+    # and where a failed download ends its lease (closest to the engine).
+    "newscrawl.frontier.middleware.FrontierSlotMiddleware": 990,
+    "newscrawl.frontier.middleware.FrontierEndMiddleware": 1,
 }
 # Scrapy's HTTP/1.1 handler, keeping the reason phrase for the archive's status lines.
 DOWNLOAD_HANDLERS = {
@@ -112,6 +116,21 @@ CRAWL_LOCK_TTL = 600
 # A distributed crawl (CRAWL_FRONTIER=redis...): seconds a new worker waits for the workers of a run
 # that has ended to leave before it starts the next run (then exit 75).
 CRAWL_RUN_WAIT = 600
+# --- one crawl, many machines (a shared frontier on Redis) ---------------------
+# Unset or "memory": the frontier is this process's (Scrapy's scheduler). "redis" (the server at
+# REDIS_URL) or "redis://host:port/db": join the distributed crawl named CRAWL_NAME, whose queue,
+# duplicate filter, leases and per-host politeness slots live in that Redis.
+CRAWL_FRONTIER = None
+# Seconds a worker's hold on a request lives without being renewed; a killed worker's requests go
+# back to the queue after it (a live worker renews every third of it).
+FRONTIER_LEASE_TIMEOUT = 60
+# The crawl is done when the queue has been empty and no lease outstanding for this many seconds;
+# every worker then closes (reason "finished").
+FRONTIER_IDLE = 10
+# Seconds between the archive's fsyncs that make captures durable (then their leases are done).
+FRONTIER_SYNC_INTERVAL = 0.2
+# Scrapy's scheduler, or the Redis frontier's when CRAWL_FRONTIER is set.
+SCHEDULER = "newscrawl.frontier.scheduler.FrontierScheduler"
 # Fetch archived articles again once older than this: "never" (None), seconds, or "6h", "2d".
 RECRAWL_ARTICLES_AFTER = None
 # Threads running article extraction off the reactor thread when EXTRACTION_PROCESSES = 0.
@@ -178,6 +197,8 @@ TWISTED_DNS_RESOLVER = "newscrawl.safety.resolver.GuardedResolver"
 DNS_OVERRIDES: dict[str, str] = {}
 # Spider middlewares: bad pages are logged (truncated/binary ones not parsed); link traps are not followed.
 SPIDER_MIDDLEWARES = {
+    # CRAWL_FRONTIER only: start URLs pushed once for the crawl; when a page's lease may end.
+    "newscrawl.frontier.middleware.FrontierStartMiddleware": 5,
     "newscrawl.follow.pagecheck.BadPageMiddleware": 60,
     "newscrawl.follow.traps.LinkTrapMiddleware": 780,
     # Names each link cut at DEPTH_LIMIT (before Scrapy's DepthMiddleware at 900 drops it quietly).

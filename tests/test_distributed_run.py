@@ -22,6 +22,7 @@ import redis
 
 from newscrawl.archive.reader import iter_records
 from newscrawl.demo.site import DemoSite
+from newscrawl.frontier.status import frontier_status
 from newscrawl.host import file_name_host
 from newscrawl.incremental.run import run_key, run_status, workers_key
 
@@ -56,8 +57,18 @@ def two_workers(redis_url, tmp_path_factory):  # noqa: F811
     store = root / "warcs"
     crawl = f"dist-{time.monotonic_ns()}"
     with DemoSite(port=0) as site:
-        procs = [subprocess.Popen(worker_cmd(root / f"w{i}", site, store, frontier, crawl), cwd=REPO, env=ENV,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for i in range(2)]
+        # The workers share one frontier: so that both get work on this small site, each holds at most two
+        # requests (CONCURRENT_REQUESTS=1), and robots.txt waits until the second has leased a start page.
+        site.hold("/robots.txt")
+        procs = [subprocess.Popen(worker_cmd(root / f"w{i}", site, store, frontier, crawl, "CONCURRENT_REQUESTS=1"),
+                                  cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for i in range(2)]
+        client = redis.Redis.from_url(frontier)
+        deadline = time.monotonic() + 120
+        while not all(frontier_status(client, crawl)["workers"].get(f"{socket.gethostname()}-{p.pid}", {})
+                      .get("leased") for p in procs) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        site.release()
         outs = [p.communicate(timeout=180)[0] for p in procs]
     logs = [(root / f"w{i}" / "crawl.log").read_text(encoding="utf-8") for i in range(2)]
     for proc, out, log in zip(procs, outs, logs):

@@ -168,6 +168,7 @@ BAD_VALUES = [
     ("WARC_UPLOAD_TIMEOUT=abc", "WARC_UPLOAD_TIMEOUT=abc"),
     ("LATEST_BLOCK_TITLES=", "LATEST_BLOCK_TITLES="),
     ("ALLOWED_PRIVATE_NETWORKS=127.0.0.0/33", "ALLOWED_PRIVATE_NETWORKS="),
+    ("CRAWL_FRONTIER=mysql://db/x", "CRAWL_FRONTIER=mysql://db/x"),
 ]
 
 IN_PROCESS_BAD_VALUES = {
@@ -190,6 +191,10 @@ IN_PROCESS_BAD_VALUES = {
     "ROBOTSTXT_OBEY": ["perhaps"],
     "STATS_FILE_INTERVAL": ["0", "fast", "-5"],
     "STATS_FILE": ["/no/such/directory/stats.json", "/"],
+    "CRAWL_FRONTIER": ["redis://127.0.0.1:6379/zero", "postgres://db/x", "redis://:99999", "disk"],
+    "FRONTIER_LEASE_TIMEOUT": ["0.5", "soon"],
+    "FRONTIER_IDLE": ["-1"],
+    "FRONTIER_SYNC_INTERVAL": ["0"],
 }
 
 

@@ -36,6 +36,10 @@ class CaptureJournal:
         self._file.write(json.dumps({"at": at, "capture": capture}, separators=(",", ":")) + "\n")
         self._file.flush()
 
+    def sync(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
     def close(self) -> None:
         self._file.flush()
         os.fsync(self._file.fileno())

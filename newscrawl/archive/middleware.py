@@ -43,6 +43,7 @@ from newscrawl.frontier.status import worker_name
 from newscrawl.incremental.extension import CrawlStateExtension
 from newscrawl.incremental.state import Capture
 from newscrawl.meta import DATE_META, REASON_META, REQUEST_HEAD_META, RESPONSE_HEAD_META, TRUNCATED_META, WARC_RECORD
+from newscrawl.signals import exchange_archived, sync_captures
 
 from .handler import CutResponse
 from .job import ArchiveJob
@@ -103,6 +104,7 @@ class WarcArchiveMiddleware:
         self._elsewhere: frozenset[tuple[str, int]] = frozenset()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.sync_captures, signal=sync_captures)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcArchiveMiddleware":
@@ -265,6 +267,7 @@ class WarcArchiveMiddleware:
         except ArchiveWriteFailed as exc:
             self._not_archived(response, exc)
         request.meta[WARC_RECORD] = pointer
+        self.crawler.signals.send_catch_log(exchange_archived, request=request, pointer=pointer)
         if truncated == "disconnect":
             self.stats.inc_value("newscrawl/disconnected")
             logger.warning("Cut short by the server: %s (connection closed after %d bytes of the body%s):"
@@ -290,6 +293,11 @@ class WarcArchiveMiddleware:
                 asyncio.ensure_future(engine.close_spider_async(reason=ARCHIVE_FAILED))
         logger.error("Not archived, not passed to the spider: %s (status %d)", response.url, response.status)
         raise NotArchived(f"not archived: {response.url}")
+
+    async def sync_captures(self) -> None:
+        """Every exchange written so far fsynced (on the writer thread, after the writes queued before)."""
+        if not self._closed:
+            await self._executor.run(self.writer.sync)
 
     async def spider_opened(self) -> None:
         # On the writer thread, so it is done before the first exchange is written; the journals

@@ -206,6 +206,15 @@ class RotatingWarcWriter:
             logger.error("Handing on %s failed: %s", final.name, _why(exc))
         return f"; cut back to its last complete exchange ({good_end} bytes) and closed as {final.name}"
 
+    def sync(self) -> None:
+        """fsync the open file and its journal: every exchange written so far survives a crash of the machine."""
+        if self._file is None:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        if self._journal is not None:
+            self._journal.sync()
+
     def close(self) -> None:
         """Close the current file (if any), drop ``.open`` and hand it on."""
         if self._file is None:

@@ -28,7 +28,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.safety.middleware import RefusedDestination
 
-from newscrawl.config import check_start_urls
+from newscrawl.config import check_start_urls, is_distributed
 from newscrawl.follow.links import (
     DEFAULT_SECTION_MIN_LINKS,
     clean_url,
@@ -129,9 +129,13 @@ class WorldNewsSpider(scrapy.Spider):
             self.seed_outcomes[origin] = reason
         return failure
 
+    def _seeds_are_ours(self) -> bool:
+        """False in a distributed crawl: any worker may fetch the start URLs, so one worker cannot tell."""
+        return not is_distributed(self.crawler.settings)
+
     def closed(self, reason: str) -> None:
         outcomes = getattr(self, "seed_outcomes", {})
-        if outcomes and not self.fetched_seeds:
+        if outcomes and not self.fetched_seeds and self._seeds_are_ours():
             self.crawler.stats.set_value("newscrawl/seeds/none_fetched", len(outcomes))
             for url, why in outcomes.items():
                 self.logger.error("Start URL not fetched: %s (%s)", url, why or "no response")
@@ -139,7 +143,7 @@ class WorldNewsSpider(scrapy.Spider):
     def no_seed_fetched(self) -> dict[str, str] | None:
         """{seed: reason} when not one start URL gave a page, else None (for the exit code)."""
         outcomes = getattr(self, "seed_outcomes", {})
-        if not outcomes or self.fetched_seeds:
+        if not outcomes or self.fetched_seeds or not self._seeds_are_ours():
             return None
         return {url: why or "no response" for url, why in outcomes.items()}
 

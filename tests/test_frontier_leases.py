@@ -1,0 +1,218 @@
+"""The frontier's leases, expiry, idle detection, seeding and host slots: its Lua scripts on a real redis-server.
+
+Each test drives the scripts the workers run (newscrawl/frontier/scripts.py)
+through the same client (client.py), with short timeouts, and reads the
+result back with ``frontier_status``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+import redis
+
+from newscrawl.frontier.client import FrontierRedis
+from newscrawl.frontier.status import FrontierKeys, frontier_status
+
+from .redis_server import redis_url  # noqa: F401 - the session's server
+
+pytestmark = pytest.mark.integration
+
+
+class Frontier:
+    """The scripts of one crawl, called as a worker named ``worker`` calls them."""
+
+    def __init__(self, url: str, name: str, worker: str):
+        self.redis = FrontierRedis(url)
+        self.k = FrontierKeys(name)
+        self.worker = worker
+
+    async def push(self, fp: bytes, host: str = "h:80", body: bytes = b"r") -> int:
+        k = self.k
+        return await self.redis.run("PUSH", [k.seen, k.queue, k.stats, k.queued_by_host],
+                                    [fp, host.encode() + b" " + body, host, "0"])
+
+    async def take(self, n: int, timeout_ms: int = 300) -> list[tuple[str, bytes]]:
+        k = self.k
+        got = await self.redis.run("TAKE", [k.queue, k.leases, k.lease_deadline, k.lease_worker, k.seq, k.stats,
+                                            k.queued_by_host], [n, self.worker, timeout_ms])
+        return [(got[i].decode(), got[i + 1]) for i in range(0, len(got), 2)]
+
+    async def ack(self, lease: str, host: str = "h:80") -> int:
+        k = self.k
+        return await self.redis.run("ACK", [k.leases, k.lease_deadline, k.lease_worker, k.stats, k.done_by_host,
+                                            k.done_by_worker], [lease, host, self.worker])
+
+    async def renew(self, *leases: str, timeout_ms: int = 300) -> list[str]:
+        k = self.k
+        lost = await self.redis.run("RENEW", [k.lease_deadline, k.lease_worker, k.heartbeat, k.workers],
+                                    [self.worker, timeout_ms, "{}", *leases])
+        return [x.decode() for x in lost]
+
+    async def reap(self) -> list[str]:
+        k = self.k
+        return [w.decode() for w in await self.redis.run(
+            "REAP", [k.leases, k.lease_deadline, k.lease_worker, k.queue, k.stats, k.queued_by_host], [100])]
+
+    async def idle(self) -> int:
+        k = self.k
+        return await self.redis.run("IDLE", [k.queue, k.leases, k.idle_since], [])
+
+    async def seed(self, *fps: bytes) -> int:
+        k = self.k
+        args = [self.worker]
+        for fp in fps:
+            args += [fp, b"h:80 " + fp, "h:80"]
+        return await self.redis.run("SEED", [k.seeded, k.seen, k.queue, k.stats, k.queued_by_host], args)
+
+    async def slot(self, token: str, concurrency: int, delay_ms: int) -> tuple[int, int]:
+        k = self.k
+        granted, value = await self.redis.run("ACQUIRE_SLOT", [k.slots("h:80"), k.next_start("h:80")],
+                                              [token, concurrency, delay_ms, 10_000])
+        return int(granted), int(value)
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def name():
+    return f"leases-{uuid.uuid4().hex[:8]}"
+
+
+def test_a_taken_request_is_leased_not_lost_and_done_only_when_acked(redis_url, name):  # noqa: F811
+    async def scenario():
+        a = Frontier(redis_url, name, "a-1")
+        assert [await a.push(fp) for fp in (b"1", b"2", b"1")] == [1, 1, 0]  # the crawl's duplicate filter
+        (lease, entry), = await a.take(1)
+        assert entry == b"h:80 r"
+        status = frontier_status(redis.Redis.from_url(redis_url), name)
+        assert (status["queued"], status["leased"], status["done"], status["duplicates"]) == (1, 1, 0, 1)
+        assert status["workers"]["a-1"]["leased"] == 1 and status["hosts"]["h:80"]["queued"] == 1
+        assert await a.ack(lease) == 1
+        assert await a.ack(lease) == 0  # a retried ack finds nothing: counted once
+        status = frontier_status(redis.Redis.from_url(redis_url), name)
+        assert (status["queued"], status["leased"], status["done"]) == (1, 0, 1)
+        assert status["workers"]["a-1"]["done"] == 1 and status["hosts"]["h:80"]["done"] == 1
+    _run(scenario())
+
+
+def test_a_lease_that_runs_out_goes_back_to_the_front_and_its_late_ack_fails(redis_url, name):  # noqa: F811
+    async def scenario():
+        a, b = Frontier(redis_url, name, "a-1"), Frontier(redis_url, name, "b-2")
+        await a.push(b"1", body=b"first")
+        await a.push(b"2", body=b"second")
+        (lease, _), = await a.take(1, timeout_ms=200)
+        assert await a.reap() == []  # not yet run out
+        await asyncio.sleep(0.3)
+        assert await a.reap() == ["a-1"]  # the holder stopped renewing: back in the queue...
+        assert [e for _, e in await b.take(2)] == [b"h:80 first", b"h:80 second"]  # ...at its front
+        assert await a.ack(lease) == 0  # the late holder's ack is refused (its fetch was a duplicate)
+        assert await a.renew(lease) == [lease]  # and a renewal tells it so
+        assert frontier_status(redis.Redis.from_url(redis_url), name)["requeued"] == 1
+    _run(scenario())
+
+
+def test_renewed_leases_outlive_their_timeout(redis_url, name):  # noqa: F811
+    async def scenario():
+        a = Frontier(redis_url, name, "a-1")
+        await a.push(b"1")
+        (lease, _), = await a.take(1, timeout_ms=200)
+        for _ in range(4):
+            await asyncio.sleep(0.1)
+            assert await a.renew(lease, timeout_ms=200) == []
+        assert await a.reap() == []
+        assert await a.ack(lease) == 1
+    _run(scenario())
+
+
+def test_idle_only_once_queue_and_leases_are_empty_and_counted_from_then(redis_url, name):  # noqa: F811
+    async def scenario():
+        a = Frontier(redis_url, name, "a-1")
+        await a.push(b"1")
+        assert await a.idle() == -1  # queued
+        (lease, _), = await a.take(1)
+        assert await a.idle() == -1  # leased
+        await a.ack(lease)
+        assert await a.idle() == 0  # idle from now
+        await asyncio.sleep(0.2)
+        assert 150 <= await a.idle() <= 2000
+        await a.push(b"2")
+        assert await a.idle() == -1
+        (lease, _), = await a.take(1)
+        await a.ack(lease)
+        assert await a.idle() == 0  # counted again from the new idle moment
+    _run(scenario())
+
+
+def test_start_urls_are_pushed_once_by_the_first_worker(redis_url, name):  # noqa: F811
+    async def scenario():
+        a, b = Frontier(redis_url, name, "a-1"), Frontier(redis_url, name, "b-2")
+        results = await asyncio.gather(a.seed(b"s1", b"s2"), b.seed(b"s1", b"s2", b"s3"))
+        assert sorted(results) in ([-1, 2], [-1, 3])
+        status = frontier_status(redis.Redis.from_url(redis_url), name)
+        assert status["queued"] == max(results) and status["seeded_by"] in ("a-1", "b-2")
+    _run(scenario())
+
+
+def test_host_slots_hold_concurrency_and_delay_for_every_worker(redis_url, name):  # noqa: F811
+    async def scenario():
+        a, b = Frontier(redis_url, name, "a-1"), Frontier(redis_url, name, "b-2")
+        assert (await a.slot("a:1", 2, 0))[0] == 1
+        assert (await b.slot("b:1", 2, 0))[0] == 1
+        assert await b.slot("b:2", 2, 0) == (0, 0)  # two in flight for the cluster: the third waits
+        await b.redis.run("RELEASE_SLOT", [b.k.slots("h:80"), b.k.next_start("h:80")], ["a:1"])
+        assert (await b.slot("b:2", 2, 0))[0] == 1
+        c, d = Frontier(redis_url, name + "-delay", "c-3"), Frontier(redis_url, name + "-delay", "d-4")
+        granted, at = await c.slot("c:1", 10, 300)
+        assert granted == 1
+        granted, wait_ms = await d.slot("d:1", 10, 300)
+        assert granted == 0 and 200 <= wait_ms <= 300  # DOWNLOAD_DELAY between starts, whoever asks
+        # c's request went out 200 ms after its grant: the next start counts from then.
+        await c.redis.run("RELEASE_SLOT", [c.k.slots("h:80"), c.k.next_start("h:80")], ["c:1", at + 500, 60_000])
+        time.sleep(wait_ms / 1000 + 0.01)
+        granted, wait_ms = await d.slot("d:1", 10, 300)
+        assert granted == 0 and 100 <= wait_ms <= 250
+        time.sleep(wait_ms / 1000 + 0.01)
+        assert (await d.slot("d:1", 10, 300))[0] == 1
+    _run(scenario())
+
+
+def test_crawl_frontier_redis_needs_redis_url_and_the_default_is_scrapys_scheduler():
+    from scrapy.core.scheduler import Scheduler
+    from scrapy.settings import Settings
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl import settings as defaults
+    from newscrawl.config import SettingError, check_settings
+    from newscrawl.frontier.scheduler import FrontierScheduler
+
+    settings = Settings()
+    settings.setmodule(defaults)
+    settings.set("CRAWL_FRONTIER", "redis", priority="cmdline")
+    with pytest.raises(SettingError) as caught:
+        check_settings(settings)
+    assert str(caught.value).startswith("REDIS_URL=") and "CRAWL_FRONTIER=redis needs it" in str(caught.value)
+    settings.set("REDIS_URL", "redis://127.0.0.1:6379/2", priority="cmdline")
+    check_settings(settings)
+    crawler = get_crawler(settings_dict={"CRAWL_STATE_ENABLED": False})
+    assert type(FrontierScheduler.from_crawler(crawler)) is Scheduler  # no CRAWL_FRONTIER: in-process
+
+
+def test_a_dead_workers_host_slots_free_up_as_its_leases_do(redis_url, name):  # noqa: F811
+    async def scenario():
+        a, b = Frontier(redis_url, name, "a-1"), Frontier(redis_url, name, "b-2")
+        slots = a.k.slots("h:80")
+        granted, _ = await a.redis.run("ACQUIRE_SLOT", [slots, a.k.next_start("h:80")], ["a:1", 1, 0, 300])
+        assert granted == 1
+        for _ in range(3):  # a live download: renewed, so held past its lifetime
+            await asyncio.sleep(0.15)
+            await a.redis.run("RENEW_SLOTS", [slots], [300, "a:1"])
+            assert (await b.slot("b:1", 1, 0))[0] == 0
+        await asyncio.sleep(0.35)  # its worker died: no renewal, the slot is free again
+        assert (await b.slot("b:1", 1, 0))[0] == 1
+    _run(scenario())
