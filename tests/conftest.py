@@ -15,6 +15,24 @@ REPO = Path(__file__).resolve().parent.parent
 SCRAPY = [sys.executable, "-m", "scrapy"]
 
 
+_SHARED_SCOPES = ("class", "module", "package")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test` runs ``-n 3 --dist loadgroup``), the tests of a module that
+    use a module- or class-scoped fixture (often a whole crawl) run on one worker, so that the
+    fixture runs once; the other tests go to whichever worker is free. Session-scoped fixtures
+    (``demo_archive``, ``redis_url``) run once per worker."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        if any(defs and defs[-1].scope in _SHARED_SCOPES
+               for defs in (info.name2fixturedefs.get(name) for name in info.names_closure)):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
 @dataclass
 class CrawlResult:
     returncode: int
