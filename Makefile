@@ -92,10 +92,11 @@ demo: $(STAMP)
 
 # The suite on TEST_WORKERS pytest-xdist workers (most tests wait on real servers and crawler
 # processes, so more workers than CI's 2 cores); --dist loadgroup keeps the tests of a module
-# that share a module-scoped crawl on one worker (tests/conftest.py). TEST_WORKERS=0: serial.
+# that share a module-scoped crawl on one worker and starts the long ones first (tests/conftest.py,
+# hence --no-loadscope-reorder). TEST_WORKERS=0: serial.
 TEST_WORKERS ?= 3
 test: $(STAMP) $(PYWB) $(WACZ_TOOL) $(S3RVER) $(RWP) $(CHROMIUM) $(JAVA) audit
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=15
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=15
 
 # Every benchmark, each writing its own tables into benchmarks/RESULTS.md.
 # QUICK=1: all of them on small inputs in about two minutes (CI runs it), tables into a temp file;

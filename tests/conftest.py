@@ -16,6 +16,14 @@ SCRAPY = [sys.executable, "-m", "scrapy"]
 
 
 _SHARED_SCOPES = ("class", "module", "package")
+# Module-scoped only to spare restarting a server: cheap enough for each xdist worker to start its own.
+CHEAP_TO_REPEAT = {"demo_site", "moto", "server"}
+# Rough cost of a test, to start the long ones first (`make test` passes --no-loadscope-reorder).
+_WEIGHTS = (("slow", 60), ("integration", 8))
+
+
+def _weight(item) -> int:
+    return next((w for name, w in _WEIGHTS if item.get_closest_marker(name)), 1)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -23,14 +31,25 @@ def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test` runs ``-n 3 --dist loadgroup``), the tests of a module that
     use a module- or class-scoped fixture (often a whole crawl) run on one worker, so that the
     fixture runs once; the other tests go to whichever worker is free. Session-scoped fixtures
-    (``demo_archive``, ``redis_url``) run once per worker."""
+    (``demo_archive``, ``redis_url``) and the servers in ``CHEAP_TO_REPEAT`` run once per worker.
+    On a worker, the heaviest groups and the slow tests come first, so none is left for the end."""
+    groups: dict[str, int] = {}
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        if any(defs and defs[-1].scope in _SHARED_SCOPES
-               for defs in (info.name2fixturedefs.get(name) for name in info.names_closure)):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+        group = None
+        if info is not None and any(
+                name not in CHEAP_TO_REPEAT and defs and defs[-1].scope in _SHARED_SCOPES
+                for name, defs in ((n, info.name2fixturedefs.get(n)) for n in info.names_closure)):
+            group = item.nodeid.split("::", 1)[0]
+            item.add_marker(pytest.mark.xdist_group(group))
+        key = group or item.nodeid
+        groups[key] = groups.get(key, 0) + _weight(item)
+        item.stash[_GROUP] = key
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller schedules in this order
+        items.sort(key=lambda item: -groups[item.stash[_GROUP]])
+
+
+_GROUP = pytest.StashKey[str]()
 
 
 @dataclass

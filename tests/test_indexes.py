@@ -32,7 +32,7 @@ CDXJ_INDEXER = str(Path(sys.executable).parent / "cdxj-indexer")
 BUCKET = "news-archive"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def crawl(demo_archive):
     return demo_archive
 
@@ -60,14 +60,14 @@ def test_every_warc_file_has_cdxj_indexers_index_beside_it(crawl):
 
 
 @pytest.fixture(scope="module")
-def s3(crawl, tmp_path_factory):
+def s3(demo_archive, tmp_path_factory):
     """The crawl's WARC files and indexes in a moto bucket, reached through a proxy that logs every request."""
     server = MotoServer(tmp_path_factory.mktemp("moto")).start()
     proxy = FaultProxy(server.port)
     proxy.up()
     client = server.client()
     client.create_bucket(Bucket=BUCKET)
-    for warc in crawl.warcs:
+    for warc in demo_archive.warcs:
         for path in (warc, index_path(warc)):
             client.upload_file(str(path), BUCKET, f"crawls/{path.name}")
     yield server, proxy

@@ -23,7 +23,7 @@ PYWB = Path(os.sys.executable).parent.parent / "pywb" / "bin" / "wayback"
 needs_pywb = pytest.mark.skipif(not PYWB.exists(), reason="pywb tool venv missing: make .venv/pywb/.installed")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def crawl(demo_archive):
     return demo_archive
 
