@@ -69,6 +69,7 @@ def _items(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_sigkill_before_commit_then_s3_outage_then_two_runs(moto, tmp_path):
     bucket = "durable-captures"
     moto.create_bucket(bucket)

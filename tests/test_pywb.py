@@ -26,6 +26,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (BIN / "wayback").exists(), reason="pywb tool venv missing: run `make test`")
 def test_pywb_replays_archived_pages(demo_site, tmp_path):
     result = run_crawl(tmp_path, demo_site.start_urls[:1])

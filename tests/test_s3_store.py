@@ -124,6 +124,7 @@ def no_open_key_sent(proxy: FaultProxy) -> None:
 
 # --- end to end, on both servers ---------------------------------------------------
 
+@pytest.mark.slow
 def test_crawl_to_s3_end_to_end(server, proxy, tmp_path):
     bucket = new_bucket(server)
     site = NewsSite(articles=16).start()
@@ -216,6 +217,7 @@ def test_objects_are_not_public(moto, tmp_path):
 
 # --- faults --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_s3_down_at_start_then_back_mid_crawl(moto, proxy, tmp_path):
     bucket = new_bucket(moto)
     proxy.down()
@@ -301,6 +303,7 @@ def test_s3_goes_away_during_upload_then_upload_pending(moto, proxy, tmp_path):
         assert listed["sha256"] == hashlib.sha256(files[listed["key"]].read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_sigkill_while_writing_then_restart(moto, proxy, tmp_path):
     bucket = new_bucket(moto)
     site = NewsSite(articles=12).start()
@@ -360,6 +363,7 @@ def test_sigkill_while_writing_then_restart(moto, proxy, tmp_path):
     assert not spool_files(tmp_path)
 
 
+@pytest.mark.slow
 def test_second_ctrl_c_exits_at_once_and_the_next_start_repairs(moto, proxy, tmp_path):
     bucket = new_bucket(moto)
     site = NewsSite(articles=10).start()

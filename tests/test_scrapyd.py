@@ -117,6 +117,7 @@ def test_egg_has_the_packages_the_seeds_and_the_settings_entry_point(tmp_path):
         "pyproject.toml must declare it for Scrapyd:\n" + SCRAPYD_SETTINGS_ENTRY + "\ngot:\n" + entry_points)
 
 
+@pytest.mark.slow
 def test_deploy_and_schedule_worldnews_to_s3(scrapyd, tmp_path):
     base, moto = scrapyd["url"], scrapyd["moto"]
     project = copy_project(tmp_path / "project")

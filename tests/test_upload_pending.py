@@ -100,6 +100,7 @@ def test_upload_pending_reads_the_store_from_the_spool(moto, proxy, tmp_path):
     assert not [p for p in (tmp_path / "spool").rglob("*") if p.is_file()]
 
 
+@pytest.mark.slow
 def test_upload_pending_sends_every_store_of_the_spool(moto, proxy, tmp_path):
     first, second = f"pending-a-{os.getpid()}", f"pending-b-{os.getpid()}"
     moto.create_bucket(first)
