@@ -15,41 +15,90 @@ REPO = Path(__file__).resolve().parent.parent
 SCRAPY = [sys.executable, "-m", "scrapy"]
 
 
+# -- pytest-xdist: which tests share a worker, and in what order they start ---------------------
+#
+# `make test` runs ``-n 3 --dist loadgroup``. xdist 3.8's own loadgroup renames node ids, which
+# pytest 9.2 ignores, so groups are passed to the scheduler here instead: each worker writes
+# {test: group} to a file the controller names (pytest_configure_node), and GroupScheduling
+# reads it. A test is in its module's group when it uses a module- or class-scoped fixture (often
+# a whole crawl) that is not in CHEAP_TO_REPEAT: then the fixture runs once, on one worker. Every
+# other test is a group of its own, for whichever worker is free. Session-scoped fixtures
+# (``demo_archive``, ``redis_url``) run once per worker. Groups start heaviest first (slow tests,
+# then integration tests), so none is left for the end.
+
 _SHARED_SCOPES = ("class", "module", "package")
-# Module-scoped only to spare restarting a server: cheap enough for each xdist worker to start its own.
+# Module-scoped only to spare restarting a server: cheap enough for each worker to start its own.
 CHEAP_TO_REPEAT = {"demo_site", "moto", "server"}
-# Rough cost of a test, to start the long ones first (`make test` passes --no-loadscope-reorder).
 _WEIGHTS = (("slow", 60), ("integration", 8))
+_GROUPS_FILE = "newscrawl_xdist_groups"
 
 
 def _weight(item) -> int:
     return next((w for name, w in _WEIGHTS if item.get_closest_marker(name)), 1)
 
 
+def _group(item) -> str:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None and any(
+            name not in CHEAP_TO_REPEAT and defs and defs[-1].scope in _SHARED_SCOPES
+            for name, defs in ((n, info.name2fixturedefs.get(n)) for n in info.names_closure)):
+        return item.nodeid.split("::", 1)[0]
+    return item.nodeid
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test` runs ``-n 3 --dist loadgroup``), the tests of a module that
-    use a module- or class-scoped fixture (often a whole crawl) run on one worker, so that the
-    fixture runs once; the other tests go to whichever worker is free. Session-scoped fixtures
-    (``demo_archive``, ``redis_url``) and the servers in ``CHEAP_TO_REPEAT`` run once per worker.
-    On a worker, the heaviest groups and the slow tests come first, so none is left for the end."""
-    groups: dict[str, int] = {}
+    path = getattr(config, "workerinput", {}).get(_GROUPS_FILE)
+    if not path:  # not an xdist worker of `--dist loadgroup`: collection order as written
+        return
+    groups = {item.nodeid: _group(item) for item in items}
+    weights: dict[str, int] = {}
     for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        group = None
-        if info is not None and any(
-                name not in CHEAP_TO_REPEAT and defs and defs[-1].scope in _SHARED_SCOPES
-                for name, defs in ((n, info.name2fixturedefs.get(n)) for n in info.names_closure)):
-            group = item.nodeid.split("::", 1)[0]
-            item.add_marker(pytest.mark.xdist_group(group))
-        key = group or item.nodeid
-        groups[key] = groups.get(key, 0) + _weight(item)
-        item.stash[_GROUP] = key
-    if hasattr(config, "workerinput"):  # an xdist worker: the controller schedules in this order
-        items.sort(key=lambda item: -groups[item.stash[_GROUP]])
+        weights[groups[item.nodeid]] = weights.get(groups[item.nodeid], 0) + _weight(item)
+    items.sort(key=lambda item: -weights[groups[item.nodeid]])  # the controller schedules in this order
+    tmp = Path(f"{path}.{os.getpid()}")
+    tmp.write_text(json.dumps(groups), encoding="utf-8")
+    os.replace(tmp, path)  # every worker writes the same groups
 
 
-_GROUP = pytest.StashKey[str]()
+_GROUPS_PATH = pytest.StashKey[Path]()
+
+
+def _groups_path(config) -> Path:
+    if _GROUPS_PATH not in config.stash:
+        import tempfile
+
+        config.stash[_GROUPS_PATH] = Path(tempfile.mkdtemp(prefix="newscrawl-xdist-")) / "groups.json"
+    return config.stash[_GROUPS_PATH]
+
+
+def pytest_configure_node(node):
+    """(xdist, on the controller) Where the workers write their groups."""
+    if node.config.getoption("dist") == "loadgroup":
+        node.workerinput[_GROUPS_FILE] = str(_groups_path(node.config))
+
+
+def pytest_unconfigure(config):
+    if _GROUPS_PATH in config.stash:
+        import shutil
+
+        shutil.rmtree(config.stash[_GROUPS_PATH].parent, ignore_errors=True)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """Scopes are the groups the workers wrote (see above), in the order they collected them."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            if not hasattr(self, "_groups"):
+                self._groups = json.loads(_groups_path(config).read_text(encoding="utf-8"))
+            return self._groups.get(nodeid, nodeid)
+
+    return GroupScheduling(config, log)
 
 
 @dataclass
