@@ -29,6 +29,7 @@ def final_stats(log: str) -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r"'([^']+)': (\d+)[,}]", dump)}
 
 
+@pytest.mark.slow
 def test_a_crawl_stopped_half_way_resumes_from_its_disk_queue(tmp_path):
     common = ("ROBOTSTXT_OBEY=False", f"JOBDIR={tmp_path / 'job'}", f"WARC_STORE={tmp_path / 'warcs'}",
               f"CRAWL_STATE={tmp_path / 'state.sqlite'}", f"WARC_SPOOL_DIR={tmp_path / 'spool'}")
