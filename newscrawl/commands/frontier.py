@@ -27,8 +27,8 @@ from datetime import datetime, timezone
 
 from scrapy.commands import ScrapyCommand
 
-from newscrawl.config import SettingError, check_settings, check_state_uri
-from newscrawl.incremental.run import frontier_redis_url, run_key, run_status, workers_key
+from newscrawl.config import SettingError, check_settings, check_state_uri, frontier_url
+from newscrawl.incremental.run import run_key, run_status, workers_key
 from newscrawl.safety.redact import redact
 
 EXIT_FAILED = 1
@@ -46,14 +46,10 @@ def redis_url_from_settings(settings) -> str:
 
     Raises ``SettingError`` (one line) when neither names a Redis, or the one given is not a Redis URL.
     """
-    url = frontier_redis_url(settings)
+    url = frontier_url(settings)  # checks CRAWL_FRONTIER (and REDIS_URL with CRAWL_FRONTIER=redis)
     if url:
         return url
     value = settings.get("CRAWL_FRONTIER")
-    if value not in (None, "", "memory", "redis"):
-        raise SettingError("CRAWL_FRONTIER", value, "'redis' (with REDIS_URL) or redis://host:port/db")
-    if value == "redis" and not settings.get("REDIS_URL"):
-        raise SettingError("REDIS_URL", None, "redis://host:port/db (CRAWL_FRONTIER=redis needs it)")
     if not settings.get("REDIS_URL"):
         raise SettingError("CRAWL_FRONTIER", value, "not set; give -s CRAWL_FRONTIER=redis://host:port/db"
                            " (or CRAWL_FRONTIER=redis with REDIS_URL)")

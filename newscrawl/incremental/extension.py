@@ -21,9 +21,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from newscrawl.config import StartupError, check_state_uri, get_bool, get_duration
+from newscrawl.config import StartupError, check_state_uri, frontier_url, get_bool, get_duration
 from newscrawl.incremental.policy import is_fresh
-from newscrawl.incremental.run import CrawlRun, RunAlreadyDone, frontier_redis_url
+from newscrawl.incremental.run import CrawlRun, RunAlreadyDone
 from newscrawl.incremental.state import CrawlLocked, CrawlState, LockLost, state_from_settings
 from newscrawl.safety.redact import redact
 
@@ -61,7 +61,7 @@ class CrawlStateExtension:
         self.recrawl_after = get_duration(settings, "RECRAWL_ARTICLES_AFTER", allow_never=True)
         check_state_uri(settings)
         where = redact(str(settings.get("CRAWL_STATE") or ".newscrawl/state.sqlite"))
-        frontier = frontier_redis_url(settings)
+        frontier = frontier_url(settings)  # a bad CRAWL_FRONTIER: SettingError (exit 2)
         self.run: CrawlRun | None = None
         self.finish_reason: str | None = None
         try:

@@ -138,18 +138,6 @@ def worker_is_dead(worker: str) -> bool:
     return not is_live_crawler(int(pid))
 
 
-def frontier_redis_url(settings) -> str | None:
-    """The Redis of a distributed crawl (``CRAWL_FRONTIER=redis`` with ``REDIS_URL``, or ``redis://...``); None: in-process."""
-    value = settings.get("CRAWL_FRONTIER")
-    if not value or not isinstance(value, str):
-        return None
-    if value == "redis":
-        return settings.get("REDIS_URL") or None
-    if value.startswith(("redis://", "rediss://", "unix://")):
-        return value
-    return None
-
-
 def new_run_id() -> str:
     """When the run started, and a few random characters: two runs in one second still differ."""
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
