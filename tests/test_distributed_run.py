@@ -60,7 +60,8 @@ def two_workers(redis_url, tmp_path_factory):  # noqa: F811
         # The workers share one frontier: so that both get work on this small site, each holds at most two
         # requests (CONCURRENT_REQUESTS=1), and robots.txt waits until the second has leased a start page.
         site.hold("/robots.txt")
-        procs = [subprocess.Popen(worker_cmd(root / f"w{i}", site, store, frontier, crawl, "CONCURRENT_REQUESTS=1"),
+        procs = [subprocess.Popen(worker_cmd(root / f"w{i}", site, store, frontier, crawl, "CONCURRENT_REQUESTS=1",
+                                             "DOWNLOAD_TIMEOUT=180"),
                                   cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                  for i in range(2)]
         client = redis.Redis.from_url(frontier)
@@ -70,11 +71,13 @@ def two_workers(redis_url, tmp_path_factory):  # noqa: F811
             time.sleep(0.1)
         site.release()
         outs = [p.communicate(timeout=180)[0] for p in procs]
-    logs = [(root / f"w{i}" / "crawl.log").read_text(encoding="utf-8") for i in range(2)]
-    for proc, out, log in zip(procs, outs, logs):
-        assert proc.returncode == 0, out[-2000:] + log[-3000:]
-    return {"root": root, "store": store, "frontier": frontier, "crawl": crawl, "pids": [p.pid for p in procs],
-            "logs": logs, "site": site}
+        served = list(site.log)
+        logs = [(root / f"w{i}" / "crawl.log").read_text(encoding="utf-8") for i in range(2)]
+        for proc, out, log in zip(procs, outs, logs):
+            assert proc.returncode == 0, out[-2000:] + log[-3000:]
+        # The site stays up for the module's tests: the next run asks for the same URLs.
+        yield {"root": root, "store": store, "frontier": frontier, "crawl": crawl, "pids": [p.pid for p in procs],
+               "logs": logs, "site": site, "served": served}
 
 
 def test_workers_started_together_share_one_run_id(two_workers):
@@ -150,6 +153,54 @@ def test_a_worker_waits_for_the_ended_runs_closing_workers_then_gives_up_with_75
     assert "waiting (at most 2 s)" in log and "still closing after 2 s (CRAWL_RUN_WAIT)" in log
     assert waited >= 2 and served == 0 and not [p for p in (tmp_path / "warcs").rglob("*") if p.is_file()]
     assert run_status(client, crawl).id == "run-a"  # the next run did not start
+
+
+def test_the_shared_frontier_fetches_every_page_once_and_scrapy_frontier_shows_it(two_workers, frontier_json):
+    site, served = two_workers["site"], two_workers["served"]
+    # Each page served once, by one of the workers (the demo site answers some with a 503 first: retried).
+    pages = [e["url"] for e in served if not e["url"].endswith("/robots.txt") and e["status"] < 500]
+    assert len(pages) == len(set(pages))
+    assert {e["url"] for e in served} == site.expected_fetches(1)
+    report = frontier_json(two_workers["frontier"], two_workers["crawl"])
+    status = report["frontier"]
+    # Done counts requests: a redirect followed and its target are one.
+    followed = [e for e in served if not e["url"].endswith("/robots.txt") and e["status"] < 500
+                and not 300 <= e["status"] < 400]
+    assert status["queued"] == 0 and status["leased"] == 0 and len(followed) <= status["done"] <= len(pages)
+    workers = {f"{socket.gethostname()}-{pid}" for pid in two_workers["pids"]}
+    assert set(status["workers"]) == workers
+    assert sum(w["done"] for w in status["workers"].values()) == status["done"]
+    assert sum(h["done"] for h in status["hosts"].values()) == status["done"]
+    assert report["run"]["ended"] is not None and report["run"]["workers"] == {}
+
+
+def test_the_next_run_starts_on_a_fresh_frontier_and_fetches_the_start_pages_again(two_workers, tmp_path,
+                                                                                  frontier_json):
+    site = two_workers["site"]
+    first_run = run_status(redis.Redis.from_url(two_workers["frontier"]), two_workers["crawl"]).id
+    before = len(site.log)
+    proc = subprocess.run(worker_cmd(tmp_path, site, two_workers["store"], two_workers["frontier"],
+                                     two_workers["crawl"]), cwd=REPO, env=ENV, capture_output=True, text=True,
+                          timeout=180)
+    log = (tmp_path / "crawl.log").read_text(encoding="utf-8")
+    assert proc.returncode == 0, proc.stdout + proc.stderr + log[-3000:]
+    report = frontier_json(two_workers["frontier"], two_workers["crawl"])
+    assert report["run"]["id"] != first_run and f"Run {first_run} of crawl" in log
+    again = {e["url"] for e in site.log[before:]}
+    assert set(site.start_urls) <= again  # the start pages again: the ended run's seen requests are gone
+    # Done counts the requests of this run only (the articles archived already are skipped, and done).
+    assert report["frontier"]["done"] >= len([u for u in again if not u.endswith("/robots.txt")])
+    assert report["frontier"]["done"] <= len({e["url"] for e in two_workers["served"]})
+
+
+@pytest.fixture
+def frontier_json():
+    def show(url: str, crawl: str) -> dict:
+        proc = subprocess.run([*SCRAPY, "frontier", "--json", "-s", f"CRAWL_FRONTIER={url}", "-s", f"CRAWL_NAME={crawl}"],
+                              cwd=REPO, env=ENV, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+    return show
 
 
 # --------------------------------------------------------------------------- one directory, many hosts
