@@ -186,3 +186,93 @@ def test_readme_and_deploy_readme_give_one_table_of_exit_codes():
     top, deploy = table(REPO / "README.md"), table(REPO / "deploy" / "README.md")
     assert top == deploy
     assert [row.split("|")[1].strip() for row in top.splitlines()[2:]] == ["0", "1", "2", "3", "4", "5", "6", "75"]
+
+
+# --------------------------------------------------------------------------- Kubernetes: one crawl, N workers
+
+def load_distributed() -> dict[str, dict]:
+    docs = [d for d in yaml.safe_load_all((DEPLOY / "kubernetes" / "distributed.yaml").read_text(encoding="utf-8"))
+            if d]
+    kinds = {d["kind"]: d for d in docs}
+    assert sorted(kinds) == ["CronJob", "PersistentVolumeClaim", "Service", "StatefulSet"]
+    assert len(docs) == len(kinds)
+    return kinds
+
+
+def test_distributed_workers_join_one_run_and_share_the_frontier():
+    kinds = load_distributed()
+    spec = kinds["CronJob"]["spec"]
+    assert spec["concurrencyPolicy"] == "Forbid" and len(spec["schedule"].split()) == 5
+    job = spec["jobTemplate"]["spec"]
+    # N workers, each with an index of its own; a dead one is replaced after it is gone.
+    assert job["completionMode"] == "Indexed" and job["parallelism"] == job["completions"] >= 2
+    assert job["backoffLimit"] >= 1 and job["podReplacementPolicy"] == "Failed"
+    fail_job = [r for r in job["podFailurePolicy"]["rules"] if r["action"] == "FailJob"]
+    assert {2, 4} <= set(fail_job[0]["onExitCodes"]["values"])
+    pod = job["template"]["spec"]
+    assert pod["restartPolicy"] == "Never"
+    (container,) = pod["containers"]
+    assert "command" not in container  # the image's entrypoint is `scrapy crawl worldnews`
+    args = container["args"]
+    settings = settings_in_args(args)
+    assert [n for n in settings if not known_setting(n)] == []
+    assert settings["CRAWL_FRONTIER"] == "redis" and settings["REDIS_URL"] == "$(REDIS_URL)"
+    assert settings["CRAWL_STATE"] == "redis"  # what is archived, shared by every worker
+    assert settings["WARC_STORE"].startswith("s3://")
+    env = {e["name"]: e for e in container["env"]}
+    for arg in args:
+        for var in re.findall(r"\$\(([A-Z_]+)\)", arg):
+            assert var in env, var
+    # The workers of one Job are one run: CRAWL_ID is the Job's name, the same in every pod.
+    assert settings["CRAWL_ID"] == "$(JOB_NAME)"
+    assert env["JOB_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.labels['batch.kubernetes.io/job-name']"
+    # Each worker's spool is its index's directory on a volume every node can mount.
+    index = env[re.search(r"\$\((\w+)\)", settings["WARC_SPOOL_DIR"])[1]]
+    assert "job-completion-index" in index["valueFrom"]["fieldRef"]["fieldPath"]
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    (spools,) = [n for n, path in mounts.items() if settings["WARC_SPOOL_DIR"].startswith(path + "/")]
+    claim = volumes[spools]["persistentVolumeClaim"]["claimName"]
+    assert claim == kinds["PersistentVolumeClaim"]["metadata"]["name"]
+    assert kinds["PersistentVolumeClaim"]["spec"]["accessModes"] == ["ReadWriteMany"]
+    # Every worker writes its own feed.
+    feed = args[args.index("-o") + 1]
+    assert "$(POD_NAME)" in feed
+    # Credentials from Secrets only.
+    assert {"secretRef": {"name": "newscrawl-aws"}} in container["envFrom"]
+    assert "secretKeyRef" in env["REDIS_URL"]["valueFrom"]
+    assert not [a for a in args if "AWS_SECRET" in a or "AWS_ACCESS_KEY" in a or "PASSWORD" in a]
+
+
+def test_distributed_redis_keeps_the_frontier_and_is_what_the_workers_reach():
+    kinds = load_distributed()
+    redis_set, service = kinds["StatefulSet"], kinds["Service"]
+    assert redis_set["spec"]["replicas"] == 1
+    pod = redis_set["spec"]["template"]
+    (container,) = pod["spec"]["containers"]
+    args = container["args"]
+    options = dict(zip(args[::2], args[1::2]))
+    # Durable, never evicting a queued URL, behind a password from the Secret.
+    assert options["--appendonly"] == "yes" and options["--maxmemory-policy"] == "noeviction"
+    assert options["--requirepass"] == "$(REDIS_PASSWORD)"
+    password = next(e for e in container["env"] if e["name"] == "REDIS_PASSWORD")
+    assert password["valueFrom"]["secretKeyRef"]["name"] == "newscrawl-redis"
+    data = next(m for m in container["volumeMounts"] if m["mountPath"] == "/data")
+    assert data["name"] in {t["metadata"]["name"] for t in redis_set["spec"]["volumeClaimTemplates"]}
+    # The Service selects the Redis pod (not the workers) on Redis's port.
+    labels = pod["metadata"]["labels"]
+    assert all(labels.get(k) == v for k, v in service["spec"]["selector"].items())
+    worker_labels = kinds["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    assert not all(worker_labels.get(k) == v for k, v in service["spec"]["selector"].items())
+    port = service["spec"]["ports"][0]
+    assert port["port"] == 6379 and port["targetPort"] in {p["name"] for p in container["ports"]}
+    assert redis_set["spec"]["serviceName"] == service["metadata"]["name"]
+
+
+def test_distributed_worker_command_line_is_a_valid_crawl():
+    kinds = load_distributed()
+    args = kinds["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"]
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "--help"], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0
+    for option in {a for a in args if a.startswith("-")}:
+        assert re.search(rf"(^|[\s,]){re.escape(option)}[\s,=]", proc.stdout, re.M), option
