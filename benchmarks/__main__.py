@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import crawl, extraction, replay, spark, warc_writer
+from benchmarks import crawl, extraction, frontier, replay, spark, warc_writer
 from benchmarks.results import RESULTS, results_path, write_section
 
 
@@ -38,6 +38,9 @@ def main(argv: list[str]) -> None:
     result = spark.run(files=2, copies=1, rounds=1, limit=20) if quick else spark.run()
     write_section(spark.SECTION, spark.table(result))
     print("spark", json.dumps(result), flush=True)
+    result = frontier.run(**frontier.QUICK) if quick else frontier.run()
+    write_section(frontier.SECTION, frontier.table(result))
+    print("frontier", json.dumps(result), flush=True)
     path = results_path()
     print(f"tables written to {path} in {time.monotonic() - began:.0f} s", file=sys.stderr)
     if quick and path != RESULTS:
