@@ -80,6 +80,7 @@ def two_workers(redis_url, tmp_path_factory):  # noqa: F811
                "logs": logs, "site": site, "served": served}
 
 
+@pytest.mark.slow  # the module's two-worker crawl
 def test_workers_started_together_share_one_run_id(two_workers):
     run_ids = [re.search(r" run(?: \([^)]*\))? (\S+) of crawl", log)[1] for log in two_workers["logs"]]
     assert run_ids[0] == run_ids[1]
@@ -92,6 +93,7 @@ def test_workers_started_together_share_one_run_id(two_workers):
     assert status.id == run_ids[0] and status.ended is not None and status.workers == {}
 
 
+@pytest.mark.slow  # the module's two-worker crawl
 def test_each_worker_writes_its_own_warcs_into_the_store_and_its_manifest_names_it(two_workers):
     store, pids = two_workers["store"], two_workers["pids"]
     warcs = sorted(store.glob("*.warc.gz"))
@@ -121,6 +123,7 @@ def test_each_worker_writes_its_own_warcs_into_the_store_and_its_manifest_names_
         assert any(f"as worker {w}" in log for w in workers)
 
 
+@pytest.mark.slow  # the module's two-worker crawl
 def test_a_late_worker_of_the_finished_run_has_nothing_to_do(two_workers, tmp_path):
     run_id = json.loads(next(two_workers["store"].glob("*.manifest.json")).read_text())["crawl_id"]
     with DemoSite(port=0) as site:
@@ -155,6 +158,7 @@ def test_a_worker_waits_for_the_ended_runs_closing_workers_then_gives_up_with_75
     assert run_status(client, crawl).id == "run-a"  # the next run did not start
 
 
+@pytest.mark.slow  # the module's two-worker crawl
 def test_the_shared_frontier_fetches_every_page_once_and_scrapy_frontier_shows_it(two_workers, frontier_json):
     site, served = two_workers["site"], two_workers["served"]
     # Each page served once, by one of the workers (the demo site answers some with a 503 first: retried).
@@ -174,6 +178,7 @@ def test_the_shared_frontier_fetches_every_page_once_and_scrapy_frontier_shows_i
     assert report["run"]["ended"] is not None and report["run"]["workers"] == {}
 
 
+@pytest.mark.slow  # the module's two-worker crawl
 def test_the_next_run_starts_on_a_fresh_frontier_and_fetches_the_start_pages_again(two_workers, tmp_path,
                                                                                   frontier_json):
     site = two_workers["site"]
