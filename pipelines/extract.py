@@ -31,9 +31,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
-import time
 import traceback
 from collections import deque
 from urllib.parse import urlsplit
@@ -60,20 +60,22 @@ def _warm_up(rules: SiteRules | None = None, link_rules: LinkRules | None = None
         # A crawler killed outright (SIGKILL, the OOM killer) cannot stop its pool: each worker
         # holds both ends of its task queue, so it would wait for work forever. It leaves instead.
         _watching_parent = True
-        threading.Thread(target=_leave_with_parent, args=(os.getppid(),), name="parent-watch",
-                         daemon=True).start()
+        parent = multiprocessing.parent_process()
+        if parent is not None:
+            threading.Thread(target=_leave_with_parent, args=(parent.sentinel,), name="parent-watch",
+                             daemon=True).start()
     if rules is not None:
         _worker_rules = rules
     if link_rules is not None:
         _worker_link_rules = link_rules
 
 
-def _leave_with_parent(parent: int, every: float = 1.0) -> None:
-    """In a worker process: exit as soon as the process that started it is gone."""
-    while True:
-        time.sleep(every)
-        if os.getppid() != parent:
-            os._exit(0)
+def _leave_with_parent(sentinel: int) -> None:
+    """In a worker process: exit as soon as the process that started it is gone (its sentinel,
+    a pipe the parent holds open, becomes readable; unlike ``getppid`` this holds even when the
+    parent died before the worker got here)."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
 
 
 # In a worker process: whether it watches for its crawler's end (started once).
