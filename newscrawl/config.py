@@ -260,15 +260,23 @@ def check_state_uri(settings) -> None:
     allowed = "a SQLite file path, redis://host:port/db, rediss://..., unix://... or 'redis' (with REDIS_URL)"
     if not isinstance(value, str):
         raise SettingError("CRAWL_STATE", value, allowed)
+    if _redis_target(settings, "CRAWL_STATE", value) is None and "://" in value:
+        raise SettingError("CRAWL_STATE", value, allowed)
+
+
+def _redis_target(settings, name: str, value: str) -> str | None:
+    """The Redis URL setting ``name`` = ``value`` names, checked: ``REDIS_URL`` for 'redis', the
+    value itself for redis://, rediss:// or unix://; None when the value names no Redis."""
     if value == "redis":
         redis_url = _raw(settings, "REDIS_URL")
         if not redis_url:
-            raise SettingError("REDIS_URL", redis_url, "redis://host:port/db (CRAWL_STATE=redis needs it)")
+            raise SettingError("REDIS_URL", redis_url, f"redis://host:port/db ({name}=redis needs it)")
         _check_redis_url("REDIS_URL", redis_url)
-    elif value.startswith(("redis://", "rediss://", "unix://")):
-        _check_redis_url("CRAWL_STATE", value)
-    elif "://" in value:
-        raise SettingError("CRAWL_STATE", value, allowed)
+        return redis_url
+    if value.startswith(("redis://", "rediss://", "unix://")):
+        _check_redis_url(name, value)
+        return value
+    return None
 
 
 def frontier_url(settings) -> str | None:
@@ -283,16 +291,10 @@ def frontier_url(settings) -> str | None:
         return None
     if not isinstance(value, str):
         raise SettingError("CRAWL_FRONTIER", value, allowed)
-    if value == "redis":
-        redis_url = _raw(settings, "REDIS_URL")
-        if not redis_url:
-            raise SettingError("REDIS_URL", redis_url, "redis://host:port/db (CRAWL_FRONTIER=redis needs it)")
-        _check_redis_url("REDIS_URL", redis_url)
-        return redis_url
-    if value.startswith(("redis://", "rediss://", "unix://")):
-        _check_redis_url("CRAWL_FRONTIER", value)
-        return value
-    raise SettingError("CRAWL_FRONTIER", value, allowed)
+    url = _redis_target(settings, "CRAWL_FRONTIER", value)
+    if url is None:
+        raise SettingError("CRAWL_FRONTIER", value, allowed)
+    return url
 
 
 def is_distributed(settings) -> bool:
