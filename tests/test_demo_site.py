@@ -10,6 +10,7 @@ import hashlib
 import html
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -399,10 +400,21 @@ def test_graph_closure_matches_expected_fetches(site):
     assert seen == site.expected_fetches()
 
 
-def test_main_serves_and_prints_start_urls():
+def _sigint_ignored() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# How the demo process starts out with SIGINT: as from a terminal, or ignored, as in every job a
+# non-interactive shell puts in the background (`.ci/run &`, nohup), which Python then leaves ignored.
+SIGINT_AT_START = {"default": None, "ignored_as_in_a_background_job": _sigint_ignored}
+
+
+@pytest.mark.parametrize("sigint_at_start", SIGINT_AT_START.values(), ids=SIGINT_AT_START.keys())
+def test_main_serves_and_prints_start_urls(sigint_at_start):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-m", "newscrawl.demo", "--port", "0"], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=sigint_at_start)
     try:
         lines = []
         deadline = time.time() + 60
@@ -415,7 +427,12 @@ def test_main_serves_and_prints_start_urls():
         assert len(starts) == 5, lines  # three publishers, and the two old-layout ones (PlainSite)
         assert fetch(starts[1])[0] == 200
     finally:
-        proc.send_signal(2)  # SIGINT, as Ctrl-C would
-        out, _ = proc.communicate(timeout=60)
+        proc.send_signal(signal.SIGINT)  # as Ctrl-C would
+        try:
+            out, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail("the demo site did not stop within 60 s of SIGINT")
     assert proc.returncode == 0
     assert "Stopped after serving" in out

@@ -7,6 +7,7 @@ section pages as start URLs, no structured data), all on one port.
 from __future__ import annotations
 
 import argparse
+import signal
 import time
 
 from .plain import PlainSite
@@ -20,21 +21,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-octet", type=int, default=11, help="last octet of the first publisher's address")
     args = parser.parse_args(argv)
 
+    # Python leaves SIGINT alone when it starts with SIGINT ignored, as every job a
+    # non-interactive shell puts in the background does (`make test &`, nohup, CI
+    # runners): Ctrl-C and `kill -INT` would then do nothing and the site would serve
+    # on for ever. What we print says Ctrl-C stops it, so it does, as in `scrapy crawl`.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     site = DemoSite(host_prefix=args.host_prefix, first_octet=args.first_octet, port=args.port)
     plain = PlainSite(host_prefix=args.host_prefix, first_octet=args.first_octet + 10, port=site.port)
     sites = [site, plain]
-    for each in sites:
-        each.start()
-    print("Demo news site running. Publishers:")
-    for each in sites:
-        for name, base in each.publishers.items():
-            print(f"  {name:8} {base}")
-    print(f"  {'offsite':8} {site.offsite_base}  (must never be fetched)")
-    print("Start URLs:")
-    for url in site.start_urls + plain.start_urls:
-        print(f"  {url}")
-    print("Press Ctrl-C to stop.", flush=True)
-    try:
+    try:  # from the first start on: a Ctrl-C at any point stops what was started
+        for each in sites:
+            each.start()
+        print("Demo news site running. Publishers:")
+        for each in sites:
+            for name, base in each.publishers.items():
+                print(f"  {name:8} {base}")
+        print(f"  {'offsite':8} {site.offsite_base}  (must never be fetched)")
+        print("Start URLs:")
+        for url in site.start_urls + plain.start_urls:
+            print(f"  {url}")
+        print("Press Ctrl-C to stop.", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
