@@ -54,10 +54,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newscrawl.follow.pagecheck.DecompressionLimitMiddleware": 590,
     "newscrawl.archive.middleware.WarcArchiveMiddleware": 950,
-    # CRAWL_FRONTIER only: a host's slot for the whole cluster (after the archive, before the downloader),
-    # and where a failed download ends its lease (closest to the engine).
+    # CRAWL_FRONTIER only: a host's slot for the whole cluster (after the archive, before the downloader).
     "newscrawl.frontier.middleware.FrontierSlotMiddleware": 990,
-    "newscrawl.frontier.middleware.FrontierEndMiddleware": 1,
 }
 # Scrapy's HTTP/1.1 handler, keeping the reason phrase for the archive's status lines.
 DOWNLOAD_HANDLERS = {

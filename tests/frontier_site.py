@@ -19,10 +19,14 @@ from pathlib import Path
 from benchmarks.site import home, response_for
 
 # The home page's Latest block also links, besides stories 1-10: a story that does not exist (404), a
-# moved story (301 to story 7, which other pages link too) and a page that always fails (500, retried).
+# moved story (301 to story 7, which other pages link too), a page that always fails (500, retried) and
+# one that redirects to itself (a redirect loop, refused in a downloader middleware's process_response).
+# FALLBACK is linked from nowhere: a spider may fetch it instead of a page that failed.
 MISSING, MOVED, BROKEN = "/world/story-99999", "/world/moved-00007", "/world/broken"
+LOOP, FALLBACK = "/world/loop", "/world/fallback"
 _EXTRA = (f'<li><a href="{MISSING}">A story that is gone</a></li><li><a href="{MOVED}">A story that moved</a>'
-          f'</li><li><a href="{BROKEN}">A story that fails</a></li></ul>').encode()
+          f'</li><li><a href="{BROKEN}">A story that fails</a></li><li><a href="{LOOP}">A story that goes'
+          f' round</a></li></ul>').encode()
 
 
 def _head(status: bytes, extra: bytes = b"") -> bytes:
@@ -39,6 +43,10 @@ def site_response(path: str, pages: int) -> bytes:
         return _head(b"301 Moved Permanently", b"Location: /world/story-00007\r\n")
     if path == BROKEN:
         return _head(b"500 Internal Server Error")
+    if path == LOOP:
+        return _head(b"301 Moved Permanently", f"Location: {LOOP}\r\n".encode())
+    if path == FALLBACK:
+        return response_for("/world/story-00001", pages)
     return response_for(path, pages)
 
 

@@ -41,7 +41,7 @@ class FrontierRedis:
                                               health_check_interval=0)
         self.scripts = {name: self.client.register_script(getattr(scripts, name))
                         for name in ("PUSH", "SEE", "SEED", "TAKE", "ACK", "GIVE_BACK", "RENEW", "REAP", "IDLE",
-                                     "ACQUIRE_SLOT", "RELEASE_SLOT", "RENEW_SLOTS", "BUMP_NEXT")}
+                                     "ACQUIRE_SLOT", "RELEASE_SLOT", "RENEW_SLOTS")}
         self.down_since: float | None = None
         # Since when Redis has answered without a break: leases are only reaped once every worker had a
         # lease timeout to renew its own after an outage.

@@ -1,6 +1,6 @@
 """The frontier's middlewares: start URLs pushed once, per-host slots for the cluster, where a request ends.
 
-All three stand aside (``NotConfigured``) unless ``CRAWL_FRONTIER`` is set.
+Both stand aside (``NotConfigured``) unless ``CRAWL_FRONTIER`` is set.
 
 * ``FrontierStartMiddleware`` (spider middleware, closest to the engine): the
   spider's ``async def start()`` is read to its end and its requests pushed
@@ -11,15 +11,20 @@ All three stand aside (``NotConfigured``) unless ``CRAWL_FRONTIER`` is set.
 * ``FrontierSlotMiddleware`` (downloader middleware, next to the downloader):
   ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN`` hold for the whole
   cluster: before a request goes out it takes one of the host's slots in Redis
-  (at most ``CONCURRENT_REQUESTS_PER_DOMAIN`` at a time, starts at least
-  ``DOWNLOAD_DELAY`` apart by the server's clock), and gives it back when the
-  response (or failure) is in (a slot lives ``FRONTIER_LEASE_TIMEOUT``, renewed
-  while its download lasts, so a dead worker's slots free up as its leases do).
-  The worker's own downloader then adds no delay
-  of its own to that host (it would only stack on the cluster's).
-* ``FrontierEndMiddleware`` (downloader middleware, closest to the engine):
-  a download that failed for good (no retry, no redirect; refused by robots.txt,
-  the guard, the recrawl policy) ends its request there.
+  and gives it back when its response (or failure) is in
+  (``request_left_downloader``). Without a delay, at most
+  ``CONCURRENT_REQUESTS_PER_DOMAIN`` at a time. With one, a single request to
+  the host at a time, the next one starting ``DOWNLOAD_DELAY`` after the
+  previous response came in (by Redis's clock): the server saw that request
+  before answering it, so the starts it sees are at least ``DOWNLOAD_DELAY``
+  apart whatever the way there took (a new connection, a busy machine). A slot
+  lives ``FRONTIER_LEASE_TIMEOUT``, renewed while its download lasts, so a dead
+  worker's slots free up as its leases do. The worker's own downloader then
+  adds no delay of its own to that host (it would only stack on the cluster's).
+* Where a request ends when no middleware sees it end (its download failed and
+  went to its errback, whatever yielded requests that errback made): the
+  scheduler finds it once the engine holds nothing of it
+  (``FrontierScheduler._sweep``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import time
 from collections.abc import AsyncIterator, Iterable
 
 from scrapy import Request, signals
@@ -35,7 +39,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.config import get_duration, is_distributed
-from newscrawl.meta import DATE_META, FRONTIER_DELIVERY, FRONTIER_ENDED, FRONTIER_LEASE, FRONTIER_PARENT, FRONTIER_SLOT
+from newscrawl.meta import FRONTIER_DELIVERY, FRONTIER_ENDED, FRONTIER_LEASE, FRONTIER_PARENT, FRONTIER_SLOT
 
 from .scheduler import host_key
 
@@ -110,15 +114,6 @@ class FrontierStartMiddleware(_FrontierComponent):
             self.frontier.ended(request)
 
 
-class FrontierEndMiddleware(_FrontierComponent):
-    """A download that failed for good: its request ends (no middleware made a retry or redirect of it)."""
-
-    def process_exception(self, request: Request, exception: Exception):
-        if self.frontier is not None:
-            self.frontier.ended(request)
-        return None
-
-
 class FrontierSlotMiddleware(_FrontierComponent):
     """Per-host politeness for the whole cluster, in Redis (see the module docstring)."""
 
@@ -134,7 +129,10 @@ class FrontierSlotMiddleware(_FrontierComponent):
         self._renewer: asyncio.Task | None = None
         self._releases: set[asyncio.Task] = set()
         self._host_locks: dict[str, asyncio.Lock] = {}
+        # Polling for a busy host's slot: often enough that its DOWNLOAD_DELAY is not stretched by much.
+        self._poll_ms = min(250, max(10, self.delay_ms // 4)) if self.delay_ms else 10
         crawler.signals.connect(self.request_reached_downloader, signal=signals.request_reached_downloader)
+        crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     async def _renew_loop(self) -> None:
@@ -157,7 +155,6 @@ class FrontierSlotMiddleware(_FrontierComponent):
         host = host_key(request)
         keys = [frontier.keys.slots(host), frontier.keys.next_start(host)]
         token = f"{frontier.worker}:{next(self._tokens)}"
-        life_ms = self.life_ms
         if self._renewer is None:
             self._renewer = asyncio.ensure_future(self._renew_loop())
         waited = False
@@ -168,16 +165,15 @@ class FrontierSlotMiddleware(_FrontierComponent):
         async with lock:
             while True:
                 granted, value = await frontier.redis.run("ACQUIRE_SLOT", keys,
-                                                          [token, self.concurrency, self.delay_ms, life_ms])
+                                                          [token, self.concurrency, self.delay_ms, self.life_ms])
                 if granted:
                     break
                 waited = True
-                await asyncio.sleep(max(int(value), 10) / 1000)
+                # -1: the host's requests in flight must come back first (no telling when: ask again soon).
+                await asyncio.sleep((self._poll_ms if int(value) < 0 else max(int(value), 1)) / 1000)
         if waited:
             self.crawler.stats.inc_value("frontier/slot_waits")
-        # The grant's time by Redis's clock and by ours: when the request really goes out is measured
-        # by ours (DATE_META), and the host's next start is counted from then (see _release).
-        request.meta[FRONTIER_SLOT] = (host, token, int(value), time.time())
+        request.meta[FRONTIER_SLOT] = (host, token)
         self._held[token] = host
         return None
 
@@ -188,13 +184,10 @@ class FrontierSlotMiddleware(_FrontierComponent):
         slot = engine.downloader.slots.get(request.meta.get("download_slot")) if engine else None
         if slot is not None and slot.delay:
             slot.delay = 0  # the cluster's slot spaced this request already
-        # It goes out now, maybe well after its grant (a busy reactor): the host's next start counts from now.
-        host, _, granted_ms, granted_at = request.meta[FRONTIER_SLOT]
-        late_ms = int((time.time() - granted_at) * 1000)
-        frontier = self.frontier
-        if self.delay_ms and late_ms > 0 and frontier is not None and frontier.redis is not None:
-            self._background(frontier.redis.run("BUMP_NEXT", [frontier.keys.next_start(host)],
-                                                [granted_ms + late_ms + self.delay_ms, self.delay_ms + 60_000]))
+
+    def request_left_downloader(self, request: Request) -> None:
+        """Its response (or failure) is in: the slot goes back, and the host's next start counts from now."""
+        self._release(request)
 
     def _background(self, coro) -> None:
         task = asyncio.ensure_future(coro)
@@ -206,19 +199,13 @@ class FrontierSlotMiddleware(_FrontierComponent):
         frontier = self.frontier
         if held is None or frontier is None or frontier.redis is None:
             return
-        host, token, granted_ms, granted_at = held
+        host, token = held
         self._held.pop(token, None)
-        args = [token]
-        sent = request.meta.get(DATE_META)
-        if self.delay_ms and sent is not None:
-            # Sent later than granted (a new connection, a busy reactor): the next request to the host
-            # waits DOWNLOAD_DELAY from the moment this one went out, by Redis's clock.
-            late_ms = int((sent.timestamp() - granted_at) * 1000)
-            if late_ms > 0:
-                args += [granted_ms + late_ms + self.delay_ms, self.delay_ms + 60_000]
         self._background(frontier.redis.run(
-            "RELEASE_SLOT", [frontier.keys.slots(host), frontier.keys.next_start(host)], args))
+            "RELEASE_SLOT", [frontier.keys.slots(host), frontier.keys.next_start(host)], [token, self.delay_ms]))
 
+    # A request that never reached the downloader (a later middleware answered or failed it) still gives
+    # its slot back; one that did was released by request_left_downloader already.
     def process_response(self, request: Request, response):
         self._release(request)
         return response

@@ -114,6 +114,7 @@ class FrontierScheduler(BaseScheduler):
         self._room = asyncio.Event()
         self._written = asyncio.Event()
         self._idle = False
+        self._sweep_soon = False
         self._lost: set[str] = set()  # leases that ran out while held (not renewed again)
         crawler.newscrawl_frontier = self  # the frontier's middlewares find it here
 
@@ -183,6 +184,10 @@ class FrontierScheduler(BaseScheduler):
         return True
 
     def next_request(self) -> Request | None:
+        # The engine asks after each request it is done with: look for leases that ended unseen, soon.
+        if not self._sweep_soon:
+            self._sweep_soon = True
+            asyncio.get_running_loop().call_soon(self._sweep)
         if self.local:
             self._idle = False
             self.stats.inc_value("scheduler/dequeued/redis")
@@ -202,6 +207,45 @@ class FrontierScheduler(BaseScheduler):
         request.meta[FRONTIER_ENDED] = True
         lease.parts -= 1
         self._maybe_done(lease)
+
+    def _sweep(self) -> None:
+        """End the leases the engine no longer holds anything of, however their requests ended.
+
+        The middlewares see most ends (a page parsed). Some no middleware sees: a download whose failure
+        went to its errback without a page (an exception raised in a downloader middleware's
+        ``process_response``, a refused connection), the requests that errback yielded scheduled
+        meanwhile; a request a ``request_scheduled`` handler refused. Once the engine holds no request of
+        a lease (not downloading, not scraping, not queued here, not waiting for the duplicate filter),
+        nothing more can come of it: it is done (after the fsync of its exchanges).
+        """
+        self._sweep_soon = False
+        if self.closing or self.finished:
+            return
+        held = self._held_by_engine()
+        if held is None:
+            return
+        for lease in list(self.leases.values()):
+            if lease.acked or lease.waiting or lease.id in held or (lease.parts <= 0 and lease.children <= 0):
+                continue
+            logger.debug("Lease %s (%s): the engine is done with it", lease.id, lease.url)
+            lease.parts = lease.children = 0
+            self._maybe_done(lease)
+
+    def _held_by_engine(self) -> set[str] | None:
+        """The leases of every request the engine holds now (downloading, scraping) or this scheduler queues."""
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None) if engine is not None else None
+        inprogress = getattr(slot, "inprogress", None)
+        if inprogress is None:  # not open (or not the engine we know): leave it to the idle check
+            return None
+        scraper = getattr(engine.scraper, "slot", None)
+        held = set()
+        for group in (inprogress, engine.downloader.active, scraper.active if scraper else (), self.local):
+            for request in group:
+                lease_id = request.meta.get(FRONTIER_LEASE)
+                if lease_id is not None:
+                    held.add(lease_id)
+        return held
 
     def child(self, response_request: Request, request: Request) -> None:
         """``request`` comes from the page of ``response_request``: its lease waits until it is queued."""
@@ -433,6 +477,7 @@ class FrontierScheduler(BaseScheduler):
         k = self.keys
         while not self.finished:
             await asyncio.sleep(0.5)
+            self._sweep()  # the engine may not have asked for a request since the last one ended
             if not self._idle or self.local or self.leases or self.ops or self.redis.paused:
                 continue
             idle_ms = await self.redis.run("IDLE", [k.queue, k.leases, k.idle_since], [])

@@ -150,27 +150,22 @@ return now - tonumber(since)
 """
 
 # KEYS: slots:<host>, next:<host>. ARGV: token, concurrency, delay (ms), slot lifetime (ms).
-# {1, now} when the slot is granted (the host's next start moves delay on); else {0, ms to wait}.
+# {1, now} when the slot is granted; else {0, ms to wait} (-1: until a request to the host is in).
+# With a delay, one request to the host at a time for the cluster, and the next one starts DOWNLOAD_DELAY
+# after the previous one's response (or failure) came in (RELEASE_SLOT): the server saw the previous
+# request before it answered, so by its own clock the starts are at least DOWNLOAD_DELAY apart, whatever
+# the way there took. Without a delay, at most ``concurrency`` at a time.
 ACQUIRE_SLOT = _NOW + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local busy = redis.call('ZCARD', KEYS[1])
+local limit = tonumber(ARGV[2])
+if tonumber(ARGV[3]) > 0 then limit = 1 end
+if busy >= limit then return {0, -1} end
 local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
-if busy < tonumber(ARGV[2]) and now >= nxt then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
-  local delay = tonumber(ARGV[3])
-  redis.call('SET', KEYS[2], now + delay, 'PX', delay + 60000)
-  return {1, now}
-end
 if now < nxt then return {0, nxt - now} end
-return {0, 0}
-"""
-
-# KEYS: next:<host>. ARGV: the host's next start (ms), only ever moved later; how long the key lives (ms).
-BUMP_NEXT = """
-local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if nxt < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2])) end
-return 1
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
+return {1, now}
 """
 
 # KEYS: slots:<host> of each token. ARGV: slot lifetime (ms), then the tokens, one per key: still in flight.
@@ -182,12 +177,10 @@ end
 return #KEYS
 """
 
-# KEYS: slots:<host>, next:<host>. ARGV: token, and when the request went out later than its grant: the
-# host's next start counted from then (ms; only ever moved later), and how long that key lives (ms).
-RELEASE_SLOT = """
-if ARGV[2] then
-  local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if nxt < tonumber(ARGV[2]) then redis.call('SET', KEYS[2], ARGV[2], 'PX', tonumber(ARGV[3])) end
-end
+# KEYS: slots:<host>, next:<host>. ARGV: token, delay (ms). The request's response (or failure) is in:
+# its slot is free, and with a delay the host's next start is DOWNLOAD_DELAY from now.
+RELEASE_SLOT = _NOW + """
+local delay = tonumber(ARGV[2] or '0')
+if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 60000) end
 return redis.call('ZREM', KEYS[1], ARGV[1])
 """
