@@ -40,15 +40,17 @@ slow = pytest.mark.slow
 class Cluster:
     """N workers of one distributed crawl, each with its own WARC directory and log."""
 
-    def __init__(self, workdir: Path, site: LatencySite, redis_url: str, *settings: str, spider: str = "worldnews"):
+    def __init__(self, workdir: Path, site: LatencySite, redis_url: str, *settings: str, spider: str = "worldnews",
+                 start_urls: list[str] | None = None):
         self.workdir, self.site, self.redis_url, self.spider = workdir, site, redis_url, spider
+        self.start_urls = start_urls or [site.url]
         self.name = f"t-{uuid.uuid4().hex[:8]}"
         self.settings = settings
         self.procs: list[subprocess.Popen] = []
 
     def command(self, n: int) -> list[str]:
         wd = self.workdir / f"worker{n}"
-        cmd = [sys.executable, "-m", "scrapy", "crawl", self.spider, "-a", f"start_urls={self.site.url}",
+        cmd = [sys.executable, "-m", "scrapy", "crawl", self.spider, "-a", f"start_urls={','.join(self.start_urls)}",
                "-s", f"CRAWL_FRONTIER={self.redis_url}", "-s", f"CRAWL_NAME={self.name}",
                "-s", f"CRAWL_STATE={self.redis_url}", "-s", f"WARC_STORE={wd / 'warcs'}",
                "-s", f"WARC_SPOOL_DIR={wd / 'spool'}", "-s", "ALLOWED_PRIVATE_NETWORKS=127.0.0.1/32",
@@ -78,6 +80,9 @@ class Cluster:
                     p.kill()
                 pytest.fail(f"the workers did not finish in {timeout} s:\n{self.logs()[-4000:]}")
         return codes
+
+    def stderr(self, n: int) -> str:
+        return self.procs[n].stderr.read().decode(errors="replace")
 
     def worker_name(self, n: int) -> str:
         return f"{socket.gethostname()}-{self.procs[n].pid}"
@@ -161,6 +166,41 @@ def test_a_request_no_middleware_sees_end_ends_its_lease_when_it_ends(tmp_path, 
         log = cluster.log(n)
         # Not left for the engine to go idle (the safety net, counted): each lease ended as its request did.
         assert "frontier/leases/ended_at_idle" not in _stats(log) and "the engine is idle" not in log, log[-3000:]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("one_works", [False, True], ids=["none_works", "one_works"])
+def test_exit_5_is_decided_for_the_whole_cluster_once_the_crawl_is_done(tmp_path, redis_url, one_works):  # noqa: F811
+    with LatencySite(5, 0.0, tmp_path / "site.log") as site:
+        refused = f"http://127.0.0.1:{_closed_port()}/"
+        seeds = {refused: "connection refused", site.url + BROKEN[1:]: "HTTP 500", site.url + MISSING[1:]: "HTTP 404"}
+        start_urls = [*seeds, site.url] if one_works else list(seeds)
+        # One request at a time per worker: the seeds are shared out between the two workers.
+        cluster = Cluster(tmp_path, site, redis_url, "CONCURRENT_REQUESTS=1", "FRONTIER_IDLE=3",
+                          start_urls=start_urls).start(2)
+        codes = cluster.wait()
+        errors = [cluster.stderr(n) for n in range(2)]
+    status = frontier_status(redis.Redis.from_url(redis_url), cluster.name)
+    if one_works:  # one start URL fetched, on whichever worker: the crawl worked
+        assert codes == [0, 0], cluster.logs()[-4000:]
+        assert "could be fetched" not in "".join(errors) and "Start URL not fetched" not in cluster.logs()
+        assert (status["seeds_fetched"], status["seeds_failed"]) == (1, 3)
+        return
+    assert codes == [5, 5], (errors, cluster.logs()[-4000:])
+    assert (status["seeds_fetched"], status["seeds_failed"]) == (0, 3)
+    for n in range(2):  # every worker lists each seed once, with its reason, wherever it was tried
+        assert "none of the 3 start URL(s) could be fetched (exit 5)" in errors[n], errors[n]
+        for url, why in seeds.items():
+            assert errors[n].count(f"  {url}: ") == 1 and f"  {url}: {why}" in errors[n], errors[n]
+    logs = cluster.log(0) + cluster.log(1)
+    for url, why in seeds.items():  # ...and the cluster's logs name it once: the worker that tried it
+        assert logs.count(f"Start URL not fetched: {url} ({why}") == 1, logs[-4000:]
+    assert all(f"Start URL not fetched" in cluster.log(n) for n in range(2))  # both tried some
 
 
 @slow

@@ -65,8 +65,8 @@ class Frontier:
         k = self.k
         args = [self.worker]
         for fp in fps:
-            args += [fp, b"h:80 " + fp, "h:80"]
-        return await self.redis.run("SEED", [k.seeded, k.seen, k.queue, k.stats, k.queued_by_host], args)
+            args += [fp, b"h:80 " + fp, "h:80", b"http://h/" + fp]
+        return await self.redis.run("SEED", [k.seeded, k.seen, k.queue, k.stats, k.queued_by_host, k.seeds], args)
 
     async def slot(self, token: str, concurrency: int, delay_ms: int) -> tuple[int, int]:
         k = self.k

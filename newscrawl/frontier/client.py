@@ -40,7 +40,7 @@ class FrontierRedis:
         self.client = aioredis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5,
                                               health_check_interval=0)
         self.scripts = {name: self.client.register_script(getattr(scripts, name))
-                        for name in ("PUSH", "SEE", "SEED", "TAKE", "ACK", "GIVE_BACK", "RENEW", "REAP", "IDLE",
+                        for name in ("PUSH", "SEE", "SEED", "SEED_OUTCOME", "TAKE", "ACK", "GIVE_BACK", "RENEW", "REAP", "IDLE",
                                      "ACQUIRE_SLOT", "RELEASE_SLOT", "RENEW_SLOTS")}
         self.down_since: float | None = None
         # Since when Redis has answered without a break: leases are only reaped once every worker had a

@@ -115,6 +115,8 @@ class FrontierScheduler(BaseScheduler):
         self._written = asyncio.Event()
         self._idle = False
         self._sweep_soon = False
+        # Once the crawl is done: {start URL: why} when not one of them gave a page on any worker (exit 5).
+        self.no_seed_fetched: dict[str, str] | None = None
         self._lost: set[str] = set()  # leases that ran out while held (not renewed again)
         crawler.newscrawl_frontier = self  # the frontier's middlewares find it here
 
@@ -264,9 +266,9 @@ class FrontierScheduler(BaseScheduler):
         """Push the start requests, once for the whole crawl: the first worker's call pushes them all."""
         args: list = [self.worker]
         for request in requests:
-            args += [self.fingerprinter.fingerprint(request), self._entry(request), host_key(request)]
+            args += [self.fingerprinter.fingerprint(request), self._entry(request), host_key(request), request.url]
         k = self.keys
-        pushed = await self.redis.run("SEED", [k.seeded, k.seen, k.queue, k.stats, k.queued_by_host], args)
+        pushed = await self.redis.run("SEED", [k.seeded, k.seen, k.queue, k.stats, k.queued_by_host, k.seeds], args)
         if pushed < 0:
             seeded = await self.redis.call(lambda: self.redis.client.get(k.seeded))
             logger.info("The start URLs of crawl %r are in already (pushed by worker %s); %d start request(s)"
@@ -277,6 +279,26 @@ class FrontierScheduler(BaseScheduler):
             logger.info("Pushed %d start request(s) of crawl %r (of %d; the others were duplicates)",
                         pushed, self.crawl_name, len(requests))
             self.stats.set_value("frontier/seeded", pushed)
+
+    def seed_outcome(self, url: str, failed: str | None) -> None:
+        """A start URL gave a page here (``failed`` None) or failed for good (why): for the whole crawl.
+
+        Sent on the ordered pipe, so it is in Redis before the lease of its request is done: once the
+        crawl is done, every seed's outcome is in.
+        """
+        self._add_op(("seed", url, failed or "ok"))
+
+    async def _judge_seeds(self) -> None:
+        """The crawl is done: when not one of its start URLs gave a page on any worker, which and why."""
+        try:
+            outcomes = await self.redis.call(lambda: self.redis.client.hgetall(self.keys.seeds))
+        except Exception as exc:  # closing with Redis gone: no verdict (the exit code cannot say 5)
+            logger.error("Could not read what became of the start URLs of crawl %r (%s: %s)", self.crawl_name,
+                         type(exc).__name__, exc)
+            return
+        seeds = {url.decode(): why.decode() for url, why in outcomes.items()}
+        if seeds and "ok" not in seeds.values():
+            self.no_seed_fetched = {url: why or "no response" for url, why in sorted(seeds.items())}
 
     # -- leases -------------------------------------------------------------------
 
@@ -368,6 +390,8 @@ class FrontierScheduler(BaseScheduler):
                 lease = op[1]
                 await scripts["ACK"](keys=[k.leases, k.lease_deadline, k.lease_worker, k.stats, k.done_by_host,
                                      k.done_by_worker], args=[lease.id, lease.host, self.worker], client=pipe)
+            elif kind == "seed":
+                await scripts["SEED_OUTCOME"](keys=[k.seeds], args=[op[1], op[2]], client=pipe)
             elif kind == "give_back":
                 await scripts["GIVE_BACK"](keys=[k.leases, k.lease_deadline, k.lease_worker, k.queue, k.stats,
                                            k.queued_by_host], args=[op[1].id, self.worker], client=pipe)
@@ -513,6 +537,8 @@ class FrontierScheduler(BaseScheduler):
         while (self.ops or self.leases) and time.monotonic() < deadline:
             self._ops_ready.set()
             await asyncio.sleep(0.05)
+        if self.finished and not self.ops:
+            await self._judge_seeds()
         for task in self._tasks:
             task.cancel()
         if self.ops or self.leases:

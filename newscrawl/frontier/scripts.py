@@ -31,15 +31,16 @@ redis.call('HINCRBY', KEYS[2], 'duplicates', 1)
 return 0
 """
 
-# KEYS: seeded, seen, queue, stats, queued_by_host. ARGV: worker, then fingerprint, entry, host per request.
-# -1 when another worker seeded the crawl already, else how many start requests went in.
+# KEYS: seeded, seen, queue, stats, queued_by_host, seeds. ARGV: worker, then fingerprint, entry, host, URL per
+# request. -1 when another worker seeded the crawl already, else how many start requests went in.
 SEED = _NOW + """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local pushed = 0
-for i = 2, #ARGV, 3 do
+for i = 2, #ARGV, 4 do
   if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
     redis.call('RPUSH', KEYS[3], ARGV[i + 1])
     redis.call('HINCRBY', KEYS[5], ARGV[i + 2], 1)
+    redis.call('HSETNX', KEYS[6], ARGV[i + 3], '')
     pushed = pushed + 1
   end
 end
@@ -47,6 +48,15 @@ redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. now)
 redis.call('HINCRBY', KEYS[4], 'start_urls', pushed)
 redis.call('HINCRBY', KEYS[4], 'pushed', pushed)
 return pushed
+"""
+
+# KEYS: seeds. ARGV: start URL, "ok" or why it failed. A seed fetched anywhere stays fetched; a URL that is
+# not a start URL of the crawl is left out. 1 when recorded.
+SEED_OUTCOME = """
+local now = redis.call('HGET', KEYS[1], ARGV[1])
+if not now or now == 'ok' then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
 """
 
 # KEYS: queue, leases, lease_deadline, lease_worker, seq, stats, queued_by_host.

@@ -18,6 +18,9 @@ key                            type      what it holds
 ``P:lease_worker``             hash      lease id → worker name
 ``P:seq``                      string    the last lease id given out (INCR)
 ``P:seeded``                   string    ``"<worker> <ms>"``: the start URLs are in (pushed once, atomically)
+``P:seeds``                    hash      start URL → what became of it: ``""`` (not yet), ``ok`` (a page
+                                         came of it, on some worker), or why it failed (refused, HTTP 500,
+                                         ...): decides exit 5 once the run is done
 ``P:stats``                    hash      counters: ``pushed``, ``duplicates``, ``leased``, ``done``,
                                          ``requeued`` (leases that ran out), ``start_urls``
 ``P:queued_by_host``           hash      host → entries waiting in ``P:queue``
@@ -68,6 +71,7 @@ class FrontierKeys:
         self.lease_worker = f"{p}:lease_worker"
         self.seq = f"{p}:seq"
         self.seeded = f"{p}:seeded"
+        self.seeds = f"{p}:seeds"
         self.stats = f"{p}:stats"
         self.queued_by_host = f"{p}:queued_by_host"
         self.done_by_host = f"{p}:done_by_host"
@@ -101,7 +105,7 @@ def frontier_status(client, crawl_name: str) -> dict:
     """What the crawl's frontier holds now, from a redis-py client (sync; read-only, a few round trips).
 
     ``{"crawl", "queued", "leased", "done", "seen", "pushed", "duplicates", "requeued", "start_urls",
-    "seeded_by", "idle_for_s", "workers": {name: {"leased", "done", "last_seen_s", "host", "pid",
+    "seeded_by", "seeds_fetched", "seeds_failed", "idle_for_s", "workers": {name: {"leased", "done", "last_seen_s", "host", "pid",
     "started"}}, "hosts": {host: {"queued", "leased", "done", "in_flight"}}}``; ``idle_for_s`` is None
     while there is work, ``last_seen_s`` seconds since the worker was last heard from.
     """
@@ -121,8 +125,9 @@ def frontier_status(client, crawl_name: str) -> dict:
     pipe.hgetall(keys.lease_worker)
     pipe.hvals(keys.leases)
     pipe.time()
+    pipe.hvals(keys.seeds)
     (queued, leased, seen, stats, seeded, idle_since, queued_by_host, done_by_host, done_by_worker, workers,
-     heartbeat, lease_worker, lease_entries, server_time) = pipe.execute()
+     heartbeat, lease_worker, lease_entries, server_time, seeds) = pipe.execute()
     now_ms = server_time[0] * 1000 + server_time[1] // 1000
     stats = _counts(stats)
     per_worker: dict[str, dict] = {}
@@ -172,6 +177,8 @@ def frontier_status(client, crawl_name: str) -> dict:
         "requeued": stats.get("requeued", 0),
         "start_urls": stats.get("start_urls", 0),
         "seeded_by": _text(seeded).split(" ", 1)[0] if seeded else None,
+        "seeds_fetched": sum(1 for v in seeds if v == b"ok"),
+        "seeds_failed": sum(1 for v in seeds if v not in (b"ok", b"")),
         "idle_for_s": round(max(0, now_ms - int(idle_since)) / 1000, 1) if idle_since and not queued and not leased
         else None,
         "workers": dict(sorted(per_worker.items())),

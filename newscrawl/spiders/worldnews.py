@@ -111,8 +111,7 @@ class WorldNewsSpider(scrapy.Spider):
         request = failure.request
         origin = (request.meta.get("redirect_urls") or [request.url])[0]
         if failure.check(BadPage):  # fetched, archived, logged and counted as a bad page
-            if origin in getattr(self, "seed_outcomes", {}):
-                self.fetched_seeds.add(origin)
+            self._seed_fetched(origin)
             return failure
         key, reason = failure_reason(failure)
         if key == "recrawl":  # archived and fresh: skipped on purpose, counted by the recrawl policy
@@ -127,30 +126,49 @@ class WorldNewsSpider(scrapy.Spider):
             self.logger.info("Not fetched: %s (%s)", request.url, reason)
         if origin in getattr(self, "seed_outcomes", {}) and origin not in self.fetched_seeds:
             self.seed_outcomes[origin] = reason
+            if self._frontier is not None:
+                self._frontier.seed_outcome(origin, reason)
         return failure
 
-    def _seeds_are_ours(self) -> bool:
-        """False in a distributed crawl: any worker may fetch the start URLs, so one worker cannot tell."""
-        return not is_distributed(self.crawler.settings)
+    @property
+    def _frontier(self):
+        """The shared frontier of a distributed crawl (its scheduler), else None."""
+        return getattr(self.crawler, "newscrawl_frontier", None) if is_distributed(self.crawler.settings) else None
+
+    def _seed_fetched(self, origin: str) -> None:
+        if origin in getattr(self, "seed_outcomes", {}):
+            self.fetched_seeds.add(origin)
+            if self._frontier is not None:
+                self._frontier.seed_outcome(origin, None)
 
     def closed(self, reason: str) -> None:
-        outcomes = getattr(self, "seed_outcomes", {})
-        if outcomes and not self.fetched_seeds and self._seeds_are_ours():
-            self.crawler.stats.set_value("newscrawl/seeds/none_fetched", len(outcomes))
-            for url, why in outcomes.items():
-                self.logger.error("Start URL not fetched: %s (%s)", url, why or "no response")
+        failed = self.no_seed_fetched()
+        if not failed:
+            return
+        self.crawler.stats.set_value("newscrawl/seeds/none_fetched", len(failed))
+        # Each seed named once for the cluster: by the worker that tried it (the others say it on stderr).
+        tried_here = {url for url, why in getattr(self, "seed_outcomes", {}).items() if why}
+        for url, why in failed.items():
+            if self._frontier is None or url in tried_here:
+                self.logger.error("Start URL not fetched: %s (%s)", url, why)
 
     def no_seed_fetched(self) -> dict[str, str] | None:
-        """{seed: reason} when not one start URL gave a page, else None (for the exit code)."""
+        """{seed: reason} when not one start URL gave a page, else None (for the exit code).
+
+        In a distributed crawl, for the whole cluster: once the crawl is done, when no worker fetched any
+        of its start URLs (the frontier keeps what became of each, in Redis).
+        """
+        if is_distributed(self.crawler.settings):
+            frontier = self._frontier
+            return getattr(frontier, "no_seed_fetched", None) if frontier is not None else None
         outcomes = getattr(self, "seed_outcomes", {})
-        if not outcomes or self.fetched_seeds or not self._seeds_are_ours():
+        if not outcomes or self.fetched_seeds:
             return None
         return {url: why or "no response" for url, why in outcomes.items()}
 
     def parse(self, response: Response) -> Iterator[Any]:
         origin = (response.meta.get("redirect_urls") or [response.url])[0]
-        if origin in getattr(self, "seed_outcomes", {}):
-            self.fetched_seeds.add(origin)
+        self._seed_fetched(origin)
         pointer = response.meta.get(WARC_RECORD)
         blocks = latest_blocks(response, self.rules)
         page = page_from_response(
