@@ -1,0 +1,254 @@
+"""Extraction CPU per page, and whether a change to the extraction changed any output.
+
+Runs ``extract_or_reason`` (one process, no Scrapy) on every page of ``../shared/datasets``
+(all three sets, both halves) and on the generated benchmark site's pages
+(``benchmarks/site.py``: the home page, the section page, stories spread over a site of
+5,000: what the crawl benchmark's extraction workers get), and
+
+* reports the CPU time (``time.process_time``) per page of each corpus: each page's
+  least over ``--rounds`` passes (other processes on a shared machine only ever add to
+  it), summed; a warm-up pass first (imports and caches are not a page's cost);
+* with ``--dump FILE``, writes every page's full output (the Article's fields, or the
+  reason there is none) as JSON lines;
+* with ``--compare FILE``, compares this run's outputs with a dump (from another commit)
+  and exits with status 1 if any page differs, naming the pages and the fields.
+
+To compare a change with the commit it is based on, give that commit's code as a tree
+(``git archive BASE | tar -x -C DIR``): each tree runs in a process of its own, both in
+lockstep, page by page, so their figures were measured under the same load (a shared
+machine's load moves more between two runs than a change does)::
+
+    python -m benchmarks.extraction_cpu --against DIR
+
+(the workers need only the Page class and ``extract_or_reason``, which every commit has).
+Timing figures carry the load average, as every figure of this shared machine must.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = REPO.parent / "shared" / "datasets"
+# Stories of the generated site: they differ only in their numbers and the links of their
+# aside (stories past a tenth of the site have none), so a few hundred, spread over the
+# site, stand for the crawl's thousands.
+SITE_STORIES = 300
+SITE_SIZE = 5000
+
+
+def dataset_pages(root: Path = DATASETS) -> list[tuple[str, str, bytes]]:
+    """(corpus, url, html) of every page of the three sets, in a fixed order."""
+    out = []
+    fundus = root / "fundus-eval"
+    if fundus.exists():
+        truth = json.loads((fundus / "ground_truth.json").read_text(encoding="utf-8"))
+        for name, entry in sorted(truth.items()):
+            out.append(("fundus-eval", entry["url"], gzip.decompress((fundus / "html" / name).read_bytes())))
+    for corpus in ("naeb-dev", "fundus-tests-dev"):
+        folder = root / corpus
+        if not folder.exists():
+            continue
+        for entry in json.loads((folder / "articles.json").read_text(encoding="utf-8")):
+            html = gzip.decompress((folder / "html" / f"{entry['html_file']}.html.gz").read_bytes())
+            out.append((corpus, entry["link"], html))
+    return out
+
+
+def site_pages(stories: int = SITE_STORIES, size: int = SITE_SIZE) -> list[tuple[str, str, bytes]]:
+    """(corpus, url, html) of the generated site: home, section page, the first ``stories`` stories."""
+    sys.path.insert(0, str(REPO))
+    try:
+        from benchmarks import site
+    finally:
+        sys.path.pop(0)
+    base = "http://127.0.0.1:8000"
+    out = [("site", f"{base}/", site.home(size)), ("site", f"{base}/world/", site.section(size))]
+    step = max(1, size // stories)  # spread over the site: most stories of a crawl have no aside
+    out += [("site", f"{base}/world/story-{i:05d}", site.story(i, size)) for i in range(1, size + 1, step)]
+    return out
+
+
+def page_of(url: str, html: bytes):
+    from newscrawl.items import Page
+
+    return Page(url=url, request_url=url, status=200, headers=[("Content-Type", "text/html; charset=utf-8")]
+                if "127.0.0.1" in url else [("Content-Type", "text/html")],
+                body=html, fetched_at="2024-01-01T00:00:00Z")
+
+
+def output(result) -> dict:
+    """The full output for one page, as plain data."""
+    if isinstance(result, str):
+        return {"declined": result}
+    return dataclasses.asdict(result)
+
+
+def pages(stories: int = SITE_STORIES) -> list[tuple[str, str, object]]:
+    """(corpus, url, Page) of every page measured, in a fixed order."""
+    return [(corpus, url, page_of(url, html)) for corpus, url, html in dataset_pages() + site_pages(stories)]
+
+
+def worker(stories: int) -> None:
+    """``--worker``: extract the page whose index comes on each line of stdin; answer with one
+    JSON line, its CPU seconds and (when asked, ``i+``) its output."""
+    from pipelines.extraction import extract_or_reason
+
+    todo = pages(stories)
+    for _, _, page in todo[:: max(1, len(todo) // 20)]:  # warm-up: imports, caches
+        extract_or_reason(page, strict=True)
+    print(json.dumps({"pages": len(todo), "code": _code()}), flush=True)
+    for line in sys.stdin:
+        i, want = int(line.strip().rstrip("+")), line.strip().endswith("+")
+        start = time.process_time()
+        result = extract_or_reason(todo[i][2], strict=True)
+        spent = time.process_time() - start
+        print(json.dumps({"s": spent, **({"out": output(result)} if want else {})}, ensure_ascii=False), flush=True)
+
+
+def _code() -> str:
+    import pipelines
+
+    return str(Path(pipelines.__file__).resolve().parents[1])
+
+
+class Worker:
+    """A ``--worker`` process running the extraction code of the tree ``code``."""
+
+    def __init__(self, code: Path, stories: int):
+        env = {**os.environ, "PYTHONPATH": str(code)}
+        self.proc = subprocess.Popen([sys.executable, __file__, "--worker", "--stories", str(stories)], env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
+        hello = json.loads(self.proc.stdout.readline())
+        self.pages, self.code = hello["pages"], hello["code"]
+
+    def extract(self, i: int, want: bool) -> dict:
+        self.proc.stdin.write(f"{i}{'+' if want else ''}\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(30)
+
+
+def run(trees: list[Path], rounds: int, stories: int) -> tuple[list[dict], list[list[dict]], list[list[float]]]:
+    """The pages through one worker per tree, in lockstep: page i on every tree (in turns that
+    alternate which goes first) before page i + 1, so each page's figures for every tree were
+    measured under the same load. Returns the pages, each tree's outputs, each tree's least
+    CPU seconds per page."""
+    listing = [{"corpus": corpus, "url": url} for corpus, url, _ in pages(stories)]
+    workers = [Worker(tree, stories) for tree in trees]
+    try:
+        assert all(w.pages == len(listing) for w in workers), "the trees see different pages"
+        outputs: list[list[dict]] = [[] for _ in trees]
+        best = [[float("inf")] * len(listing) for _ in trees]
+        for r in range(rounds):
+            for i in range(len(listing)):
+                order = list(range(len(trees)))
+                if (i + r) % 2:
+                    order.reverse()
+                for t in order:
+                    answer = workers[t].extract(i, want=r == 0)
+                    best[t][i] = min(best[t][i], answer["s"])
+                    if r == 0:
+                        outputs[t].append({**listing[i], "output": answer["out"]})
+        for t, w in enumerate(workers):
+            trees[t] = Path(w.code)
+    finally:
+        for w in workers:
+            w.close()
+    return listing, outputs, best
+
+
+def per_corpus(listing: list[dict], seconds: list[float]) -> dict[str, float]:
+    """{corpus: CPU ms per page}, and "datasets (all)"."""
+    total: dict[str, list[float]] = {}
+    for entry, spent in zip(listing, seconds):
+        total.setdefault(entry["corpus"], []).append(spent)
+    out = {c: round(sum(v) * 1e3 / len(v), 2) for c, v in total.items()}
+    data = [s for c, v in total.items() if c != "site" for s in v]
+    if data:
+        out["datasets (all)"] = round(sum(data) * 1e3 / len(data), 2)
+    return out
+
+
+def _keyed(entries: list[dict]) -> dict[tuple[str, str, int], dict]:
+    """{(corpus, url, n): output}: a set may hold two pages of one URL (n counts them)."""
+    out: dict[tuple[str, str, int], dict] = {}
+    for entry in entries:
+        n = 0
+        while (entry["corpus"], entry["url"], n) in out:
+            n += 1
+        out[entry["corpus"], entry["url"], n] = entry["output"]
+    return out
+
+
+def differences(mine: list[dict], theirs: list[dict]) -> list[str]:
+    """One line per page whose output differs (by field), or is missing on one side."""
+    lines = []
+    ours, other = _keyed(mine), _keyed(theirs)
+    for key, a in ours.items():
+        if key not in other:
+            lines.append(f"{key[0]} {key[1]}: not in the dump")
+            continue
+        b = other[key]
+        if a != b:
+            fields = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+            lines.append(f"{key[0]} {key[1]}: {', '.join(fields)} differ")
+    lines += [f"{k[0]} {k[1]}: only in the dump" for k in other if k not in ours]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the pages (each page's least counts)")
+    parser.add_argument("--stories", type=int, default=SITE_STORIES, help="generated site stories")
+    parser.add_argument("--against", type=Path, help="a tree of another commit's code: both run in lockstep, "
+                        "their figures side by side, status 1 if any page's output differs")
+    parser.add_argument("--dump", help="write every page's output here (JSON lines)")
+    parser.add_argument("--compare", help="compare the outputs with this dump; status 1 if any differs")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args.stories)
+    load = os.getloadavg()[0]
+    trees = [REPO] + ([args.against.resolve()] if args.against else [])
+    listing, outputs, best = run(trees, args.rounds, args.stories)
+    counts: dict[str, int] = {}
+    for entry in listing:
+        counts[entry["corpus"]] = counts.get(entry["corpus"], 0) + 1
+    report = {"load_average_start": round(load, 1), "load_average_end": round(os.getloadavg()[0], 1),
+              "rounds": args.rounds, "pages": counts,
+              "cpu_ms_per_page": {str(tree): per_corpus(listing, b) for tree, b in zip(trees, best)}}
+    diff: list[str] = []
+    if args.against:
+        mine, theirs = report["cpu_ms_per_page"].values()
+        report["ratio"] = {c: round(mine[c] / theirs[c], 3) for c in mine if theirs.get(c)}
+        diff = differences(outputs[0], outputs[1])
+        report["pages_differing"] = len(diff)
+    if args.dump:
+        with open(args.dump, "w", encoding="utf-8") as fh:
+            for entry in outputs[0]:
+                fh.write(json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n")
+    if args.compare:
+        theirs = [json.loads(line) for line in Path(args.compare).read_text(encoding="utf-8").splitlines()]
+        diff += differences(outputs[0], theirs)
+        report["compared_with"] = args.compare
+        report["pages_differing"] = len(diff)
+    for line in diff:
+        print(line, file=sys.stderr)
+    print(json.dumps(report, indent=1))
+    sys.exit(1 if diff else 0)
+
+
+if __name__ == "__main__":
+    main()
