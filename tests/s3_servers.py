@@ -4,7 +4,8 @@
 - ``S3rverServer``: s3rver (npm), installed in ``tests/.s3rver`` (``npm install --prefix tests/.s3rver s3rver@3.7.1``).
 - ``FaultProxy``: a TCP proxy in front of either; the crawler talks to it, so a test can
   take "S3" down, bring it back, or cut the connection in the middle of an upload. It
-  also records every HTTP request line it forwards (to prove no ``.open`` key is ever sent).
+  also records every HTTP request line it forwards (to prove no ``.open`` key is ever sent),
+  and counts the bytes the server sends back (what a reader really fetched).
 - ``NewsSite``: a tiny news site the worldnews spider crawls, logging every exchange it
   served completely (URL, status, sha1 of the body), with optional delays and a page
   that hangs (to SIGKILL a crawler at a known point).
@@ -167,6 +168,7 @@ class FaultProxy:
         self.port = free_port()
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request forwarded
         self.ranges: list[str | None] = []  # each request's Range header (None without), same order
+        self.received = 0  # bytes the server sent back through the proxy, headers included
         self.cut_upload_after: int | None = None  # bytes of a WARC PUT to forward before going down
         self.cut_done = threading.Event()
         self._lock = threading.Lock()
@@ -256,6 +258,9 @@ class FaultProxy:
                             self.down()
                             return
                         put_bytes += len(data)
+                else:
+                    with self._lock:
+                        self.received += len(data)
                 dst.sendall(data)
         except OSError:
             pass

@@ -8,7 +8,9 @@ one bounded range request, and nothing else of the WARC files.
 
 from __future__ import annotations
 
+import io
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -19,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from newscrawl.archive.cdxj import index_path, parse_index
+from newscrawl.archive.cdxj import index_name, index_path, parse_index, write_index
 
 
 from .conftest import run_crawl
@@ -57,6 +59,22 @@ def test_every_warc_file_has_cdxj_indexers_index_beside_it(crawl):
     [manifest] = crawl.warc_dir.glob("*.manifest.json")
     files = json.loads(manifest.read_text())["files"]
     assert sorted(f["index"] for f in files) == sorted(index_path(w).name for w in crawl.warcs)
+
+
+def test_an_index_written_from_a_stream_is_the_files_own(crawl, tmp_path):
+    """`scrapy serve` indexes an S3 object without an index by streaming it through the indexer (no copy)."""
+    for warc in crawl.warcs:
+        with open(warc, "rb") as stream:
+            written = write_index(Path(warc.name), tmp_path / index_name(warc.name), stream=stream)
+        assert written.read_text(encoding="utf-8") == index_path(warc).read_text(encoding="utf-8")
+
+
+def test_a_stream_the_indexer_cannot_read_is_an_error_and_leaves_no_index(tmp_path):
+    # a gzip header, then 3 MB that do not inflate: the indexer stops reading long before the end
+    data = b"\x1f\x8b\x08" + random.Random(1).randbytes(3_000_000)
+    with pytest.raises(RuntimeError):
+        write_index(Path("x.warc.gz"), tmp_path / "x.warc.gz.cdxj", stream=io.BytesIO(data))
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
@@ -40,26 +43,43 @@ def index_path(warc: Path) -> Path:
 
 # Run in a child process: cdxj-indexer is pure Python and reads the whole file, so in the crawler's
 # process it would hold the GIL for as long as the reactor thread needs it (~5% of a crawl's CPU).
+# The file is its path, or "-": its bytes on stdin (an object streamed from S3, never on disk).
 _INDEXER = ("import sys\n"
             "from cdxj_indexer.main import CDXJIndexer\n"
-            "with open(sys.argv[1], 'rb') as stream:\n"
+            "with (sys.stdin.buffer if sys.argv[1] == '-' else open(sys.argv[1], 'rb')) as stream:\n"
             "    CDXJIndexer(output=sys.argv[2], inputs=[stream], filename=sys.argv[3], sort=True).process_all()\n")
 
 
-def write_index(warc: Path, destination: Path | None = None) -> Path:
+def write_index(warc: Path, destination: Path | None = None, stream: BinaryIO | None = None) -> Path:
     """Index ``warc`` with cdxj-indexer (sorted), written atomically beside it; returns the index's path.
 
-    The indexer runs in a child process (the calling thread waits, without the GIL); an
-    error there is raised here as ``RuntimeError`` with the indexer's last line.
+    With ``stream``, the file's bytes are read from it (an S3 object, streamed once) and
+    ``warc`` only names the file. The indexer runs in a child process (the calling thread
+    waits, without the GIL); an error there is raised here as ``RuntimeError`` with the
+    indexer's last line.
     """
     destination = destination or index_path(warc)
     tmp = destination.with_name(destination.name + ".tmp")
     try:
-        done = subprocess.run([sys.executable, "-c", _INDEXER, str(warc), str(tmp), warc.name],
-                              capture_output=True, text=True, errors="replace")
-        if done.returncode != 0:
-            lines = [line for line in done.stderr.splitlines() if line.strip()]
-            raise RuntimeError(lines[-1] if lines else f"cdxj-indexer exited with {done.returncode}")
+        with tempfile.TemporaryFile() as errors:
+            # stderr to a file, not a pipe: the child must never wait on us while we feed its stdin
+            child = subprocess.Popen([sys.executable, "-c", _INDEXER, "-" if stream else str(warc), str(tmp),
+                                      warc.name], stdin=subprocess.PIPE if stream else subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=errors)
+            try:
+                if stream is not None:
+                    try:
+                        shutil.copyfileobj(stream, child.stdin, 1024 * 1024)
+                    except BrokenPipeError:  # the indexer stopped reading: its error says why
+                        pass
+                    finally:
+                        child.stdin.close()
+            finally:
+                child.wait()
+            if child.returncode != 0:
+                errors.seek(0)
+                lines = [line for line in errors.read().decode("utf-8", "replace").splitlines() if line.strip()]
+                raise RuntimeError(lines[-1] if lines else f"cdxj-indexer exited with {child.returncode}")
         os.replace(tmp, destination)
     finally:
         tmp.unlink(missing_ok=True)

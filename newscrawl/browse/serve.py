@@ -3,14 +3,17 @@
 pywb pins old libraries, so it lives in a venv of its own (``.venv/pywb``,
 ``make .venv/pywb/.installed``); ``find_wayback`` looks for its ``wayback``
 program there, in ``PYWB_DIR``, and on PATH. The collection is a temporary pywb
-root (``collections/archive/archive`` holds links to the WARC files,
-``collections/archive/indexes`` their indexes) with frameless replay, so
+root (``collections/archive/archive`` holds links to the local WARC files,
+``collections/archive/indexes`` every file's index) with frameless replay, so
 ``/archive/<url>`` is the archived page itself (with pywb's rewriting),
-``/archive/<timestamp>/<url>`` a given capture.
+``/archive/<timestamp>/<url>`` a given capture. Files without a local path (S3
+objects) are found under a second archive path, the URL of a ``RangeServer``
+(``ranges.py``), which pywb asks for each record's bytes by range.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -45,16 +48,24 @@ def find_wayback(pywb_dir: str | None = None) -> Path | None:
     return Path(found) if found else None
 
 
-def build_root(root: Path, files: list[ArchiveFile]) -> Path:
-    """A pywb root with the collection ``archive`` holding ``files`` (linked, not copied)."""
+def build_root(root: Path, files: list[ArchiveFile], remote_url: str | None = None) -> Path:
+    """A pywb root with the collection ``archive`` holding ``files``: local ones linked, not copied;
+    those without a local path read from ``remote_url`` + their name (a ``RangeServer``)."""
     collection = root / "collections" / COLLECTION
     archive, indexes = collection / "archive", collection / "indexes"
     archive.mkdir(parents=True, exist_ok=True)
     indexes.mkdir(parents=True, exist_ok=True)
     for file in files:
-        _link(file.path, archive / file.name)
+        if file.path is not None:
+            _link(file.path, archive / file.name)
+        elif remote_url is None:
+            raise ValueError(f"{file.uri}: no local copy and no server to read it from")
         _link(file.index, indexes / (file.name + ".cdxj"))
-    (root / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    config = CONFIG
+    if remote_url is not None:
+        # pywb tries each path in turn: the collection's own archive/ (local files), then the server.
+        config += f"archive_paths:\n  - archive\n  - {json.dumps(remote_url)}\n"
+    (root / "config.yaml").write_text(config, encoding="utf-8")
     return root
 
 

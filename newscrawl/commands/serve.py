@@ -1,8 +1,8 @@
 """`scrapy serve [SOURCE ...] [--port P]`: browse the archive in pywb, at http://127.0.0.1:P/archive/<url>.
 
 SOURCE is what `scrapy replay` takes (WARC files, directories, globs,
-``s3://bucket/prefix``); without one, ``WARC_STORE``. Objects in S3 are copied
-into a temporary directory first. ``/archive/<url>`` shows the latest capture of
+``s3://bucket/prefix``); without one, ``WARC_STORE``. Objects in S3 stay there:
+pywb reads each capture's record from them by range. ``/archive/<url>`` shows the latest capture of
 a URL, ``/archive/<timestamp>/<url>`` a given one, ``/archive/*/<url>`` the
 list of captures. Runs until Ctrl-C; the temporary collection goes with it.
 """
@@ -21,6 +21,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.browse.collect import gather
+from newscrawl.browse.ranges import RangeServer
 from newscrawl.browse.serve import BUILD_HINT, COLLECTION, build_root, find_wayback, start_wayback
 
 logger = logging.getLogger(__name__)
@@ -66,15 +67,17 @@ class Command(ScrapyCommand):
         specs = args or [self.settings.get("WARC_STORE")]
         with tempfile.TemporaryDirectory(prefix="newscrawl-serve-") as work:
             root = Path(work)
-            gathered = gather(specs, root / "work", self.settings)
+            gathered = gather(specs, root / "work", self.settings, copy=False)
             for error in gathered.errors:
                 logger.error("Not served: %s", error)
             if not gathered.files:
                 print(f"nothing to serve: no WARC files in {' '.join(specs)}")
                 self.exitcode = 1
                 return
-            build_root(root / "pywb", gathered.files)
-            self.exitcode = self._serve(wayback, root / "pywb", opts, len(gathered.files))
+            remote = {f.name: f.source for f in gathered.files if f.path is None}
+            with RangeServer(remote) as ranges:
+                build_root(root / "pywb", gathered.files, ranges.url if remote else None)
+                self.exitcode = self._serve(wayback, root / "pywb", opts, len(gathered.files))
             if gathered.errors and not self.exitcode:
                 self.exitcode = 1
 
