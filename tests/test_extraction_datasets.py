@@ -200,3 +200,26 @@ def test_fundus_tests_page_body(html_file):
     article = _fundus_tests_article(html_file)
     assert article is not None, FUNDUS_TESTS_CASES[html_file]
     assert shingle_f1(article.body, truth["text"]) > 0.7, FUNDUS_TESTS_CASES[html_file]
+
+
+# ---------------------------------------------------------------- an undated story is still a story
+
+# Undeclared stories (no JSON-LD article, no og:type article) of two tune-half publishers
+# that show their headline over paragraphs of prose: with no date found, still articles.
+UNDECLARED = {
+    "naeb-dev": "a3342074ef30b1fbfeccfe001bbbbf85",  # extremetech.com
+    "fundus-tests-dev": "DW_2023_04_28",
+}
+
+
+@pytest.mark.parametrize("dataset", sorted(UNDECLARED))
+def test_an_undeclared_story_whose_date_is_not_found_is_still_an_article(dataset, monkeypatch):
+    import pipelines.extraction
+    from benchmarks.extraction import LOADERS, _page
+
+    (case,) = [c for c in LOADERS[dataset](DATASETS) if c.name == UNDECLARED[dataset]]
+    assert case.half == "tune"
+    monkeypatch.setattr(pipelines.extraction, "choose_dates", lambda root, data, url: (None, None))
+    article = extract_article(_page(case))
+    assert article is not None and article.published is None
+    assert shingle_f1(article.body, case.body) > 0.8

@@ -323,3 +323,38 @@ def test_words_before_the_headline_that_are_not_set_apart_stay():
     html = article_html('<meta property="og:title" content="Blinken arrives in Beijing for talks">').replace(
         "<h1>Blinken arrives in Beijing</h1>", "<h1>Why Antony Blinken arrives in Beijing for talks</h1>")
     assert extract_article(page(html)).title == "Why Antony Blinken arrives in Beijing for talks"
+
+
+# ---------------------------------------------------------------- an undated story is still a story
+
+def _undated(headline_markup: str, paragraphs: list[str], url: str = "https://news.example/world/a-story") -> str:
+    return ("<html><head><title>Blinken arrives in Beijing - The Daily Example</title></head><body>"
+            '<nav><a href="/">Home</a> <a href="/world/">World</a></nav>'
+            f"{headline_markup}" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</body></html>")
+
+
+@pytest.mark.parametrize("headline", [
+    "<h1>Blinken arrives in Beijing</h1>",
+    '<div class="headline"><b>Blinken arrives in Beijing</b></div>',
+    '<table><tr><td><font size="5">Blinken arrives in Beijing</font></td></tr></table>',
+])
+def test_an_undated_undeclared_story_under_its_shown_headline_is_an_article(headline):
+    # No date anywhere, no declaration: the headline readers see and paragraphs of prose make a story.
+    article = extract_article(page(_undated(headline, PROSE[:3]), url="https://news.example/world/a-story"))
+    assert article is not None and article.published is None and article.title == "Blinken arrives in Beijing"
+
+
+@pytest.mark.parametrize("headline, paragraphs", [
+    ("", PROSE[:4]),  # no headline shown
+    ('<p><a href="/world/blinken">Blinken arrives in Beijing</a></p>', PROSE[:4]),  # only as a teaser's link
+    ("<h1>Blinken arrives in Beijing</h1>", PROSE[:2]),  # two paragraphs: not enough to be sure without a date
+])
+def test_undated_prose_without_a_shown_headline_over_a_few_paragraphs_is_declined(headline, paragraphs):
+    assert extract_or_reason(page(_undated(headline, paragraphs), url="https://news.example/world/a-story")) == "no_date"
+
+
+def test_an_undated_section_page_under_its_headline_is_a_section():
+    # A section's teaser blurbs read like prose under its <h1>: the spider's own test says what it is.
+    teasers = "".join(f'<h2><a href="/world/story-{i}">{p[:50]}</a></h2><p>{p}</p>' for i, p in enumerate(PROSE))
+    html = ("<html><head><title>World</title></head><body><h1>World</h1>" + teasers + "</body></html>")
+    assert extract_or_reason(page(html, url="https://news.example/world/")) == "section"

@@ -94,8 +94,17 @@ def test_charset_only_in_the_http_header(charset):
     assert article is not None and article.body.split("\n\n")[0] == paras[0]
 
 
-def test_an_undated_page_is_declined_with_its_reason():
-    body = LAYOUTS["div class=txt"](HEADLINE, "", "By Tom Hale", PARAS)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_an_undated_story_that_shows_its_headline_is_an_article(layout):
+    body = LAYOUTS[layout](HEADLINE, "", "By Tom Hale", PARAS)
+    page = _page(body, f"{HEADLINE} - The Old Paper", url="http://old.test/world/breakwater-late.html")
+    article = extract_article(page, strict=True)
+    assert article is not None and article.title == HEADLINE and article.published is None
+    assert article.body == "\n\n".join(PARAS)
+
+
+def test_undated_prose_under_no_headline_is_declined_with_its_reason():
+    body = LAYOUTS["div class=txt"](HEADLINE, "", "By Tom Hale", PARAS).replace(f'<div class="headline">{HEADLINE}</div>', "")
     page = _page(body, f"{HEADLINE} - The Old Paper", url="http://old.test/world/breakwater-late.html")
     assert extract_or_reason(page) == "no_date"
 

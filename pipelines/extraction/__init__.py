@@ -25,7 +25,7 @@ from newscrawl.follow.links import LinkRules, find_latest_blocks, latest_links, 
 
 from .authors import split_authors
 from .body import clean_paragraphs, declared_paragraphs, extract_body, reconcile_with_declared
-from .classify import decline_reason
+from .classify import declares_article, decline_reason
 from .dates import parse_date
 from .document import clean_text, decode_html, html_lang, node_text, parse_html, word_count
 from .fields import (
@@ -142,6 +142,8 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
         published, modified, paragraphs = fields["published"], fields["modified"], fields["paragraphs"]
         version = f"{EXTRACTOR_VERSION} {rule.tag}"
     reason = decline_reason(root, data, page.url, title, paragraphs, has_date=published is not None)
+    if reason is None and published is None and not declares_article(data) and _is_section(root, page.url, link_rules):
+        reason = "section"  # the undated "story" under its <h1> is a section page's teasers
     if reason is not None:
         return _section_or(reason, root, page.url, link_rules)
 
@@ -220,9 +222,12 @@ def _section_or(reason: str, root, url: str, link_rules: LinkRules | None) -> st
     """``section`` for a declined page that is a section page (the spider's own test,
     ``section_links``: it lists article links under its path), else ``reason``. Asked only
     of declined pages, so it costs an article nothing."""
-    if reason in _SECTION_LOOKALIKE and section_links(Selector(root=root, type="html"), url, link_rules) is not None:
-        return "section"
-    return reason
+    return "section" if reason in _SECTION_LOOKALIKE and _is_section(root, url, link_rules) else reason
+
+
+def _is_section(root, url: str, link_rules: LinkRules | None) -> bool:
+    """The spider's own test: the page lists article links under its path (``section_links``)."""
+    return section_links(Selector(root=root, type="html"), url, link_rules) is not None
 
 
 def apply_rule(root, rule: SiteRule, fields: dict) -> dict:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .document import clean_text, text_length, word_count
+from .document import OUTSIDE_STORY, clean_text, outside_story, text_length, word_count
 from .structured import LISTING_TYPES, Structured
+from .titles import norm
 
 _ERROR_TITLE = re.compile(
     r"\b(404|410|500|not found|page not found|error|no longer available|does not exist|"
@@ -14,6 +15,8 @@ _ERROR_TITLE = re.compile(
 _SECTION_PATH = re.compile(r"^/?(?:[\w-]+/?){0,1}$")
 _ARTICLE_META = ("article:published_time", "article:section", "article:author")
 _DC_ARTICLE = re.compile(r"^(text|article|newsarticle)$", re.I)
+#: Paragraphs of prose under a visible headline that make an undated, undeclared page a story.
+STORY_PARAGRAPHS = 3
 
 
 def prose_stats(paragraphs: list[str]) -> tuple[int, int]:
@@ -30,6 +33,26 @@ def headline_links(root) -> int:
         if 4 <= word_count(clean_text(a.text_content())) <= 30:
             count += 1
     return count
+
+
+def shows_headline(root, title: str | None) -> bool:
+    """True when the page shows ``title`` as a headline: an element outside its navigation,
+    footer and side rails (an ``<h1>``, a ``<b>``, a ``<div class=headline>``...) whose
+    whole text reads the same (``titles.norm``: letters and digits, any case). Not a
+    link: a teaser's headline is one."""
+    key = norm(title)
+    body = root.find(".//body")
+    if not key or body is None or key not in norm(body.text_content()):
+        return False
+    for el in body.iter():
+        if (isinstance(el.tag, str) and el.tag not in _NOT_HEADLINE and len(el.text_content()) <= 2 * len(title)
+                and norm(el.text_content()) == key and not outside_story(el, ("a", *OUTSIDE_STORY))
+                and not any(norm(a.text_content()) == key for a in el.iter("a"))):
+            return True
+    return False
+
+
+_NOT_HEADLINE = ("a", "script", "style", "noscript", "template", "option", "button", "label")
 
 
 def declares_article(data: Structured) -> bool:
@@ -62,7 +85,11 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
 
     Declarations (JSON-LD type, og:type, article:* meta) are trusted when the page also
     carries some prose; undeclared pages must look like a story: several paragraphs of
-    prose, a publication date and far fewer headline links than a section page has.
+    prose and far fewer headline links than a section page has, and a publication date
+    unless the page shows its headline (``shows_headline``) over ``STORY_PARAGRAPHS``
+    paragraphs of prose or more: a story whose date we cannot read is still a story.
+    (The caller asks an undated page it keeps whether it is a section page, the spider's
+    own test, since teaser blurbs under a section's <h1> read like prose too.)
     """
     path = urlsplit(url or "").path
     if path in ("", "/") or re.fullmatch(r"/(index|default|home)(\.\w+)?", path, re.I):
@@ -78,11 +105,12 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
         # Some declared stories are lists (award nominees, results) with little prose.
         ok = prose_chars >= 150 or sum(map(text_length, paragraphs)) >= 600
         return None if ok else "too_little_text"
-    # Undeclared: demand a dated story, and not a wall of teasers. Section pages carry
-    # teaser blurbs that read like prose, but no publication date of their own.
+    # Undeclared: demand a story, and not a wall of teasers. Section pages carry teaser
+    # blurbs that read like prose, but no publication date of their own and no headline
+    # of a story over them.
     if n_prose < 2 or prose_chars < 200:
         return "too_little_text"
-    if not has_date:
+    if not has_date and not (n_prose >= STORY_PARAGRAPHS and shows_headline(root, title)):
         return "no_date"
     if articles >= 4 and n_prose < articles:
         return "listing"
