@@ -225,6 +225,22 @@ def _open_warc(directory: Path, name: str) -> Path:
     return path.rename(directory / name)
 
 
+def _shared_store(tmp_path: Path, *hosts: str) -> tuple[Path, list[Path]]:
+    """One WARC directory for every host (a network file system), with a ``.open`` file of each host's pid 4242."""
+    store = tmp_path / "warcs"
+    store.mkdir()
+    return store, [_open_warc(store, f"newscrawl-20261202000000000-00000-{host}-4242.warc.gz.open") for host in hosts]
+
+
+def _a_run(frontier: str, crawl: str, run_id: str, members: dict[str, float]) -> None:
+    """A run of ``crawl`` crawling now; each member's membership expires in so many seconds (< 0: expired)."""
+    client = redis.Redis.from_url(frontier)
+    now_ms = int(time.time() * 1000)
+    client.hset(run_key(crawl), mapping={"id": run_id, "started": now_ms - 60_000})
+    client.zadd(workers_key(crawl), {worker: now_ms + int(seconds * 1000) for worker, seconds in members.items()})
+    client.close()
+
+
 @pytest.mark.parametrize("host", ["crawl_box_2", "ip_10_0_3_17"])
 def test_another_hosts_open_file_is_left_alone_while_its_worker_is_in_the_run(tmp_path, host):
     from newscrawl.archive.recovery import EVERY_OTHER_HOST, repair_open_files
@@ -241,16 +257,10 @@ def test_another_hosts_open_file_is_left_alone_while_its_worker_is_in_the_run(tm
 def test_a_worker_leaves_the_files_of_the_runs_other_hosts_alone(redis_url, tmp_path):  # noqa: F811
     frontier = redis_url.rsplit("/", 1)[0] + "/6"
     crawl = f"shared-dir-{time.monotonic_ns()}"
-    store = tmp_path / "warcs"  # one directory for every host (a network file system)
-    store.mkdir()
-    live = _open_warc(store, "newscrawl-20261202000000000-00000-crawl_box_2-4242.warc.gz.open")
-    dead = _open_warc(store, "newscrawl-20261202000000000-00000-crawl_box_3-4242.warc.gz.open")
+    store, (live, dead) = _shared_store(tmp_path, "crawl_box_2", "crawl_box_3")
     before = live.read_bytes()
-    client = redis.Redis.from_url(frontier)
-    now_ms = int(time.time() * 1000)
     # A run crawling now, with a worker on crawl-box-2 (pid 4242); crawl-box-3's is not in it (it died).
-    client.hset(run_key(crawl), mapping={"id": "run-nfs", "started": now_ms - 60_000})
-    client.zadd(workers_key(crawl), {"crawl-box-2-4242": now_ms + 600_000})
+    _a_run(frontier, crawl, "run-nfs", {"crawl-box-2-4242": 600})
     with DemoSite(port=0) as site:
         proc = subprocess.run(worker_cmd(tmp_path / "w", site, store, frontier, crawl, "DEPTH_LIMIT=1",
                                          "CLOSESPIDER_PAGECOUNT=3"),
@@ -260,3 +270,37 @@ def test_a_worker_leaves_the_files_of_the_runs_other_hosts_alone(redis_url, tmp_
     assert "Joined run (1 other worker(s)) run-nfs" in log
     assert live.read_bytes() == before and f"Leaving {live.name} alone" in log
     assert not dead.exists() and (store / dead.name.removesuffix(".open")).exists()
+
+
+def _upload_pending(store: Path, *settings: str) -> subprocess.CompletedProcess:
+    cmd = [*SCRAPY, "upload_pending", "-s", f"WARC_STORE={store}", "-s", f"WARC_SPOOL_DIR={store.parent / 'spool'}"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    return subprocess.run(cmd, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=120)
+
+
+def test_upload_pending_takes_only_the_files_of_writers_gone_from_the_run(redis_url, tmp_path):  # noqa: F811
+    frontier = redis_url.rsplit("/", 1)[0] + "/6"
+    crawl = f"shared-pending-{time.monotonic_ns()}"
+    store, (live, left_run, expired) = _shared_store(tmp_path, "nfs_box_2", "nfs_box_3", "nfs_box_4")
+    before = live.read_bytes()
+    # A run crawling now: nfs-box-2's worker is in it; nfs-box-3's has left it; nfs-box-4's stopped
+    # refreshing its membership (its heartbeat), which has expired.
+    _a_run(frontier, crawl, "run-pending", {"nfs-box-2-4242": 600, "nfs-box-4-4242": -1})
+
+    # Without the crawl's Redis no other host's crawler can be checked: every file stays, each said why.
+    unknown = _upload_pending(store)
+    assert unknown.returncode == 0, unknown.stdout + unknown.stderr
+    for path in (live, left_run, expired):
+        assert path.exists() and re.search(rf"  left +{re.escape(path.name)} \(written on host nfs_box_\d: "
+                                           r"whether its crawler still runs cannot be checked", unknown.stdout)
+    assert live.read_bytes() == before
+
+    proc = _upload_pending(store, f"CRAWL_FRONTIER={frontier}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert live.read_bytes() == before  # its worker is still in the run: left, and why
+    assert (f"  left      {live.name} (worker nfs-box-2-4242 of run run-pending of crawl {crawl!r} is still in it)"
+            in proc.stdout), proc.stdout
+    for gone in (left_run, expired):  # their writers are gone from the run: repaired like a dead one's here
+        assert not gone.exists() and (store / gone.name.removesuffix(".open")).exists(), proc.stdout
+        assert f"  repaired  {gone.name.removesuffix('.open')}" in proc.stdout

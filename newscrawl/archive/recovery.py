@@ -62,6 +62,12 @@ class Repair:
     cut_bytes: int  # torn bytes removed from the end
 
 
+def writer_of(name: str) -> tuple[str, int] | None:
+    """(file-name host, pid) of the crawler a WARC file's name (``.open`` or closed) says wrote it, or None."""
+    match = _OWNER.search(name)
+    return (match["host"], int(match["pid"])) if match else None
+
+
 def owned_by_live_process(name: str, elsewhere: frozenset[tuple[str, int]] = frozenset()) -> bool:
     """True if the file's name says a running crawler writes it: on this host, or one of ``elsewhere``.
 

@@ -138,6 +138,29 @@ def worker_is_dead(worker: str) -> bool:
     return not is_live_crawler(int(pid))
 
 
+def live_workers_elsewhere(client, namespace: str = NAMESPACE) -> dict[tuple[str, int], str]:
+    """Every crawl's run members on other hosts whose membership has not expired, as their WARC file names
+    name them ((file-name host, pid)) → ``"worker <name> of run <id> of crawl '<crawl>'"``.
+
+    A worker that left its run, or stopped refreshing its membership (its heartbeat, every third of
+    ``CRAWL_LOCK_TTL``) until it expired, is not in it: its files are a dead crawler's.
+    """
+    seconds, micros = client.time()
+    now = seconds * 1000 + micros // 1000
+    live: dict[tuple[str, int], str] = {}
+    prefix, suffix = f"{namespace}:run:", ":workers"
+    for raw_key in client.scan_iter(match=f"{namespace}:run:*:workers", count=1000):
+        key = raw_key.decode()
+        crawl = key[len(prefix):-len(suffix)]
+        run_id = client.hget(run_key(crawl, namespace), "id")
+        for raw in client.zrangebyscore(key, now, "+inf"):
+            host, _, pid = raw.decode().rpartition("-")
+            if pid.isdigit() and host != socket.gethostname():
+                live[(file_name_host(host), int(pid))] = (f"worker {raw.decode()} of run"
+                                                          f" {(run_id or b'?').decode()} of crawl {crawl!r}")
+    return live
+
+
 def new_run_id() -> str:
     """When the run started, and a few random characters: two runs in one second still differ."""
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
