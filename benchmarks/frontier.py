@@ -49,82 +49,27 @@ import time
 from pathlib import Path
 
 from benchmarks.results import machine, write_section
-from benchmarks.site import response_for
+from benchmarks.site import Site
 
 REPO = Path(__file__).resolve().parent.parent
 SECTION = "## Distributed crawl (Redis frontier)"
 WORKERS = (1, 2, 3)
 PER_WORKER = 2  # CONCURRENT_REQUESTS of each worker
 UA = "newscrawl-bench-w"
-_WORKER = re.compile(rb"\r\nuser-agent: *" + UA.encode() + rb"(\d+)", re.I)
+_WORKER = re.compile(re.escape(UA) + r"(\d+)")
 
 
-# --------------------------------------------------------------------------- the site, with latency
+# --------------------------------------------------------------------------- the site's log: who asked, when
 
 
-class _Slow(asyncio.Protocol):
-    """HTTP/1.1 keep-alive; each answer sent ``latency`` s after its request; (time, worker) logged."""
-
-    def __init__(self, pages: int, latency: float, log):
-        self.pages, self.latency, self.log = pages, latency, log
-        self.buffer = b""
-
-    def connection_made(self, transport):
-        self.transport = transport
-
-    def data_received(self, data: bytes):
-        self.buffer += data
-        while b"\r\n\r\n" in self.buffer:
-            head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-            path = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
-            match = _WORKER.search(head)
-            worker = int(match[1]) if match else 0
-            count, times, who = self.log
-            if count.value < len(times) and path != "/robots.txt":
-                times[count.value] = time.monotonic()
-                who[count.value] = worker
-                count.value += 1
-            asyncio.get_running_loop().call_later(self.latency, self._send, response_for(path, self.pages))
-
-    def _send(self, data: bytes) -> None:
-        if not self.transport.is_closing():
-            self.transport.write(data)
-
-
-def _serve_site(pages: int, latency: float, log, pipe) -> None:
-    loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(loop.create_server(lambda: _Slow(pages, latency, log), "127.0.0.1", 0))
-    pipe.send(server.sockets[0].getsockname()[1])
-    loop.run_forever()
-
-
-class SlowSite:
-    """The generated site in a child process, each answer delayed by ``latency``; a log of page requests."""
-
-    def __init__(self, pages: int, latency: float):
-        ctx = multiprocessing.get_context("fork")
-        size = pages * 4 + 100
-        self.log = (ctx.Value("q", 0, lock=False), ctx.Array("d", size, lock=False), ctx.Array("b", size, lock=False))
-        self._parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve_site, args=(pages, latency, self.log, child), daemon=True)
-
-    def __enter__(self) -> "SlowSite":
-        self._proc.start()
-        if not self._parent.poll(30):
-            raise RuntimeError("the benchmark site did not start")
-        self.port = self._parent.recv()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._proc.terminate()
-        self._proc.join(5)
-
-    def reset(self) -> None:
-        self.log[0].value = 0
-
-    def requests(self) -> list[tuple[float, int]]:
-        count, times, who = self.log
-        return [(times[i], who[i]) for i in range(count.value)]
+def page_requests(site: Site) -> list[tuple[float, int]]:
+    """(time, worker) of each page the site served (robots.txt left out); worker 0: not a benchmark worker."""
+    out = []
+    for stamp, path, agent in site.requests():
+        if path != "/robots.txt":
+            match = _WORKER.fullmatch(agent)
+            out.append((stamp, int(match[1]) if match else 0))
+    return out
 
 
 # --------------------------------------------------------------------------- Redis, and a proxy counting round trips
@@ -213,7 +158,7 @@ class Redis:
 # --------------------------------------------------------------------------- one crawl with k workers
 
 
-def _worker_cmd(site: SlowSite, redis_url: str, crawl: str, work: Path, index: int) -> list[str]:
+def _worker_cmd(site: Site, redis_url: str, crawl: str, work: Path, index: int) -> list[str]:
     own = work / f"w{index}"
     own.mkdir(parents=True, exist_ok=True)
     settings = [
@@ -231,7 +176,7 @@ def _worker_cmd(site: SlowSite, redis_url: str, crawl: str, work: Path, index: i
     return cmd
 
 
-def crawl_once(site: SlowSite, redis: Redis, k: int, pages: int, latency: float, work: Path, name: str) -> dict:
+def crawl_once(site: Site, redis: Redis, k: int, pages: int, latency: float, work: Path, name: str) -> dict:
     site.reset()
     redis.client.config_resetstat()
     trips_before = redis.trips.value
@@ -245,7 +190,7 @@ def crawl_once(site: SlowSite, redis: Redis, k: int, pages: int, latency: float,
     if failed:
         logs = [(work / f"w{i}" / "crawl.log").read_text(encoding="utf-8")[-3000:] for i, _, _ in failed]
         raise RuntimeError(f"workers failed: {failed}\n{logs}")
-    requests = site.requests()
+    requests = page_requests(site)
     expected = pages + 2  # the stories, the home page, the section page
     urls = len(requests)
     if urls != expected:
@@ -307,7 +252,7 @@ def run(pages: int = 600, rounds: int = 3, latency: float = 0.25, memory_urls: i
         work = Path(tmp)
         redis = Redis(work)
         try:
-            with SlowSite(pages, latency) as site:
+            with Site(pages, latency, log_path=work / "site.log") as site:
                 runs: dict[int, list[dict]] = {k: [] for k in workers}
                 for round_ in range(rounds):
                     for k in workers:

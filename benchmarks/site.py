@@ -10,7 +10,12 @@ get a 404.
 The server is a keep-alive asyncio HTTP/1.1 server in a forked process (so it
 does not share the benchmark's GIL); it counts the requests it answers and the
 time of the first and last one in shared memory, so a benchmark can time a
-crawl from its first request, leaving the crawler's start-up out.
+crawl from its first request, leaving the crawler's start-up out. Optionally it
+answers each request ``latency`` seconds after it came (a far server's
+network: the network, not the CPU, is the limit), and logs each request as it
+arrives, ``"<unix time> <path> <User-Agent>"``, to a file (the server's own
+timestamps: for spacing checks, and to tell workers apart). The frontier's
+benchmark and tests use the same server with pages of their own (``respond``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import re
 import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
 
 FANOUT = 10
 SECTION_SIZE = 50
@@ -91,11 +100,16 @@ def response_for(path: str, pages: int) -> bytes:
             + str(len(body)).encode() + b"\r\n\r\n" + body)
 
 
+_AGENT = re.compile(rb"\r\nuser-agent: *([^\r]*)", re.I)
+
+
 class _Http(asyncio.Protocol):
-    def __init__(self, pages: int, shared):
-        self.pages = pages
-        self.shared = shared
+    """One keep-alive connection: each request counted, logged, answered (``latency`` later, in order)."""
+
+    def __init__(self, pages: int, respond: Callable[[str, int], bytes], latency: float, shared, log):
+        self.pages, self.respond, self.latency, self.shared, self.log = pages, respond, latency, shared, log
         self.buffer = b""
+        self.waiting: deque[bytes] = deque()
 
     def connection_made(self, transport):
         self.transport = transport
@@ -111,26 +125,49 @@ class _Http(asyncio.Protocol):
                 first.value = now
             count.value += 1
             last.value = now
-            self.transport.write(response_for(path, self.pages))
+            if self.log is not None:
+                agent = _AGENT.search(head)
+                self.log.write(f"{time.time():.6f} {path} {agent[1].decode('latin-1') if agent else '-'}\n")
+            answer = self.respond(path, self.pages)
+            if not self.latency:
+                self.transport.write(answer)
+                continue
+            self.waiting.append(answer)  # answered in the order asked, whichever timer fires first
+            asyncio.get_running_loop().call_later(self.latency, self._answer_next)
+
+    def _answer_next(self) -> None:
+        answer = self.waiting.popleft()
+        if not self.transport.is_closing():
+            self.transport.write(answer)
 
 
-def _serve(pages: int, shared, port_pipe) -> None:
+def _serve(pages: int, respond, latency: float, log_path: str | None, shared, port_pipe) -> None:
+    log = open(log_path, "a", encoding="utf-8", buffering=1) if log_path else None  # a line written at once
     loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(loop.create_server(lambda: _Http(pages, shared), "127.0.0.1", 0))
+    server = loop.run_until_complete(loop.create_server(lambda: _Http(pages, respond, latency, shared, log),
+                                                        "127.0.0.1", 0))
     port_pipe.send(server.sockets[0].getsockname()[1])
     loop.run_forever()
 
 
 class Site:
-    """The generated site of ``pages`` stories, served by a child process; ``reset()`` between crawls."""
+    """The generated site of ``pages`` stories, served by a child process; ``reset()`` between crawls.
 
-    def __init__(self, pages: int):
-        self.pages = pages
+    ``latency``: seconds each answer waits; ``log_path``: where each request is logged as it arrives
+    (``requests()`` reads it); ``respond(path, pages)``: the answer's bytes (default: ``response_for``).
+    """
+
+    def __init__(self, pages: int, latency: float = 0.0, log_path: Path | str | None = None,
+                 respond: Callable[[str, int], bytes] = response_for):
+        self.pages, self.latency = pages, latency
+        self.log_path = Path(log_path) if log_path else None
         ctx = multiprocessing.get_context("fork")
         self._shared = (ctx.Value("q", 0, lock=False), ctx.Value("d", 0.0, lock=False),
                         ctx.Value("d", 0.0, lock=False))
         self._parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(pages, self._shared, child), daemon=True)
+        self._proc = ctx.Process(target=_serve, args=(pages, respond, latency,
+                                                      str(self.log_path) if self.log_path else None,
+                                                      self._shared, child), daemon=True)
 
     def __enter__(self) -> "Site":
         self._proc.start()
@@ -154,6 +191,20 @@ class Site:
     def reset(self) -> None:
         for value in self._shared:
             value.value = 0
+        if self.log_path is not None and self.log_path.exists():
+            self.log_path.write_bytes(b"")  # the server appends: its next line goes at the start again
+
+    def requests(self) -> list[tuple[float, str, str]]:
+        """(unix time, path, User-Agent) of every request logged so far, in the order they came."""
+        if self.log_path is None or not self.log_path.exists():
+            return []
+        out = []
+        for line in self.log_path.read_text(encoding="utf-8").splitlines():
+            stamp, _, rest = line.partition(" ")
+            path, _, agent = rest.partition(" ")
+            if path:
+                out.append((float(stamp), path, agent))
+        return out
 
     @property
     def served(self) -> int:

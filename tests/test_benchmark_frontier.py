@@ -1,7 +1,8 @@
 """The distributed-crawl benchmark's own parts (benchmarks/frontier.py): they cannot rot.
 
-The slow site answers after its latency and tells workers apart by User-Agent; the proxy
-in front of redis-server counts a round trip per request, a pipeline as one.
+The site (benchmarks/site.py) answers after its latency and logs each request with its
+User-Agent, which tells the workers apart; the proxy in front of redis-server counts a
+round trip per request, a pipeline as one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 import pytest
 
 from benchmarks import frontier
+from benchmarks.site import Site
 
 pytestmark = pytest.mark.integration
 
@@ -26,16 +28,19 @@ def _get(port: int, path: str, agent: str) -> tuple[int, float]:
     return response.status, time.monotonic() - began
 
 
-def test_slow_site_waits_its_latency_and_logs_which_worker_asked():
-    with frontier.SlowSite(20, 0.2) as site:
+def test_slow_site_waits_its_latency_and_logs_which_worker_asked(tmp_path):
+    with Site(20, 0.2, log_path=tmp_path / "site.log") as site:
         status, took = _get(site.port, "/world/story-00003", frontier.UA + "2")
         assert status == 200 and took >= 0.2
         assert _get(site.port, "/", "Mozilla/5.0")[0] == 200
-        assert _get(site.port, "/robots.txt", frontier.UA + "1")[0] == 200  # not a page: not logged
+        assert _get(site.port, "/robots.txt", frontier.UA + "1")[0] == 200  # not a page: not counted
         assert _get(site.port, "/world/story-00021", frontier.UA + "12")[0] == 404
-        assert [who for _, who in site.requests()] == [2, 0, 12]
+        assert [who for _, who in frontier.page_requests(site)] == [2, 0, 12]
+        stamps = [t for t, _, _ in site.requests()]
+        assert stamps == sorted(stamps) and stamps[-1] - stamps[0] >= 0.6  # logged as they came, a latency apart
         site.reset()
-        assert site.requests() == []
+        assert site.requests() == [] and frontier.page_requests(site) == [] and site.served == 0
+        assert _get(site.port, "/", "x")[0] == 200 and [p for _, p, _ in site.requests()] == ["/"]
 
 
 def test_proxy_counts_round_trips_not_commands(tmp_path):
