@@ -48,9 +48,18 @@ def _months(languages: tuple[str, ...]) -> dict[str, int]:
     return table
 
 
-_TZ_NAMES = {"utc": 0, "gmt": 0, "z": 0, "bst": 60, "cet": 60, "cest": 120, "est": -300,
-             "edt": -240, "cst": -360, "cdt": -300, "mst": -420, "mdt": -360, "pst": -480,
-             "pdt": -420, "ist": 330, "aest": 600, "aedt": 660, "jst": 540}
+@lru_cache(maxsize=1)
+def zone_offsets() -> dict[str, int]:
+    """{lower-case zone abbreviation: minutes east of UTC}, from dateparser's zone data (as
+    the month names), not a table of our own; an abbreviation it lists twice is read as it
+    lists it first ("IST" +02:00)."""
+    from dateparser.timezones import timezone_info_list
+
+    offsets: dict[str, int] = {}
+    for info in timezone_info_list:
+        for name, seconds in info["timezones"]:
+            offsets.setdefault(name.lower(), seconds // 60)
+    return offsets
 
 _ISO = re.compile(
     r"(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)"
@@ -80,8 +89,10 @@ def _offset(tz: str | None) -> timezone | None:
     if not tz:
         return None
     tz = tz.strip()
-    if tz.lower() in _TZ_NAMES:
-        return timezone(timedelta(minutes=_TZ_NAMES[tz.lower()]))
+    # Zone abbreviations are written in capitals: "10:30 et" or "10:30 mit" is prose.
+    minutes = zone_offsets().get(tz.lower()) if tz.isupper() else None
+    if minutes is not None:
+        return timezone(timedelta(minutes=minutes))
     m = re.fullmatch(r"([+-])(\d\d):?(\d\d)?", tz)
     if not m:
         return None
