@@ -299,6 +299,17 @@ def test_month_names_come_from_dateparser_data():
     assert parse_date("3 stycznia 2024") is None  # not a default language: the page must say it is Polish
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("June 18, 2023 4:34 pm EDT", "2023-06-18T16:34:00-04:00"),
+    ("18 June 2023 16:34 SAST", "2023-06-18T16:34:00+02:00"),  # zones beyond a hand table's
+    ("18 June 2023 10:30 MEZ", "2023-06-18T10:30:00+01:00"),
+    ("18 June 2023 10:30 HKT", "2023-06-18T10:30:00+08:00"),
+    ("18 June 2023 10:30 et", "2023-06-18T10:30:00"),  # not in capitals: a word, not a zone
+])
+def test_zone_abbreviations_come_from_dateparser_data(text, expected):
+    assert parse_date(text) == expected
+
+
 def test_a_page_in_polish_gets_its_written_date():
     html = article_html().replace('<html lang="en">', '<html lang="pl">').replace(
         '<meta property="article:published_time" content="2023-06-18T04:34:00+01:00">', "").replace(
