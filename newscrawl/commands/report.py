@@ -23,34 +23,22 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.browse.report import ReportError, build_report
 from newscrawl.browse.report_html import render
+from newscrawl.commands import ToolCommand
 
 logger = logging.getLogger(__name__)
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "INFO"}
-
-    def syntax(self) -> str:
-        return "MANIFEST|CRAWL_ID -o report.html"
-
-    def short_desc(self) -> str:
-        return "Write a crawl's report (one static HTML page) from its manifest and WARC files"
-
-    def long_desc(self) -> str:
-        return (__doc__ or "").strip()
+class Command(ToolCommand, ScrapyCommand):
+    usage = "MANIFEST|CRAWL_ID -o report.html"
+    summary = "Write a crawl's report (one static HTML page) from its manifest and WARC files"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("-o", "--output", metavar="FILE", help="the HTML file to write")
+        self.add_output_option(parser, "the HTML file to write")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        if not opts.output:
-            raise UsageError("-o FILE.html: say where to write the report", print_help=False)
-        if not Path(opts.output).resolve().parent.is_dir():
-            raise UsageError(f"-o {opts.output}: no such directory", print_help=False)
+        self.check_output(opts.output, "FILE.html", "the report")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

@@ -23,23 +23,14 @@ from scrapy.exceptions import UsageError
 from newscrawl.browse.collect import gather
 from newscrawl.browse.ranges import RangeServer
 from newscrawl.browse.serve import BUILD_HINT, COLLECTION, build_root, find_wayback, start_wayback
+from newscrawl.commands import ToolCommand
 
 logger = logging.getLogger(__name__)
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "INFO"}
-
-    def syntax(self) -> str:
-        return "[SOURCE ...] [--port P] [--bind ADDRESS]"
-
-    def short_desc(self) -> str:
-        return "Browse archived pages in pywb (collection 'archive') on a local port"
-
-    def long_desc(self) -> str:
-        return (__doc__ or "").strip()
+class Command(ToolCommand, ScrapyCommand):
+    usage = "[SOURCE ...] [--port P] [--bind ADDRESS]"
+    summary = "Browse archived pages in pywb (collection 'archive') on a local port"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

@@ -29,6 +29,7 @@ from newscrawl.archive.store import store_from_uri
 from newscrawl.archive.store.local import LocalStore
 from newscrawl.archive.store.s3 import S3Store, safe_endpoint, spooled_stores
 from newscrawl.archive.writer import OPEN_SUFFIX
+from newscrawl.commands import ToolCommand
 from newscrawl.config import SettingError, check_settings, frontier_url
 from newscrawl.host import file_name_host
 from newscrawl.incremental.run import live_workers_elsewhere
@@ -71,19 +72,9 @@ def _left_elsewhere(names: list[str], elsewhere, why_live: dict, why_all: str | 
     return left
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "INFO"}
-
-    def syntax(self) -> str:
-        return "[-s WARC_STORE=s3://bucket/prefix]"
-
-    def short_desc(self) -> str:
-        return "Repair .open WARC files and upload the files left in the spool by earlier crawls"
-
-    def long_desc(self) -> str:
-        return (__doc__ or "").strip()
+class Command(ToolCommand, ScrapyCommand):
+    usage = "[-s WARC_STORE=s3://bucket/prefix]"
+    summary = "Repair .open WARC files and upload the files left in the spool by earlier crawls"
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None

@@ -22,37 +22,23 @@ from newscrawl import __version__
 from newscrawl.browse.articles import ArchiveArticles
 from newscrawl.browse.collect import gather
 from newscrawl.browse.wacz import PageEntry, write_wacz
+from newscrawl.commands import ToolCommand
 
 logger = logging.getLogger(__name__)
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "INFO"}
-
-    def syntax(self) -> str:
-        return "SOURCE [SOURCE ...] -o FILE.wacz [--title TITLE]"
-
-    def short_desc(self) -> str:
-        return "Package WARC files, their indexes and the list of archived articles as a WACZ file"
-
-    def long_desc(self) -> str:
-        return (__doc__ or "").strip()
+class Command(ToolCommand, ScrapyCommand):
+    usage = "SOURCE [SOURCE ...] -o FILE.wacz [--title TITLE]"
+    summary = "Package WARC files, their indexes and the list of archived articles as a WACZ file"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("-o", "--output", metavar="FILE", help="the WACZ file to write (*.wacz)")
+        self.add_output_option(parser, "the WACZ file to write (*.wacz)")
         parser.add_argument("--title", help="the package's title (default: the output's name)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        if not opts.output:
-            raise UsageError("-o FILE.wacz: say where to write the package", print_help=False)
-        if not opts.output.endswith(".wacz"):
-            raise UsageError(f"-o {opts.output}: a WACZ file's name ends in .wacz", print_help=False)
-        if not Path(opts.output).resolve().parent.is_dir():
-            raise UsageError(f"-o {opts.output}: no such directory", print_help=False)
+        self.check_output(opts.output, "FILE.wacz", "the package", kind="WACZ", suffix=".wacz")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
