@@ -14,7 +14,7 @@ from newscrawl.commands import ToolCommand
 from .conftest import REPO, SCRAPY
 
 OURS = {"crawl", "demo", "frontier", "replay", "report", "serve", "upload_pending", "wacz"}
-TOOLS = ("report", "serve", "upload_pending", "wacz")
+TOOLS = ("frontier", "report", "serve", "upload_pending", "wacz")
 
 
 def test_scrapy_lists_every_command_of_ours_and_no_other():

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 
 from scrapy.commands import ScrapyCommand
 
+from newscrawl.commands import ToolCommand
 from newscrawl.config import SettingError, check_settings, check_state_uri, frontier_url
 from newscrawl.incremental.run import run_key, run_status, workers_key
 from newscrawl.safety.redact import redact
@@ -125,19 +126,10 @@ def render(report: dict) -> str:
     return "\n".join(lines)
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
+class Command(ToolCommand, ScrapyCommand):
     default_settings = {"LOG_LEVEL": "WARNING"}
-
-    def syntax(self) -> str:
-        return "[--json] [--clear [--force]] [-s CRAWL_NAME=name] [-s CRAWL_FRONTIER=redis://host:port/db]"
-
-    def short_desc(self) -> str:
-        return "Show a distributed crawl's frontier (queued, leased, done; per worker, per host), or clear it"
-
-    def long_desc(self) -> str:
-        return (__doc__ or "").strip()
+    usage = "[--json] [--clear [--force]] [-s CRAWL_NAME=name] [-s CRAWL_FRONTIER=redis://host:port/db]"
+    summary = "Show a distributed crawl's frontier (queued, leased, done; per worker, per host), or clear it"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
