@@ -223,3 +223,24 @@ def test_an_undeclared_story_whose_date_is_not_found_is_still_an_article(dataset
     article = extract_article(_page(case))
     assert article is not None and article.published is None
     assert shingle_f1(article.body, case.body) > 0.8
+
+
+# ---------------------------------------------------------------- teaser cards wrapped in a link
+
+# fundus-tests-dev tune pages: other stories' cards, each a whole <a href> around its paragraphs
+# or subheading, under the story; the teaser's words are not in the body.
+LINKED_TEASERS = {
+    "TaipeiTimes_2024_10_15": "RISK REMAINS: An official said",
+    "Heise_2024_04_19": "Europol nimmt Phishing-Dienste-Plattform",
+}
+
+
+@pytest.mark.parametrize("html_file", sorted(LINKED_TEASERS))
+def test_teaser_cards_wrapped_in_a_link_are_not_the_story(html_file):
+    from benchmarks.extraction import load_fundus_tests
+
+    (case,) = [c for c in load_fundus_tests(DATASETS) if c.name == html_file]
+    assert case.half == "tune"
+    article = _fundus_tests_article(html_file)
+    assert LINKED_TEASERS[html_file] not in article.body
+    assert shingle_f1(article.body, case.body) > 0.95

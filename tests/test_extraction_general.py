@@ -374,3 +374,34 @@ def test_an_undated_section_page_under_its_headline_is_a_section():
     teasers = "".join(f'<h2><a href="/world/story-{i}">{p[:50]}</a></h2><p>{p}</p>' for i, p in enumerate(PROSE))
     html = ("<html><head><title>World</title></head><body><h1>World</h1>" + teasers + "</body></html>")
     assert extract_or_reason(page(html, url="https://news.example/world/")) == "section"
+
+
+# ---------------------------------------------------------------- teaser cards wrapped whole in a link
+
+@pytest.mark.parametrize("card", [
+    '<a href="/world/other-{i}"><div class="c"><p>{text}</p></div></a>',
+    '<a href="https://news.example/world/other-{i}"><h3>{text}</h3></a>',
+    '<li><a href="/world/other-{i}"><div><p><b>OTHER NEWS:</b> {text}</p></div></a></li>',
+])
+def test_paragraphs_inside_a_link_to_another_page_are_teasers_not_the_story(card):
+    cards = "".join(card.format(i=i, text=t) for i, t in enumerate(_OTHER))
+    html = _shown(PROSE, extra_body=f"<div>{cards}</div>")
+    article = extract_article(page(html))
+    assert article.body.split("\n\n") == PROSE
+
+
+def test_a_story_wrapped_whole_in_a_link_is_kept():
+    # Much of the page's text inside one <a href>: a page wrapped in a link, not a teaser.
+    html = article_html().replace("".join(f"<p>{p}</p>" for p in PROSE),
+                                  '<a href="/world/2023/06/18/a-story">' + "".join(f"<p>{p}</p>" for p in PROSE) + "</a>")
+    assert extract_article(page(html)).body.split("\n\n") == PROSE
+
+
+def test_a_declared_body_that_continues_the_paragraphs_shown_completes_them():
+    # The page shows the story's first two paragraphs; its declared articleBody is the whole story.
+    trace: list = []
+    html = _shown(PROSE[:2]).replace("</head>", _declared(" ".join(PROSE + MORE)) + "</head>")
+    article = extract_or_reason(page(html), trace=trace)
+    assert all(p in article.body for p in MORE)
+    (decision,) = [d for d in trace if d.step == "declared body"]
+    assert decision.drastic and decision.kept and decision.evidence.startswith("continues the paragraphs")

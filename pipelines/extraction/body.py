@@ -148,6 +148,7 @@ def prune_boilerplate(tree) -> None:
             continue
         gone.add(el)
     doomed.extend(p for p in link_paragraphs(tree) if p not in gone)
+    doomed.extend(p for p in linked_blocks(tree, size, total) if p not in gone)
     for el in doomed:
         drop_keeping_tail(el)
 
@@ -173,6 +174,20 @@ def link_paragraphs(tree) -> list:
         text = clean_text(el.text_content())
         if len(text.split()) >= 4 and clean_text(links[0].text_content()) == text:
             found.append(el)
+    return found
+
+
+def linked_blocks(tree, size, total: int) -> list:
+    """Paragraphs and subheadings inside a link to another page: a teaser card wrapped
+    whole in ``<a href>`` (``<a><div><p>RISK REMAINS: …</p></div></a>``, ``<a><h3>…</h3></a>``)
+    beside the story. Not when the link holds much of the page's text (``size``, as
+    ``prune_boilerplate`` measures it): that is a page wrapped in a link, not a teaser."""
+    found = []
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")) or size(a) > 0.4 * total:
+            continue
+        found.extend(el for el in a.iter("p", "h2", "h3", "h4") if len(clean_text(el.text_content()).split()) >= 4)
     return found
 
 
@@ -494,6 +509,11 @@ def reconcile_with_declared(body: Body, article_body) -> Body:
         return body
     ours = " ".join(body.paragraphs)
     found = shingles(ours)
-    if len(ours) < 200 or (found and len(found & shingles(text)) / len(found) < 0.3):
+    inside = len(found & shingles(text)) / len(found) if found else 0.0
+    if len(ours) < 200 or (found and inside < 0.3):
+        return Body(paragraphs=declared, trailing_authors=body.trailing_authors)
+    if inside >= 0.8 and word_count(text) > 1.5 * word_count(ours):
+        # What we found is the beginning of the declared story, which says much more (a
+        # page that shows its first paragraphs): whether it stands is the safety net's call.
         return Body(paragraphs=declared, trailing_authors=body.trailing_authors)
     return body
