@@ -92,17 +92,18 @@ def output(result) -> dict:
     return dataclasses.asdict(result)
 
 
-def pages(stories: int = SITE_STORIES) -> list[tuple[str, str, object]]:
-    """(corpus, url, Page) of every page measured, in a fixed order."""
-    return [(corpus, url, page_of(url, html)) for corpus, url, html in dataset_pages() + site_pages(stories)]
+def pages(stories: int = SITE_STORIES, only: tuple[str, ...] = ()) -> list[tuple[str, str, object]]:
+    """(corpus, url, Page) of every page measured (of the corpora ``only`` names, if any), in a fixed order."""
+    return [(corpus, url, page_of(url, html)) for corpus, url, html in dataset_pages() + site_pages(stories)
+            if not only or corpus in only]
 
 
-def worker(stories: int) -> None:
+def worker(stories: int, only: tuple[str, ...]) -> None:
     """``--worker``: extract the page whose index comes on each line of stdin; answer with one
     JSON line, its CPU seconds and (when asked, ``i+``) its output."""
     from pipelines.extraction import extract_or_reason
 
-    todo = pages(stories)
+    todo = pages(stories, only)
     for _, _, page in todo[:: max(1, len(todo) // 20)]:  # warm-up: imports, caches
         extract_or_reason(page, strict=True)
     print(json.dumps({"pages": len(todo), "code": _code()}), flush=True)
@@ -123,9 +124,10 @@ def _code() -> str:
 class Worker:
     """A ``--worker`` process running the extraction code of the tree ``code``."""
 
-    def __init__(self, code: Path, stories: int):
+    def __init__(self, code: Path, stories: int, only: tuple[str, ...] = ()):
         env = {**os.environ, "PYTHONPATH": str(code)}
-        self.proc = subprocess.Popen([sys.executable, __file__, "--worker", "--stories", str(stories)], env=env,
+        self.proc = subprocess.Popen([sys.executable, __file__, "--worker", "--stories", str(stories),
+                                      "--only", ",".join(only)], env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
         hello = json.loads(self.proc.stdout.readline())
         self.pages, self.code = hello["pages"], hello["code"]
@@ -140,13 +142,14 @@ class Worker:
         self.proc.wait(30)
 
 
-def run(trees: list[Path], rounds: int, stories: int) -> tuple[list[dict], list[list[dict]], list[list[float]]]:
+def run(trees: list[Path], rounds: int, stories: int,
+        only: tuple[str, ...] = ()) -> tuple[list[dict], list[list[dict]], list[list[float]]]:
     """The pages through one worker per tree, in lockstep: page i on every tree (in turns that
     alternate which goes first) before page i + 1, so each page's figures for every tree were
     measured under the same load. Returns the pages, each tree's outputs, each tree's least
     CPU seconds per page."""
-    listing = [{"corpus": corpus, "url": url} for corpus, url, _ in pages(stories)]
-    workers = [Worker(tree, stories) for tree in trees]
+    listing = [{"corpus": corpus, "url": url} for corpus, url, _ in pages(stories, only)]
+    workers = [Worker(tree, stories, only) for tree in trees]
     try:
         assert all(w.pages == len(listing) for w in workers), "the trees see different pages"
         outputs: list[list[dict]] = [[] for _ in trees]
@@ -216,13 +219,15 @@ def main() -> None:
                         "their figures side by side, status 1 if any page's output differs")
     parser.add_argument("--dump", help="write every page's output here (JSON lines)")
     parser.add_argument("--compare", help="compare the outputs with this dump; status 1 if any differs")
+    parser.add_argument("--only", default="", help="only these corpora (fundus-eval, naeb-dev, fundus-tests-dev, site)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    only = tuple(filter(None, args.only.split(",")))
     if args.worker:
-        return worker(args.stories)
+        return worker(args.stories, only)
     load = os.getloadavg()[0]
     trees = [REPO] + ([args.against.resolve()] if args.against else [])
-    listing, outputs, best = run(trees, args.rounds, args.stories)
+    listing, outputs, best = run(trees, args.rounds, args.stories, only)
     counts: dict[str, int] = {}
     for entry in listing:
         counts[entry["corpus"]] = counts.get(entry["corpus"], 0) + 1

@@ -27,7 +27,7 @@ from .authors import split_authors
 from .body import clean_paragraphs, declared_paragraphs, extract_body, reconcile_with_declared
 from .classify import declares_article, decline_reason
 from .dates import parse_date
-from .document import clean_text, decode_html, html_lang, node_text, parse_html, word_count
+from .document import clean_text, decode_html, html_lang, node_text, parse_html, text_lengths, word_count
 from .fields import (
     choose_authors, choose_canonical, choose_dates, choose_publisher, choose_section,
     choose_summary, choose_tags, choose_title,
@@ -132,8 +132,10 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
         drop.add(clean_text(img.get("alt")))
     body, paragraphs = _story(root, page.url, drop, title, data.article or {}, trace)
 
-    published, modified = choose_dates(root, data, page.url)
-    authors = choose_authors(root, data, body.trailing_authors, page.url)
+    # Element text lengths, for both: the tree is not changed between them.
+    sizes = text_lengths(root)
+    published, modified = choose_dates(root, data, page.url, sizes)
+    authors = choose_authors(root, data, body.trailing_authors, page.url, sizes)
     version = EXTRACTOR_VERSION
     if rule is not None:
         fields = apply_rule(root, rule, dict(title=title, summary=summary, section=section, authors=authors,

@@ -9,6 +9,7 @@ people's affiliation ("Najib Jobain, Associated Press").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from .document import clean_text, unescape_text
@@ -171,6 +172,13 @@ def split_authors(text: str) -> list[str]:
     "Maria Garcia, Foreign Correspondent" -> ["Maria Garcia"];
     "By Chris Roe and Tom Poe on December 21, 2023" -> ["Chris Roe", "Tom Poe"].
     """
+    return list(_split_authors(text or ""))
+
+
+# A site's bylines repeat from page to page, and a page's byline is read from several
+# elements (the line, its name links): each distinct text is split once.
+@lru_cache(maxsize=4096)
+def _split_authors(text: str) -> tuple[str, ...]:
     text = clean_text(_URL.sub(" ", _BRACKETS.sub(" ", text or "")))
     text = _BY.sub("", text)
     text = _BYLINE_END.sub("", text)
@@ -191,7 +199,7 @@ def split_authors(text: str) -> list[str]:
     # it is an agency's initials ("AP").
     if any(len(n.split()) > 1 for n in names):
         names = [n for n in names if len(n.split()) > 1 or n.isupper()]
-    return names
+    return tuple(names)
 
 
 def authors_from_values(values: list[str]) -> list[str]:

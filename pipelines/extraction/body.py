@@ -126,8 +126,9 @@ def prune_boilerplate(tree) -> None:
     size is measured in <p> text (script and style text would dwarf it), or in all the
     text shown when the page has hardly any <p> text.
     """
-    size = _p_text if _p_text(tree) >= _FEW_P else _shown_text
-    total = size(tree) or 1
+    p_text = _p_text(tree)
+    size = _p_text if p_text >= _FEW_P else _shown_text
+    total = (p_text if size is _p_text else size(tree)) or 1
     doomed = []
     gone: set = set()  # doomed elements and their descendants: nothing left to decide there
     for el in tree.iter():
@@ -138,7 +139,8 @@ def prune_boilerplate(tree) -> None:
             continue
         if el.tag in ("figure", "figcaption"):
             doomed.append(el)
-        elif el.tag in _ALWAYS_DROP or _boilerplate(el) or hidden(el):
+        # (an element without attributes has no marks and is not hidden)
+        elif el.tag in _ALWAYS_DROP or (el.attrib and (_boilerplate(el) or hidden(el))):
             if el.find(".//article") is not None:
                 continue
             if size(el) > 0.4 * total:

@@ -82,6 +82,10 @@ _YMD = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<sep>[./])(?P<m>\d{1,2})(?P
 _WORD = re.compile(r"[^\W\d_]{3}")
 # "18/06/2023", "06/18/2023", "18.06.2023", "6-18-2023"
 _NUMERIC = re.compile(r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
+# Every pattern above has a year, (19|20) and two digits, and an epoch is all digits: a value
+# without either is no date, whatever else it holds (most texts parse_date is asked about).
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_EPOCH = re.compile(r"\d{10}(\d{3})?")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
 
 
@@ -124,8 +128,15 @@ def parse_date(value: str | None, dayfirst: bool | None = None, languages: tuple
     page's) and the ``DEFAULT_LANGUAGES``.
     """
     value = clean_text(value)
-    if not value or len(value) > 200:
+    if not value or len(value) > 200 or not (_YEAR.search(value) or _EPOCH.fullmatch(value)):
         return None
+    return _parse_date(value, dayfirst, tuple(languages))
+
+
+# A site writes its dates the same way on every page ("17 May 2024, 08:00"), and a page
+# shows one date in several places: each distinct text is read once.
+@lru_cache(maxsize=4096)
+def _parse_date(value: str, dayfirst: bool | None, languages: tuple[str, ...]) -> str | None:
     m = _ISO.search(value)
     if m:
         return _render(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"], m["tz"])
@@ -147,7 +158,7 @@ def parse_date(value: str | None, dayfirst: bool | None = None, languages: tuple
         day_first = a > 12 or (b <= 12 and (m["sep"] == "." or dayfirst is not False))
         d, mo = (a, b) if day_first else (b, a)
         return _render(m["y"], mo, d, m["H"], m["M"], m["S"], m["tz"], m["ampm"])
-    if re.fullmatch(r"\d{10}(\d{3})?", value):  # Unix epoch seconds or milliseconds
+    if _EPOCH.fullmatch(value):  # Unix epoch seconds or milliseconds
         seconds = int(value[:10])
         return datetime.fromtimestamp(seconds, timezone.utc).isoformat()
     return None
@@ -171,7 +182,10 @@ def date_from_url(url: str) -> str | None:
 
 
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline", re.I)
-_DIGIT = re.compile(r"\d")
+# What parse_date needs (a year, or an epoch's ten digits), as it can sit in an element's
+# text_content: node_text, the line read, drops the zero-width characters between digits.
+_Z = "[\u200b\ufeff\u00ad]*"
+_MAYBE_DATE = re.compile(rf"(?:1{_Z}9|2{_Z}0){_Z}\d{_Z}\d|\d(?:{_Z}\d){{9}}")
 _UPDATED = re.compile(r"updat|modif|edited|revised", re.I)
 
 
@@ -198,7 +212,8 @@ def _in_listing(el, story: set) -> bool:
     return False
 
 
-def shown_dates(root, dayfirst: bool | None = None, languages: tuple[str, ...] = ()) -> list[tuple[str, bool, bool]]:
+def shown_dates(root, dayfirst: bool | None = None, languages: tuple[str, ...] = (),
+                sizes: dict | None = None) -> list[tuple[str, bool, bool]]:
     """Dates the page carries outside its metadata, in page order, as
     (ISO value, labelled as an update, readable in the text).
 
@@ -207,19 +222,21 @@ def shown_dates(root, dayfirst: bool | None = None, languages: tuple[str, ...] =
     other stories or comments. A ``<time>``'s ``datetime`` is used when its text names
     the same day (it is more precise); when they differ the text wins, since readers see
     the text and it is in the publisher's own zone. ``dayfirst`` is for all-numeric dates
-    (see ``parse_date``), ``languages`` those of the page, for month names.
+    (see ``parse_date``), ``languages`` those of the page, for month names. ``sizes``:
+    ``text_lengths(root)``, when the caller has it already.
     """
     found: list[tuple[str, bool, bool]] = []
     story = _story_ancestors(root)
-    sizes = text_lengths(root)
+    sizes = text_lengths(root) if sizes is None else sizes
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "noscript", "template"):
             continue
         if len(el) > 4 and el.tag != "time":
             continue
         if el.tag != "time":
-            # cheap bound before the exact text: date lines are short
-            if sizes.get(el, 0) > 300 or not _DIGIT.search(el.text_content()):
+            # cheap bounds before the exact text: date lines are short, and have a year
+            size = sizes.get(el, 0)
+            if not size or size > 300 or not _MAYBE_DATE.search(el.text_content()):
                 continue
         marker = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
         text = node_text(el)

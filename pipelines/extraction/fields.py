@@ -55,10 +55,11 @@ def _in_story_furniture(el) -> bool:
     return False
 
 
-def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset()) -> list[tuple[list[str], bool]]:
+def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
+                    sizes: dict | None = None) -> list[tuple[list[str], bool]]:
     """Name lists from byline elements, in page order, each with whether its line reads
     "By …": rel=author links, byline/author classes, "By ..." lines, then "by ..." text
-    right under the headline."""
+    right under the headline. ``sizes``: ``text_lengths(root)``, when the caller has it."""
     found: list[tuple[list[str], bool]] = []
 
     def add(names: list[str], explicit: bool) -> None:
@@ -66,7 +67,7 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset()) 
         if names and (names, explicit) not in found:
             found.append((names, explicit))
 
-    sizes = text_lengths(root)
+    sizes = text_lengths(root) if sizes is None else sizes
     rel: list[str] = []
     for a in root.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]'):
         if not _in_story_furniture(a):
@@ -165,11 +166,12 @@ def _is_byline(el) -> bool:
     return bool(_BYLINE_MARK.search(marks)) and not marked(el, NOT_BYLINE)
 
 
-def choose_authors(root, data: Structured, trailing: list[str], url: str = "") -> list[str]:
+def choose_authors(root, data: Structured, trailing: list[str], url: str = "", sizes: dict | None = None) -> list[str]:
     """JSON-LD author, author meta tags, microdata, a visible byline, then a trailing byline.
 
     The publication's own name is not an author. A visible byline that names everyone
     the metadata names, and more, wins: metadata often lists only the first author.
+    ``sizes``: ``text_lengths(root)``, when the caller has it.
     """
     sites, first_words = site_names(data, url), site_first_words(data)
     art = data.article or {}
@@ -184,7 +186,7 @@ def choose_authors(root, data: Structured, trailing: list[str], url: str = "") -
         names = drop_publication(candidate, sites, first_words)
         if names:
             break
-    shown = visible_bylines(root, sites, first_words)
+    shown = visible_bylines(root, sites, first_words, sizes)
     if names:
         keys = {_key(n) for n in names}
         # The first "By …" line that names a credited author is the story's own byline.
@@ -239,7 +241,7 @@ def _structured_date(data: Structured, ld_keys: tuple[str, ...], meta_keys: tupl
     return found
 
 
-def choose_dates(root, data: Structured, url: str) -> tuple[str | None, str | None]:
+def choose_dates(root, data: Structured, url: str, sizes: dict | None = None) -> tuple[str | None, str | None]:
     """(published, modified) as ISO 8601, keeping the offset the page gives.
 
     Structured data and meta tags anchor the dates; a date the page shows near them
@@ -250,12 +252,13 @@ def choose_dates(root, data: Structured, url: str) -> tuple[str | None, str | No
     navigation and footers do not count. Without
     declarations the URL's date anchors the shown dates; without either, the first date
     shown, then htmldate's guess. All-numeric dates shown are read month first on pages
-    in US English ("06/18/2023"), day first otherwise.
+    in US English ("06/18/2023"), day first otherwise. ``sizes``: ``text_lengths(root)``,
+    when the caller has it.
     """
     published = _structured_date(data, ("datePublished", "dateCreated"), _PUBLISHED_META, "datepublished")
     modified = _structured_date(data, ("dateModified",), _MODIFIED_META, "datemodified")
     locales = (html_lang(root), data.first("og:locale"))
-    shown = shown_dates(root, day_first_locale(*locales), tuple(filter(None, locales)))
+    shown = shown_dates(root, day_first_locale(*locales), tuple(filter(None, locales)), sizes)
     from_url = date_from_url(url)
     if published:
         latest = modified if modified and modified > published else published
