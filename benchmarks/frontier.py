@@ -28,7 +28,7 @@ medians are kept. Every worker must exit 0, every page must be served once.
 
 ``--quick``: a few dozen pages, 1 and 3 workers, one round (CI: the script runs).
 
-    python -m benchmarks.frontier [--pages 600] [--rounds 3] [--latency 0.25] [--quick]
+    python -m benchmarks.frontier [--pages 600] [--rounds 2] [--latency 0.25] [--quick]
 """
 
 from __future__ import annotations
@@ -245,7 +245,7 @@ def memory_per_url(redis: Redis, urls: int) -> dict:
     return {"urls": queued, "bytes_per_url": used / queued}
 
 
-def run(pages: int = 600, rounds: int = 3, latency: float = 0.25, memory_urls: int = 100_000,
+def run(pages: int = 600, rounds: int = 2, latency: float = 0.25, memory_urls: int = 100_000,
         workers: tuple[int, ...] = WORKERS) -> dict:
     began = machine()  # the load average as the run begins
     with tempfile.TemporaryDirectory(prefix="newscrawl-frontier-bench-") as tmp:
@@ -314,7 +314,7 @@ def table(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=600)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--quick", action="store_true", help="a few dozen pages, one round")
     parser.add_argument("--no-write", action="store_true", help="print only; RESULTS.md untouched")
