@@ -217,7 +217,7 @@ def memory_per_url(redis: Redis, urls: int) -> dict:
 
     from newscrawl.frontier.scheduler import FrontierScheduler, host_key
     from newscrawl.frontier.scripts import PUSH
-    from newscrawl.frontier.status import FrontierKeys
+    from newscrawl.frontier.status import FrontierKeys, clear_frontier
     from newscrawl.meta import ROLE
     from newscrawl.spiders.worldnews import WorldNewsSpider
 
@@ -234,14 +234,15 @@ def memory_per_url(redis: Redis, urls: int) -> dict:
         # As the spider follows an article link (callback, errback, its role; the depth Scrapy adds).
         request = Request(f"https://news{i % 50}.example.org/world/2026/12/02/story-{i:07d}-a-headline-of-the-day",
                           callback=spider.parse, errback=spider.failed, meta={ROLE: "latest_article", "depth": 2})
-        push(keys=[keys.seen, keys.queue, keys.stats, keys.queued_by_host],
-             args=[fingerprint(request), entry_of(scheduler, request), host_key(request), "0"], client=pipe)
+        push(keys=[keys.seen, keys.hosts, keys.stats, keys.queued_by_host, keys.qseq, keys.host_cap],
+             args=[fingerprint(request), entry_of(scheduler, request), host_key(request), "0", 0, 32,
+                   keys.queue_prefix], client=pipe)
         if i % 1000 == 999:
             pipe.execute()
     pipe.execute()
     used = client.info("memory")["used_memory"] - base
-    queued = client.llen(keys.queue)
-    client.delete(*[v for v in vars(keys).values() if isinstance(v, str) and v.startswith(keys.prefix + ":")])
+    queued = sum(int(n) for n in client.hvals(keys.queued_by_host))
+    clear_frontier(client, keys.crawl)
     return {"urls": queued, "bytes_per_url": used / queued}
 
 

@@ -141,11 +141,11 @@ class _Http(asyncio.Protocol):
             self.transport.write(answer)
 
 
-def _serve(pages: int, respond, latency: float, log_path: str | None, shared, port_pipe) -> None:
+def _serve(pages: int, respond, latency: float, log_path: str | None, shared, host: str, port_pipe) -> None:
     log = open(log_path, "a", encoding="utf-8", buffering=1) if log_path else None  # a line written at once
     loop = asyncio.new_event_loop()
     server = loop.run_until_complete(loop.create_server(lambda: _Http(pages, respond, latency, shared, log),
-                                                        "127.0.0.1", 0))
+                                                        host, 0))
     port_pipe.send(server.sockets[0].getsockname()[1])
     loop.run_forever()
 
@@ -154,12 +154,13 @@ class Site:
     """The generated site of ``pages`` stories, served by a child process; ``reset()`` between crawls.
 
     ``latency``: seconds each answer waits; ``log_path``: where each request is logged as it arrives
-    (``requests()`` reads it); ``respond(path, pages)``: the answer's bytes (default: ``response_for``).
+    (``requests()`` reads it); ``respond(path, pages)``: the answer's bytes (default: ``response_for``);
+    ``host``: the loopback address it listens on (127.0.0.2 is another host name on the same machine).
     """
 
     def __init__(self, pages: int, latency: float = 0.0, log_path: Path | str | None = None,
-                 respond: Callable[[str, int], bytes] = response_for):
-        self.pages, self.latency = pages, latency
+                 respond: Callable[[str, int], bytes] = response_for, host: str = "127.0.0.1"):
+        self.pages, self.latency, self.host = pages, latency, host
         self.log_path = Path(log_path) if log_path else None
         ctx = multiprocessing.get_context("fork")
         self._shared = (ctx.Value("q", 0, lock=False), ctx.Value("d", 0.0, lock=False),
@@ -167,7 +168,7 @@ class Site:
         self._parent, child = ctx.Pipe()
         self._proc = ctx.Process(target=_serve, args=(pages, respond, latency,
                                                       str(self.log_path) if self.log_path else None,
-                                                      self._shared, child), daemon=True)
+                                                      self._shared, host, child), daemon=True)
 
     def __enter__(self) -> "Site":
         self._proc.start()
@@ -182,7 +183,7 @@ class Site:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"http://{self.host}:{self.port}/"
 
     @property
     def pid(self) -> int:

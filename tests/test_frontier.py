@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from benchmarks.site import Site
 from newscrawl.archive.reader import iter_responses
 from newscrawl.archive.recovery import repair_open_file
 from newscrawl.frontier.status import frontier_status
@@ -203,6 +204,30 @@ def test_exit_5_is_decided_for_the_whole_cluster_once_the_crawl_is_done(tmp_path
     assert all(f"Start URL not fetched" in cluster.log(n) for n in range(2))  # both tried some
 
 
+def test_a_host_held_back_by_its_delay_does_not_keep_the_other_hosts_waiting(tmp_path, redis_url):  # noqa: F811
+    delay = 3.0
+    with LatencySite(30, 0.05, tmp_path / "fast.log") as fast, \
+            Site(8, log_path=tmp_path / "slow.log", host="127.0.0.2") as slow:
+        # 127.0.0.2 (a host name of its own) gets a long DOWNLOAD_DELAY of its own (Scrapy's DOWNLOAD_SLOTS),
+        # and six start URLs pushed before the fast host's.
+        slow_seeds = [f"{slow.url}world/story-{i:05d}" for i in range(1, 7)]
+        cluster = Cluster(tmp_path, fast, redis_url, "ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8", "CONCURRENT_REQUESTS=4",
+                          f'DOWNLOAD_SLOTS={{"127.0.0.2": {{"delay": {delay}}}}}',
+                          start_urls=[*slow_seeds, fast.url]).start(1)
+        codes = cluster.wait()
+        fast_times = sorted(t for t, _ in fast.fetches())
+        slow_times = sorted(t for t, _, _ in slow.requests())
+    assert codes == [0], cluster.logs()[-4000:]
+    assert fast.story_paths() <= set(fast.counts())
+    assert len(slow_times) == 7 and min(b - a for a, b in zip(slow_times, slow_times[1:])) >= delay  # robots.txt, 6
+    # At most two of the slow host's requests leased at a time (one in flight, one waiting for its turn): the
+    # worker's other downloads go to the fast host, whose whole crawl is done before the slow host's third
+    # request. (With one queue for all, the slow host's first four filled the worker's CONCURRENT_REQUESTS,
+    # and the fast host waited behind them.)
+    assert fast_times[-1] < slow_times[2], (fast_times[0] - slow_times[0], fast_times[-1] - slow_times[0],
+                                            [t - slow_times[0] for t in slow_times])
+
+
 @slow
 def test_a_killed_worker_loses_nothing(tmp_path, redis_url):  # noqa: F811
     with LatencySite(1000, 0.05, tmp_path / "site.log") as site:
@@ -216,9 +241,11 @@ def test_a_killed_worker_loses_nothing(tmp_path, redis_url):  # noqa: F811
     assert codes[0] == -signal.SIGKILL and codes[1:] == [0, 0], cluster.logs()[-4000:]
     stories = site.story_paths()
     assert stories <= set(fetched)
-    duplicates = {p: n for p, n in fetched.items() if n > 1 and p != "/robots.txt"}
+    duplicates = {p: n - 1 for p, n in fetched.items() if n > 1 and p not in ("/robots.txt", BROKEN)}
+    if fetched[BROKEN] > 3:  # three attempts per lease (tried and retried twice): more is a lease fetched again
+        duplicates[BROKEN] = -(-fetched[BROKEN] // 3) - 1
     # At most the requests the killed worker held (in flight or waiting in its memory), each once more.
-    assert sum(n - 1 for n in duplicates.values()) <= held, (duplicates, held)
+    assert sum(duplicates.values()) <= held, (duplicates, held)
     assert stories <= set(cluster.archived())
     status = frontier_status(client, cluster.name)
     assert (status["queued"], status["leased"]) == (0, 0)

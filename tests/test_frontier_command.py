@@ -52,7 +52,9 @@ def frontier(capsys, monkeypatch):
 def populate(client, crawl: str, workers_in_run: bool = True) -> None:
     keys = FrontierKeys(crawl)
     now = int(time.time() * 1000)
-    client.rpush(keys.queue, b"news.example:8080 r1", b"news.example:8080 r2", b"wire.example r3")
+    client.zadd(keys.host_queue("news.example:8080"), {b"1 news.example:8080 r1": 1, b"2 news.example:8080 r2": 2})
+    client.zadd(keys.host_queue("wire.example"), {b"3 wire.example r3": 3})
+    client.zadd(keys.hosts, {"news.example:8080": 0, "wire.example": 0})
     client.hset(keys.queued_by_host, mapping={"news.example:8080": 2, "wire.example": 1})
     client.hset(keys.leases, mapping={1: b"news.example:8080 r4", 2: b"wire.example r5", 3: b"wire.example r6"})
     client.hset(keys.lease_worker, mapping={1: "box-1-100", 2: "box-2-200", 3: "box-2-200"})

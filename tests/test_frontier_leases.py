@@ -30,21 +30,28 @@ class Frontier:
         self.k = FrontierKeys(name)
         self.worker = worker
 
-    async def push(self, fp: bytes, host: str = "h:80", body: bytes = b"r") -> int:
+    async def push(self, fp: bytes, host: str = "h:80", body: bytes = b"r", priority: int = 0, cap: int = 0) -> int:
         k = self.k
-        return await self.redis.run("PUSH", [k.seen, k.queue, k.stats, k.queued_by_host],
-                                    [fp, host.encode() + b" " + body, host, "0"])
+        return await self.redis.run("PUSH", [k.seen, k.hosts, k.stats, k.queued_by_host, k.qseq, k.host_cap],
+                                    [fp, host.encode() + b" " + body, host, "0", priority, cap, k.queue_prefix])
 
     async def take(self, n: int, timeout_ms: int = 300) -> list[tuple[str, bytes]]:
         k = self.k
-        got = await self.redis.run("TAKE", [k.queue, k.leases, k.lease_deadline, k.lease_worker, k.seq, k.stats,
-                                            k.queued_by_host], [n, self.worker, timeout_ms])
+        got = await self.redis.run("TAKE", [k.hosts, k.leases, k.lease_deadline, k.lease_worker, k.seq, k.stats,
+                                            k.queued_by_host, k.taken_by_host, k.host_cap, k.lease_score],
+                                   [n, self.worker, timeout_ms, k.queue_prefix])
         return [(got[i].decode(), got[i + 1]) for i in range(0, len(got), 2)]
 
     async def ack(self, lease: str, host: str = "h:80") -> int:
         k = self.k
         return await self.redis.run("ACK", [k.leases, k.lease_deadline, k.lease_worker, k.stats, k.done_by_host,
-                                            k.done_by_worker], [lease, host, self.worker])
+                                            k.done_by_worker, k.taken_by_host, k.lease_score], [lease, host, self.worker])
+
+    async def give_back(self, lease: str) -> int:
+        k = self.k
+        return await self.redis.run("GIVE_BACK", [k.leases, k.lease_deadline, k.lease_worker, k.hosts, k.stats,
+                                                  k.queued_by_host, k.taken_by_host, k.lease_score],
+                                    [lease, self.worker, k.queue_prefix])
 
     async def renew(self, *leases: str, timeout_ms: int = 300) -> list[str]:
         k = self.k
@@ -55,18 +62,20 @@ class Frontier:
     async def reap(self) -> list[str]:
         k = self.k
         return [w.decode() for w in await self.redis.run(
-            "REAP", [k.leases, k.lease_deadline, k.lease_worker, k.queue, k.stats, k.queued_by_host], [100])]
+            "REAP", [k.leases, k.lease_deadline, k.lease_worker, k.hosts, k.stats, k.queued_by_host, k.taken_by_host,
+                     k.lease_score], [100, k.queue_prefix])]
 
     async def idle(self) -> int:
         k = self.k
-        return await self.redis.run("IDLE", [k.queue, k.leases, k.idle_since], [])
+        return await self.redis.run("IDLE", [k.hosts, k.leases, k.idle_since], [])
 
     async def seed(self, *fps: bytes) -> int:
         k = self.k
-        args = [self.worker]
+        args = [self.worker, k.queue_prefix]
         for fp in fps:
-            args += [fp, b"h:80 " + fp, "h:80", b"http://h/" + fp]
-        return await self.redis.run("SEED", [k.seeded, k.seen, k.queue, k.stats, k.queued_by_host, k.seeds], args)
+            args += [fp, b"h:80 " + fp, "h:80", b"http://h/" + fp, 0, 0]
+        return await self.redis.run("SEED", [k.seeded, k.seen, k.hosts, k.stats, k.queued_by_host, k.seeds, k.qseq,
+                                             k.host_cap], args)
 
     async def slot(self, token: str, concurrency: int, delay_ms: int) -> tuple[int, int]:
         k = self.k
@@ -179,6 +188,41 @@ def test_host_slots_hold_concurrency_and_delay_for_every_worker(redis_url, name)
         assert granted == 0 and 250 <= wait_ms <= 300
         time.sleep(wait_ms / 1000 + 0.01)
         assert (await d.slot("d:1", 10, 300))[0] == 1
+    _run(scenario())
+
+
+def test_each_host_has_its_queue_best_first_and_a_held_back_host_takes_no_more_than_its_cap(redis_url, name):  # noqa: F811
+    async def scenario():
+        a, b = Frontier(redis_url, name, "a-1"), Frontier(redis_url, name, "b-2")
+        # slow:80 is held back by its DOWNLOAD_DELAY (cap 2: one in flight, one waiting), fast:80 is not.
+        for i, priority in enumerate((0, 0, 5, 0, -3)):
+            await a.push(f"s{i}".encode(), "slow:80", f"s{i}".encode(), priority, cap=2)
+        for i in range(4):
+            await a.push(f"f{i}".encode(), "fast:80", f"f{i}".encode(), cap=16)
+        got = [e.decode() for _, e in await a.take(8)]
+        # The hosts in turn; within a host the higher priority first, then the order pushed; two of slow:80.
+        assert got == ["fast:80 f0", "slow:80 s2", "fast:80 f1", "slow:80 s0", "fast:80 f2", "fast:80 f3"]
+        assert await b.take(8) == []  # slow:80 has its two out: nobody takes a third meanwhile
+        status = frontier_status(redis.Redis.from_url(redis_url), name)
+        assert (status["queued"], status["leased"], status["hosts"]["slow:80"]["queued"]) == (3, 6, 3)
+    _run(scenario())
+
+
+def test_a_request_given_back_or_run_out_returns_to_its_place_in_its_hosts_queue(redis_url, name):  # noqa: F811
+    async def scenario():
+        a, b = Frontier(redis_url, name, "a-1"), Frontier(redis_url, name, "b-2")
+        for i, priority in enumerate((0, 9, 0)):
+            await a.push(f"{i}".encode(), body=f"r{i}".encode(), priority=priority, cap=1)
+        (first, entry), = await a.take(5, timeout_ms=200)
+        assert entry == b"h:80 r1" and await b.take(5) == []  # its cap: one out at a time
+        assert await a.give_back(first) == 1
+        (second, entry), = await b.take(5, timeout_ms=200)
+        assert entry == b"h:80 r1"  # back at the front (its priority), and the host's cap free again
+        await asyncio.sleep(0.3)
+        assert await a.reap() == ["b-2"]
+        assert [e for _, e in await a.take(1)] == [b"h:80 r1"]  # run out: back where it was, again
+        assert await b.ack(second) == 0  # the late holder's ack changes nothing...
+        assert await a.take(1) == []  # ...and the host still has its one lease out (a-1's)
     _run(scenario())
 
 

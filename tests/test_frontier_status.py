@@ -24,7 +24,9 @@ def client(redis_url):  # noqa: F811
 def _fill(client, name: str) -> FrontierKeys:
     k = FrontierKeys(name)
     now = now_ms(client)
-    client.rpush(k.queue, b"a.example:80 x", b"a.example:80 y", b"b.example:80 z")
+    client.zadd(k.host_queue("a.example:80"), {b"1 a.example:80 x": 1, b"2 a.example:80 y": 2})
+    client.zadd(k.host_queue("b.example:80"), {b"3 b.example:80 z": 3})
+    client.zadd(k.hosts, {"a.example:80": 0, "b.example:80": 0})
     client.hset(k.queued_by_host, mapping={"a.example:80": 2, "b.example:80": 1})
     client.sadd(k.seen, b"1" * 20, b"2" * 20, b"3" * 20, b"4" * 20, b"5" * 20)
     client.hset(k.leases, mapping={"7": b"b.example:80 w", "8": b"a.example:80 v"})

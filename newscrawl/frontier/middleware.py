@@ -9,8 +9,8 @@ Both stand aside (``NotConfigured``) unless ``CRAWL_FRONTIER`` is set.
   page: after the last output of its callback has gone to the engine (so its
   new requests are queued before its lease goes), or when its callback failed.
 * ``FrontierSlotMiddleware`` (downloader middleware, next to the downloader):
-  ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN`` hold for the whole
-  cluster: before a request goes out it takes one of the host's slots in Redis
+  ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN`` (or the host's
+  ``DOWNLOAD_SLOTS`` entry) hold for the whole cluster: before a request goes out it takes one of the host's slots in Redis
   and gives it back when its response (or failure) is in
   (``request_left_downloader``). Without a delay, at most
   ``CONCURRENT_REQUESTS_PER_DOMAIN`` at a time. With one, a single request to
@@ -41,7 +41,7 @@ from scrapy.exceptions import NotConfigured
 from newscrawl.config import get_duration, is_distributed
 from newscrawl.meta import FRONTIER_DELIVERY, FRONTIER_ENDED, FRONTIER_LEASE, FRONTIER_PARENT, FRONTIER_SLOT
 
-from .scheduler import host_key
+from .scheduler import Politeness, host_key
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +120,7 @@ class FrontierSlotMiddleware(_FrontierComponent):
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         settings = crawler.settings
-        self.concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
-        self.delay_ms = int(round(settings.getfloat("DOWNLOAD_DELAY") * 1000))
+        self.politeness = Politeness(settings)
         # A slot lives as long as a lease, renewed like one: a dead worker's slots free up as its leases do.
         self.life_ms = int(get_duration(settings, "FRONTIER_LEASE_TIMEOUT", 1.0) * 1000)
         self._tokens = itertools.count(1)
@@ -129,8 +128,6 @@ class FrontierSlotMiddleware(_FrontierComponent):
         self._renewer: asyncio.Task | None = None
         self._releases: set[asyncio.Task] = set()
         self._host_locks: dict[str, asyncio.Lock] = {}
-        # Polling for a busy host's slot: often enough that its DOWNLOAD_DELAY is not stretched by much.
-        self._poll_ms = min(250, max(10, self.delay_ms // 4)) if self.delay_ms else 10
         crawler.signals.connect(self.request_reached_downloader, signal=signals.request_reached_downloader)
         crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -157,6 +154,9 @@ class FrontierSlotMiddleware(_FrontierComponent):
         token = f"{frontier.worker}:{next(self._tokens)}"
         if self._renewer is None:
             self._renewer = asyncio.ensure_future(self._renew_loop())
+        concurrency, delay_ms = self.politeness.of(request)
+        # Polling for a busy host's slot: often enough that its DOWNLOAD_DELAY is not stretched by much.
+        poll_ms = min(250, max(10, delay_ms // 4)) if delay_ms else 10
         waited = False
         # One request per host at a time asks Redis (the others queue behind it here, in order).
         lock = self._host_locks.get(host)
@@ -165,15 +165,15 @@ class FrontierSlotMiddleware(_FrontierComponent):
         async with lock:
             while True:
                 granted, value = await frontier.redis.run("ACQUIRE_SLOT", keys,
-                                                          [token, self.concurrency, self.delay_ms, self.life_ms])
+                                                          [token, concurrency, delay_ms, self.life_ms])
                 if granted:
                     break
                 waited = True
                 # -1: the host's requests in flight must come back first (no telling when: ask again soon).
-                await asyncio.sleep((self._poll_ms if int(value) < 0 else max(int(value), 1)) / 1000)
+                await asyncio.sleep((poll_ms if int(value) < 0 else max(int(value), 1)) / 1000)
         if waited:
             self.crawler.stats.inc_value("frontier/slot_waits")
-        request.meta[FRONTIER_SLOT] = (host, token)
+        request.meta[FRONTIER_SLOT] = (host, token, delay_ms)
         self._held[token] = host
         return None
 
@@ -199,10 +199,10 @@ class FrontierSlotMiddleware(_FrontierComponent):
         frontier = self.frontier
         if held is None or frontier is None or frontier.redis is None:
             return
-        host, token = held
+        host, token, delay_ms = held
         self._held.pop(token, None)
         self._background(frontier.redis.run(
-            "RELEASE_SLOT", [frontier.keys.slots(host), frontier.keys.next_start(host)], [token, self.delay_ms]))
+            "RELEASE_SLOT", [frontier.keys.slots(host), frontier.keys.next_start(host)], [token, delay_ms]))
 
     # A request that never reached the downloader (a later middleware answered or failed it) still gives
     # its slot back; one that did was released by request_left_downloader already.

@@ -10,8 +10,14 @@ Redis keys, requests pickled with ``Request.to_dict``), with what it lacks:
   download failed for good), and its exchanges are durable: written to this
   worker's WARC file and fsynced (the archive's ``sync_captures``, one fsync per
   ``FRONTIER_SYNC_INTERVAL`` for all). A lease that runs out (a killed worker)
-  puts its request back at the front of the queue, for any worker. Retries
-  and redirects of a leased request stay with its lease, on this worker.
+  puts its request back where it was in its host's queue, for any worker.
+  Retries and redirects of a leased request stay with its lease, on this worker.
+* **a queue per host**: each host's requests wait in a queue of their own,
+  the higher priority first, then in the order pushed; workers take from the
+  hosts in turn, and never more of a host's requests at a time than it can
+  start soon (``Politeness.lease_cap``: a host held back by its
+  ``DOWNLOAD_DELAY`` has two out at most), so a slow host never fills a
+  worker's ``CONCURRENT_REQUESTS`` while other hosts wait.
 * **done means done for everyone**: the crawl is over when the queue has been
   empty and no lease outstanding for ``FRONTIER_IDLE`` seconds (Redis keeps
   the time); until then an idle worker stays (``DontCloseSpider``) and asks
@@ -63,6 +69,30 @@ def host_key(request: Request) -> str:
     return (urlparse_cached(request).netloc or "-").lower()
 
 
+class Politeness:
+    """``CONCURRENT_REQUESTS_PER_DOMAIN`` and ``DOWNLOAD_DELAY`` of a request's host for the cluster: Scrapy's
+    ``DOWNLOAD_SLOTS`` entry for its host name (``concurrency``, ``delay``) first, else the settings."""
+
+    def __init__(self, settings):
+        self.concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        self.delay = settings.getfloat("DOWNLOAD_DELAY")
+        self.slots = settings.getdict("DOWNLOAD_SLOTS")
+
+    def of(self, request: Request) -> tuple[int, int]:
+        """(concurrency, delay in ms) for the request's host."""
+        slot = self.slots.get(urlparse_cached(request).hostname or "") or {}
+        return (max(1, int(slot.get("concurrency", self.concurrency))),
+                int(round(float(slot.get("delay", self.delay)) * 1000)))
+
+    def lease_cap(self, request: Request) -> int:
+        """At most this many of the host's requests leased at a time, cluster-wide: with a delay, one in flight
+        and one waiting for its turn (more would only sit in workers' downloaders, keeping other hosts out);
+        without, four per request it may have in flight (a lease lasts past its download, while its page is
+        parsed and its exchange fsynced: fewer would leave a fast host's slots unused)."""
+        concurrency, delay_ms = self.of(request)
+        return 2 if delay_ms else 4 * concurrency
+
+
 class Lease:
     """A request this worker holds: what must still happen before it is done."""
 
@@ -101,6 +131,7 @@ class FrontierScheduler(BaseScheduler):
         self.keys = FrontierKeys(self.crawl_name)
         self.worker = worker_name()
         self.fingerprinter = crawler.request_fingerprinter
+        self.politeness = Politeness(settings)
         self.local: deque[Request] = deque()
         self.leases: dict[str, Lease] = {}
         self.known: set[bytes] = set()  # fingerprints this worker pushed or found seen
@@ -182,7 +213,7 @@ class FrontierScheduler(BaseScheduler):
                 self.stats.inc_value("dupefilter/filtered")
                 return False
             self.known.add(fingerprint)
-        self._add_op(("push", fingerprint, self._entry(request), host_key(request), request.dont_filter))
+        self._add_op(("push", fingerprint, self._entry(request), request))
         return True
 
     def next_request(self) -> Request | None:
@@ -264,11 +295,13 @@ class FrontierScheduler(BaseScheduler):
 
     async def seed(self, requests: list[Request]) -> None:
         """Push the start requests, once for the whole crawl: the first worker's call pushes them all."""
-        args: list = [self.worker]
-        for request in requests:
-            args += [self.fingerprinter.fingerprint(request), self._entry(request), host_key(request), request.url]
         k = self.keys
-        pushed = await self.redis.run("SEED", [k.seeded, k.seen, k.queue, k.stats, k.queued_by_host, k.seeds], args)
+        args: list = [self.worker, k.queue_prefix]
+        for request in requests:
+            args += [self.fingerprinter.fingerprint(request), self._entry(request), host_key(request), request.url,
+                     request.priority, self.politeness.lease_cap(request)]
+        pushed = await self.redis.run("SEED", [k.seeded, k.seen, k.hosts, k.stats, k.queued_by_host, k.seeds, k.qseq,
+                                               k.host_cap], args)
         if pushed < 0:
             seeded = await self.redis.call(lambda: self.redis.client.get(k.seeded))
             logger.info("The start URLs of crawl %r are in already (pushed by worker %s); %d start request(s)"
@@ -350,9 +383,9 @@ class FrontierScheduler(BaseScheduler):
             if room <= 0 or self.finished:
                 await _wait(self._room, 0.5)
                 continue
-            got = await self.redis.run("TAKE", [k.queue, k.leases, k.lease_deadline, k.lease_worker, k.seq, k.stats,
-                                                k.queued_by_host],
-                                       [room, self.worker, int(self.lease_timeout * 1000)])
+            got = await self.redis.run("TAKE", [k.hosts, k.leases, k.lease_deadline, k.lease_worker, k.seq, k.stats,
+                                                k.queued_by_host, k.taken_by_host, k.host_cap, k.lease_score],
+                                       [room, self.worker, int(self.lease_timeout * 1000), k.queue_prefix])
             if self.closing:
                 for i in range(0, len(got), 2):  # too late to fetch them: straight back
                     self.leases[got[i].decode()] = Lease(got[i].decode(), "", "")
@@ -381,20 +414,24 @@ class FrontierScheduler(BaseScheduler):
         for op in batch:
             kind = op[0]
             if kind == "push":
-                _, fingerprint, entry, host, dont_filter = op
-                await scripts["PUSH"](keys=[k.seen, k.queue, k.stats, k.queued_by_host],
-                                args=[fingerprint, entry, host, "1" if dont_filter else "0"], client=pipe)
+                _, fingerprint, entry, request = op
+                await scripts["PUSH"](keys=[k.seen, k.hosts, k.stats, k.queued_by_host, k.qseq, k.host_cap],
+                                      args=[fingerprint, entry, host_key(request), "1" if request.dont_filter else "0",
+                                            request.priority, self.politeness.lease_cap(request), k.queue_prefix],
+                                      client=pipe)
             elif kind == "see":
                 await scripts["SEE"](keys=[k.seen, k.stats], args=[op[1]], client=pipe)
             elif kind == "ack":
                 lease = op[1]
                 await scripts["ACK"](keys=[k.leases, k.lease_deadline, k.lease_worker, k.stats, k.done_by_host,
-                                     k.done_by_worker], args=[lease.id, lease.host, self.worker], client=pipe)
+                                           k.done_by_worker, k.taken_by_host, k.lease_score],
+                                     args=[lease.id, lease.host, self.worker], client=pipe)
             elif kind == "seed":
                 await scripts["SEED_OUTCOME"](keys=[k.seeds], args=[op[1], op[2]], client=pipe)
             elif kind == "give_back":
-                await scripts["GIVE_BACK"](keys=[k.leases, k.lease_deadline, k.lease_worker, k.queue, k.stats,
-                                           k.queued_by_host], args=[op[1].id, self.worker], client=pipe)
+                await scripts["GIVE_BACK"](keys=[k.leases, k.lease_deadline, k.lease_worker, k.hosts, k.stats,
+                                                 k.queued_by_host, k.taken_by_host, k.lease_score],
+                                           args=[op[1].id, self.worker, k.queue_prefix], client=pipe)
         return await pipe.execute()
 
     def _handled(self, op: tuple, result) -> None:
@@ -472,8 +509,9 @@ class FrontierScheduler(BaseScheduler):
             await self._renew()
             if time.monotonic() - self.redis.up_since < self.lease_timeout:
                 continue  # after an outage, every worker first gets a lease timeout to renew its own
-            workers = await self.redis.run("REAP", [k.leases, k.lease_deadline, k.lease_worker, k.queue, k.stats,
-                                                    k.queued_by_host], [1000])
+            workers = await self.redis.run("REAP", [k.leases, k.lease_deadline, k.lease_worker, k.hosts, k.stats,
+                                                    k.queued_by_host, k.taken_by_host, k.lease_score],
+                                           [1000, k.queue_prefix])
             if workers:
                 self.stats.inc_value("frontier/requeued", len(workers))
                 names = sorted({w.decode() for w in workers})
@@ -504,7 +542,7 @@ class FrontierScheduler(BaseScheduler):
             self._sweep()  # the engine may not have asked for a request since the last one ended
             if not self._idle or self.local or self.leases or self.ops or self.redis.paused:
                 continue
-            idle_ms = await self.redis.run("IDLE", [k.queue, k.leases, k.idle_since], [])
+            idle_ms = await self.redis.run("IDLE", [k.hosts, k.leases, k.idle_since], [])
             if idle_ms >= 0 and idle_ms >= self.idle_after * 1000 and not self.leases and not self.local:
                 self.finished = True
                 logger.info("The distributed crawl %r is done: its queue has been empty and no lease outstanding"

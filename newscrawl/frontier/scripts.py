@@ -12,10 +12,35 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
 
-# KEYS: seen, queue, stats, queued_by_host. ARGV: fingerprint, entry, host, dont_filter ("1"/"0").
-PUSH = """
+# Per-host queues: ``<queue prefix><host>`` is a sorted set of "<seq> <entry>" (the sequence number keeps two
+# equal entries apart), scored by priority (higher first), then by the order pushed; the hosts with queued
+# requests are in ``hosts``, scored by when one was last taken (round robin). ``enqueue(hosts, prefix, host,
+# entry, priority, seq key, host_cap key, cap)``: queued behind the host's requests of the same priority;
+# ``requeue(hosts, prefix, entry, place)``: back where it was (a lease that ran out or was given back; its
+# place, "<score> <seq>", is kept in ``lease_score`` while it is leased).
+# Scores are written with %.0f: Lua's own number formatting would round them.
+_QUEUE = """
+local function enqueue(hosts, prefix, host, entry, priority, seq_key, cap_key, cap)
+  local seq = redis.call('INCR', seq_key)
+  local p = math.max(-4095, math.min(4095, math.floor(tonumber(priority))))
+  redis.call('ZADD', prefix .. host, string.format('%.0f', -p * 1099511627776 + seq), seq .. ' ' .. entry)
+  redis.call('ZADD', hosts, 'NX', 0, host)
+  redis.call('HSET', cap_key, host, cap)
+end
+local function requeue(hosts, prefix, entry, place)
+  local host = string.sub(entry, 1, string.find(entry, ' ', 1, true) - 1)
+  local sp = string.find(place, ' ', 1, true)
+  redis.call('ZADD', prefix .. host, string.sub(place, 1, sp - 1), string.sub(place, sp + 1) .. ' ' .. entry)
+  redis.call('ZADD', hosts, 'NX', 0, host)
+  return host
+end
+"""
+
+# KEYS: seen, hosts, stats, queued_by_host, qseq, host_cap. ARGV: fingerprint, entry, host, dont_filter ("1"/"0"),
+# priority, the host's lease cap, queue key prefix.
+PUSH = _QUEUE + """
 if ARGV[4] == '1' or redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
-  redis.call('RPUSH', KEYS[2], ARGV[2])
+  enqueue(KEYS[2], ARGV[7], ARGV[3], ARGV[2], ARGV[5], KEYS[5], KEYS[6], ARGV[6])
   redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
   redis.call('HINCRBY', KEYS[3], 'pushed', 1)
   return 1
@@ -31,14 +56,15 @@ redis.call('HINCRBY', KEYS[2], 'duplicates', 1)
 return 0
 """
 
-# KEYS: seeded, seen, queue, stats, queued_by_host, seeds. ARGV: worker, then fingerprint, entry, host, URL per
-# request. -1 when another worker seeded the crawl already, else how many start requests went in.
-SEED = _NOW + """
+# KEYS: seeded, seen, hosts, stats, queued_by_host, seeds, qseq, host_cap. ARGV: worker, queue key prefix, then
+# fingerprint, entry, host, URL, priority, the host's lease cap per request. -1 when another worker seeded the
+# crawl already, else how many start requests went in.
+SEED = _NOW + _QUEUE + """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local pushed = 0
-for i = 2, #ARGV, 4 do
+for i = 3, #ARGV, 6 do
   if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
-    redis.call('RPUSH', KEYS[3], ARGV[i + 1])
+    enqueue(KEYS[3], ARGV[2], ARGV[i + 2], ARGV[i + 1], ARGV[i + 4], KEYS[7], KEYS[8], ARGV[i + 5])
     redis.call('HINCRBY', KEYS[5], ARGV[i + 2], 1)
     redis.call('HSETNX', KEYS[6], ARGV[i + 3], '')
     pushed = pushed + 1
@@ -59,50 +85,87 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """
 
-# KEYS: queue, leases, lease_deadline, lease_worker, seq, stats, queued_by_host.
-# ARGV: how many, worker, lease timeout (ms). Returns {lease id, entry, lease id, entry, ...}.
-TAKE = _NOW + """
+# KEYS: hosts, leases, lease_deadline, lease_worker, seq, stats, queued_by_host, taken_by_host, host_cap,
+# lease_score. ARGV: how many, worker, lease timeout (ms), queue key prefix. Returns {lease id, entry, ...}.
+# One request per host in turn (the host taken from longest ago first), each host's best first, and none of a
+# host that has as many leases out as its cap (a host held back by its DOWNLOAD_DELAY: 2, one in flight and
+# one waiting), so such a host never fills a worker's CONCURRENT_REQUESTS while other hosts wait.
+TAKE = _NOW + _QUEUE + """
 local out = {}
-for i = 1, tonumber(ARGV[1]) do
-  local entry = redis.call('LPOP', KEYS[1])
-  if not entry then break end
-  local id = redis.call('INCR', KEYS[5])
-  redis.call('HSET', KEYS[2], id, entry)
-  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), id)
-  redis.call('HSET', KEYS[4], id, ARGV[2])
-  local sp = string.find(entry, ' ', 1, true)
-  redis.call('HINCRBY', KEYS[7], string.sub(entry, 1, sp - 1), -1)
-  out[#out + 1] = tostring(id)
-  out[#out + 1] = entry
+local want = tonumber(ARGV[1])
+local hosts = redis.call('ZRANGE', KEYS[1], 0, 999)
+local open = {}
+for i, host in ipairs(hosts) do open[i] = true end
+local progress = true
+while #out < 2 * want and progress do
+  progress = false
+  for i, host in ipairs(hosts) do
+    if #out >= 2 * want then break end
+    if open[i] then
+      local cap = tonumber(redis.call('HGET', KEYS[9], host) or '0')
+      local taken = tonumber(redis.call('HGET', KEYS[8], host) or '0')
+      local popped = {}
+      if cap <= 0 or taken < cap then popped = redis.call('ZPOPMIN', ARGV[4] .. host) end
+      if #popped == 0 then
+        open[i] = false
+        if redis.call('EXISTS', ARGV[4] .. host) == 0 then redis.call('ZREM', KEYS[1], host) end
+      else
+        local member, score = popped[1], popped[2]
+        local sp = string.find(member, ' ', 1, true)
+        local entry = string.sub(member, sp + 1)
+        local id = redis.call('INCR', KEYS[5])
+        redis.call('HSET', KEYS[2], id, entry)
+        redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), id)
+        redis.call('HSET', KEYS[4], id, ARGV[2])
+        redis.call('HSET', KEYS[10], id, score .. ' ' .. string.sub(member, 1, sp - 1))
+        redis.call('HINCRBY', KEYS[8], host, 1)
+        redis.call('HINCRBY', KEYS[7], host, -1)
+        if redis.call('EXISTS', ARGV[4] .. host) == 0 then
+          redis.call('ZREM', KEYS[1], host)
+          open[i] = false
+        else
+          redis.call('ZADD', KEYS[1], now, host)  -- to the back of the round
+        end
+        out[#out + 1] = tostring(id)
+        out[#out + 1] = entry
+        progress = true
+      end
+    end
+  end
 end
 if #out > 0 then redis.call('HINCRBY', KEYS[6], 'leased', #out / 2) end
 return out
 """
 
-# KEYS: leases, lease_deadline, lease_worker, stats, done_by_host, done_by_worker.
+# KEYS: leases, lease_deadline, lease_worker, stats, done_by_host, done_by_worker, taken_by_host, lease_score.
 # ARGV: lease id, host, worker. 1 when the lease was this worker's and is now done, else 0.
 ACK = """
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[3] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[8], ARGV[1])
+redis.call('HINCRBY', KEYS[7], ARGV[2], -1)
 redis.call('HINCRBY', KEYS[4], 'done', 1)
 redis.call('HINCRBY', KEYS[5], ARGV[2], 1)
 redis.call('HINCRBY', KEYS[6], ARGV[3], 1)
 return 1
 """
 
-# KEYS: leases, lease_deadline, lease_worker, queue, stats, queued_by_host.
-# ARGV: lease id, worker. Gives a lease this worker cannot finish back to the front of the queue.
-GIVE_BACK = """
+# KEYS: leases, lease_deadline, lease_worker, hosts, stats, queued_by_host, taken_by_host, lease_score.
+# ARGV: lease id, worker, queue key prefix. Gives a lease this worker cannot finish back to its host's queue,
+# where it was.
+GIVE_BACK = _QUEUE + """
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
 local entry = redis.call('HGET', KEYS[1], ARGV[1])
+local place = redis.call('HGET', KEYS[8], ARGV[1]) or ('0 ' .. ARGV[1])
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
-redis.call('LPUSH', KEYS[4], entry)
-local sp = string.find(entry, ' ', 1, true)
-redis.call('HINCRBY', KEYS[6], string.sub(entry, 1, sp - 1), 1)
+redis.call('HDEL', KEYS[8], ARGV[1])
+local host = requeue(KEYS[4], ARGV[3], entry, place)
+redis.call('HINCRBY', KEYS[6], host, 1)
+redis.call('HINCRBY', KEYS[7], host, -1)
 redis.call('HINCRBY', KEYS[5], 'given_back', 1)
 return 1
 """
@@ -123,21 +186,24 @@ end
 return lost
 """
 
-# KEYS: leases, lease_deadline, lease_worker, queue, stats, queued_by_host. ARGV: at most how many.
-# Leases past their deadline go back to the front of the queue; returns {worker, worker, ...} per lease.
-REAP = _NOW + """
+# KEYS: leases, lease_deadline, lease_worker, hosts, stats, queued_by_host, taken_by_host, lease_score.
+# ARGV: at most how many, queue key prefix. Leases past their deadline go back to their host's queue, where
+# they were; returns {worker, worker, ...} per lease.
+REAP = _NOW + _QUEUE + """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 local out = {}
 for _, id in ipairs(ids) do
   local entry = redis.call('HGET', KEYS[1], id)
   local worker = redis.call('HGET', KEYS[3], id) or '?'
+  local place = redis.call('HGET', KEYS[8], id) or ('0 ' .. id)
   redis.call('ZREM', KEYS[2], id)
   redis.call('HDEL', KEYS[1], id)
   redis.call('HDEL', KEYS[3], id)
+  redis.call('HDEL', KEYS[8], id)
   if entry then
-    redis.call('LPUSH', KEYS[4], entry)
-    local sp = string.find(entry, ' ', 1, true)
-    redis.call('HINCRBY', KEYS[6], string.sub(entry, 1, sp - 1), 1)
+    local host = requeue(KEYS[4], ARGV[2], entry, place)
+    redis.call('HINCRBY', KEYS[6], host, 1)
+    redis.call('HINCRBY', KEYS[7], host, -1)
     redis.call('HINCRBY', KEYS[5], 'requeued', 1)
     out[#out + 1] = worker
   end
@@ -145,9 +211,9 @@ end
 return out
 """
 
-# KEYS: queue, leases, idle_since. -1 while there is work; else ms since the frontier became idle.
+# KEYS: hosts, leases, idle_since. -1 while there is work; else ms since the frontier became idle.
 IDLE = _NOW + """
-if redis.call('LLEN', KEYS[1]) > 0 or redis.call('HLEN', KEYS[2]) > 0 then
+if redis.call('ZCARD', KEYS[1]) > 0 or redis.call('HLEN', KEYS[2]) > 0 then
   redis.call('DEL', KEYS[3])
   return -1
 end

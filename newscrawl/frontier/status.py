@@ -8,12 +8,23 @@ agree on deadlines and on the spacing of requests to a host.
 =============================  ========  =================================================================
 key                            type      what it holds
 =============================  ========  =================================================================
-``P:queue``                    list      requests waiting, oldest first; each entry ``"<host> <request>"``
+``P:queue:<host>``             zset      the host's requests waiting: ``"<seq> <host> <request>"``
                                          (``<host>`` is ``host[:port]``, ``<request>`` a pickled
-                                         ``request_to_dict``); leases that ran out go back to the front
+                                         ``request_to_dict``), scored by priority (higher first), then
+                                         by ``<seq>`` (the order pushed); a lease that runs out or is
+                                         given back returns where it was
+``P:hosts``                    zset      hosts with requests waiting → when one was last taken (ms):
+                                         workers take from each host in turn
+``P:qseq``                     string    the last queue sequence number given out (INCR)
+``P:taken_by_host``            hash      host → leases out (taken, not yet done)
+``P:host_cap``                 hash      host → at most that many leases out at a time (a host with a
+                                         ``DOWNLOAD_DELAY``: 2; else 4 × its concurrency)
+``P:lease_score``              hash      lease id → ``"<score> <seq>"``: its place in its host's queue
+                                         (where it goes back)
 ``P:seen``                     set       request fingerprints (Scrapy's, 20 raw bytes) ever queued: the
                                          duplicate filter of the whole crawl
-``P:leases``                   hash      lease id → the queue entry a worker took and has not finished
+``P:leases``                   hash      lease id → the entry (``"<host> <request>"``) a worker took and has
+                                         not finished
 ``P:lease_deadline``           zset      lease id → deadline (ms); a lease past it goes back to the queue
 ``P:lease_worker``             hash      lease id → worker name
 ``P:seq``                      string    the last lease id given out (INCR)
@@ -23,7 +34,7 @@ key                            type      what it holds
                                          ...): decides exit 5 once the run is done
 ``P:stats``                    hash      counters: ``pushed``, ``duplicates``, ``leased``, ``done``,
                                          ``requeued`` (leases that ran out), ``start_urls``
-``P:queued_by_host``           hash      host → entries waiting in ``P:queue``
+``P:queued_by_host``           hash      host → entries waiting in ``P:queue:<host>``
 ``P:done_by_host``             hash      host → requests done
 ``P:done_by_worker``           hash      worker → requests done
 ``P:workers``                  hash      worker → JSON ``{"host", "pid", "started"}`` (joined the crawl)
@@ -64,7 +75,11 @@ class FrontierKeys:
         self.crawl = crawl_name
         self.prefix = f"{PREFIX}:{crawl_name}"
         p = self.prefix
-        self.queue = f"{p}:queue"
+        self.hosts = f"{p}:hosts"
+        self.qseq = f"{p}:qseq"
+        self.taken_by_host = f"{p}:taken_by_host"
+        self.host_cap = f"{p}:host_cap"
+        self.lease_score = f"{p}:lease_score"
         self.seen = f"{p}:seen"
         self.leases = f"{p}:leases"
         self.lease_deadline = f"{p}:lease_deadline"
@@ -79,6 +94,14 @@ class FrontierKeys:
         self.workers = f"{p}:workers"
         self.heartbeat = f"{p}:heartbeat"
         self.idle_since = f"{p}:idle_since"
+
+    @property
+    def queue_prefix(self) -> str:
+        """``P:queue:``: a host's queue is this and the host (the scripts build the key)."""
+        return f"{self.prefix}:queue:"
+
+    def host_queue(self, host: str) -> str:
+        return self.queue_prefix + host
 
     def slots(self, host: str) -> str:
         return f"{self.prefix}:slots:{host}"
@@ -111,7 +134,7 @@ def frontier_status(client, crawl_name: str) -> dict:
     """
     keys = FrontierKeys(crawl_name)
     pipe = client.pipeline(transaction=True)
-    pipe.llen(keys.queue)
+    pipe.zcard(keys.hosts)
     pipe.hlen(keys.leases)
     pipe.scard(keys.seen)
     pipe.hgetall(keys.stats)
@@ -168,7 +191,7 @@ def frontier_status(client, crawl_name: str) -> dict:
             hosts[name]["in_flight"] = int(in_flight)
     return {
         "crawl": crawl_name,
-        "queued": int(queued),
+        "queued": sum(_counts(queued_by_host).values()) if queued else 0,
         "leased": int(leased),
         "done": stats.get("done", 0),
         "seen": int(seen),
