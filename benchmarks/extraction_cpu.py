@@ -98,21 +98,70 @@ def pages(stories: int = SITE_STORIES, only: tuple[str, ...] = ()) -> list[tuple
             if not only or corpus in only]
 
 
+# Where a page's time goes: the steps ``_extract`` calls, by the name each has in
+# ``pipelines.extraction`` (a step a commit does not have is left out), and trafilatura
+# inside the body step. Each is timed around its call, so the parts add up to the page
+# but for what ``_extract`` does between them ("other").
+PARTS = {
+    "decode and parse": ("decode_html", "parse_html"),
+    "structured data": ("extract_structured",),
+    "title, summary, images": ("choose_title", "choose_summary", "extract_images"),
+    "body: trafilatura": (),
+    "body: ours (pruning, clean-up, declared and embedded text)": ("_story",),
+    "element text lengths": ("text_lengths",),
+    "dates": ("choose_dates",),
+    "authors": ("choose_authors",),
+    "article or not (decline_reason)": ("decline_reason",),
+    "language": ("choose_language",),
+}
+
+
+def _timed(spent: dict, part: str, fn):
+    def timed(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[part] = spent.get(part, 0.0) + time.process_time() - start
+    return timed
+
+
+def _time_parts(spent: dict) -> None:
+    """Wrap the steps of ``PARTS`` so that each call adds its CPU seconds to ``spent``."""
+    import pipelines.extraction as core
+    import pipelines.extraction.body as body
+
+    for part, names in PARTS.items():
+        for name in names:
+            if hasattr(core, name):
+                setattr(core, name, _timed(spent, part, getattr(core, name)))
+    # trafilatura runs inside the body step: its seconds are taken out of "ours" when reported
+    body._trafilatura = _timed(spent, "body: trafilatura", body._trafilatura)
+
+
 def worker(stories: int, only: tuple[str, ...]) -> None:
     """``--worker``: extract the page whose index comes on each line of stdin; answer with one
-    JSON line, its CPU seconds and (when asked, ``i+``) its output."""
+    JSON line, its CPU seconds, those of its parts and (when asked, ``i+``) its output."""
     from pipelines.extraction import extract_or_reason
 
+    spent: dict[str, float] = {}
+    _time_parts(spent)
     todo = pages(stories, only)
     for _, _, page in todo[:: max(1, len(todo) // 20)]:  # warm-up: imports, caches
         extract_or_reason(page, strict=True)
     print(json.dumps({"pages": len(todo), "code": _code()}), flush=True)
     for line in sys.stdin:
         i, want = int(line.strip().rstrip("+")), line.strip().endswith("+")
+        spent.clear()
         start = time.process_time()
         result = extract_or_reason(todo[i][2], strict=True)
-        spent = time.process_time() - start
-        print(json.dumps({"s": spent, **({"out": output(result)} if want else {})}, ensure_ascii=False), flush=True)
+        total = time.process_time() - start
+        parts = dict(spent)
+        if "body: trafilatura" in parts:
+            key = "body: ours (pruning, clean-up, declared and embedded text)"
+            parts[key] = parts.get(key, 0.0) - parts["body: trafilatura"]
+        answer = {"s": total, "parts": parts, **({"out": output(result)} if want else {})}
+        print(json.dumps(answer, ensure_ascii=False), flush=True)
 
 
 def _code() -> str:
@@ -143,17 +192,18 @@ class Worker:
 
 
 def run(trees: list[Path], rounds: int, stories: int,
-        only: tuple[str, ...] = ()) -> tuple[list[dict], list[list[dict]], list[list[float]]]:
+        only: tuple[str, ...] = ()) -> tuple[list[dict], list[list[dict]], list[list[float]], list[list[dict]]]:
     """The pages through one worker per tree, in lockstep: page i on every tree (in turns that
     alternate which goes first) before page i + 1, so each page's figures for every tree were
     measured under the same load. Returns the pages, each tree's outputs, each tree's least
-    CPU seconds per page."""
+    CPU seconds per page, and the parts of that least run."""
     listing = [{"corpus": corpus, "url": url} for corpus, url, _ in pages(stories, only)]
     workers = [Worker(tree, stories, only) for tree in trees]
     try:
         assert all(w.pages == len(listing) for w in workers), "the trees see different pages"
         outputs: list[list[dict]] = [[] for _ in trees]
         best = [[float("inf")] * len(listing) for _ in trees]
+        parts: list[list[dict]] = [[{} for _ in listing] for _ in trees]
         for r in range(rounds):
             for i in range(len(listing)):
                 order = list(range(len(trees)))
@@ -161,7 +211,8 @@ def run(trees: list[Path], rounds: int, stories: int,
                     order.reverse()
                 for t in order:
                     answer = workers[t].extract(i, want=r == 0)
-                    best[t][i] = min(best[t][i], answer["s"])
+                    if answer["s"] < best[t][i]:
+                        best[t][i], parts[t][i] = answer["s"], answer["parts"]
                     if r == 0:
                         outputs[t].append({**listing[i], "output": answer["out"]})
         for t, w in enumerate(workers):
@@ -169,7 +220,17 @@ def run(trees: list[Path], rounds: int, stories: int,
     finally:
         for w in workers:
             w.close()
-    return listing, outputs, best
+    return listing, outputs, best, parts
+
+
+def parts_per_page(listing: list[dict], parts: list[dict], seconds: list[float], site: bool) -> dict[str, float]:
+    """{part: CPU ms per page} over the generated site's pages (``site``) or the datasets'."""
+    chosen = [(p, s) for entry, p, s in zip(listing, parts, seconds) if (entry["corpus"] == "site") == site]
+    if not chosen:
+        return {}
+    out = {part: sum(p.get(part, 0.0) for p, _ in chosen) * 1e3 / len(chosen) for part in PARTS}
+    out["other (between the steps)"] = sum(s - sum(p.values()) for p, s in chosen) * 1e3 / len(chosen)
+    return {k: round(v, 3) for k, v in out.items()}
 
 
 def per_corpus(listing: list[dict], seconds: list[float]) -> dict[str, float]:
@@ -220,6 +281,9 @@ def main() -> None:
     parser.add_argument("--dump", help="write every page's output here (JSON lines)")
     parser.add_argument("--compare", help="compare the outputs with this dump; status 1 if any differs")
     parser.add_argument("--only", default="", help="only these corpora (fundus-eval, naeb-dev, fundus-tests-dev, site)")
+    parser.add_argument("--write", action="store_true", help="with --against: the ## Extraction CPU section of RESULTS.md")
+    parser.add_argument("--label", help="this tree's name in the table (default: its commit)")
+    parser.add_argument("--against-label", help="the other tree's name in the table (default: its path)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     only = tuple(filter(None, args.only.split(",")))
@@ -227,13 +291,16 @@ def main() -> None:
         return worker(args.stories, only)
     load = os.getloadavg()[0]
     trees = [REPO] + ([args.against.resolve()] if args.against else [])
-    listing, outputs, best = run(trees, args.rounds, args.stories, only)
+    listing, outputs, best, parts = run(trees, args.rounds, args.stories, only)
     counts: dict[str, int] = {}
     for entry in listing:
         counts[entry["corpus"]] = counts.get(entry["corpus"], 0) + 1
     report = {"load_average_start": round(load, 1), "load_average_end": round(os.getloadavg()[0], 1),
               "rounds": args.rounds, "pages": counts,
-              "cpu_ms_per_page": {str(tree): per_corpus(listing, b) for tree, b in zip(trees, best)}}
+              "cpu_ms_per_page": {str(tree): per_corpus(listing, b) for tree, b in zip(trees, best)},
+              "parts_ms_per_page": {str(tree): {"site": parts_per_page(listing, p, b, True),
+                                                "datasets": parts_per_page(listing, p, b, False)}
+                                    for tree, p, b in zip(trees, parts, best)}}
     diff: list[str] = []
     if args.against:
         mine, theirs = report["cpu_ms_per_page"].values()
@@ -251,8 +318,59 @@ def main() -> None:
         report["pages_differing"] = len(diff)
     for line in diff:
         print(line, file=sys.stderr)
+    if args.write and args.against:
+        from benchmarks.results import machine, write_section
+
+        report["machine"] = machine()
+        write_section(SECTION, table(report, args.label or _commit(REPO), args.against_label or str(args.against)))
     print(json.dumps(report, indent=1))
     sys.exit(1 if diff else 0)
+
+
+SECTION = "## Extraction CPU"
+
+
+def _commit(tree: Path) -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True, text=True)
+    except OSError:
+        return str(tree)
+    return f"{out.stdout.strip()}" if out.returncode == 0 else str(tree)
+
+
+def table(report: dict, mine: str, theirs: str) -> str:
+    """The ``## Extraction CPU`` section: ms/page per corpus and per part, this tree and the other."""
+    (a, ours), (b, other) = report["cpu_ms_per_page"].items()
+    pa, pb = report["parts_ms_per_page"][a], report["parts_ms_per_page"][b]
+    lines = [
+        SECTION, "",
+        f"`python -m benchmarks.extraction_cpu --against DIR --write`, {report['machine']}, "
+        f"{report['load_average_end']} at the end. "
+        "`extract_or_reason` in one process per code tree, no Scrapy: the pages of `../shared/datasets` (all "
+        "three sets, both halves) and of the generated crawl-benchmark site (`benchmarks/site.py`: home page, "
+        "section page, stories spread over a site of 5,000, what the crawl's extraction workers get). Both "
+        "trees run in lockstep, page by page, so every page's two figures were measured under the same load; "
+        f"a page's figure is its least CPU time (`time.process_time`) of {report['rounds']} "
+        f"pass{'es' if report['rounds'] > 1 else ''}, after a "
+        f"warm-up pass. **{mine}** against **{theirs}**: pages whose output (every field of the Article, or "
+        f"the reason for none) differs: **{report['pages_differing']}** of {sum(report['pages'].values())}.",
+        "",
+        f"| corpus | pages | {theirs} ms/page | {mine} ms/page | ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    counts = dict(report["pages"], **{"datasets (all)": sum(n for c, n in report["pages"].items() if c != "site")})
+    for corpus, ms in ours.items():
+        lines.append(f"| {corpus} | {counts.get(corpus, '')} | {other[corpus]:.2f} | {ms:.2f} "
+                     f"| **{report['ratio'][corpus]:.2f}** |")
+    lines += ["", "Where a page's CPU time goes (ms per page; each step of `_extract` timed around its call, "
+              "trafilatura inside the body step apart; a step a tree does not have is 0):", "",
+              f"| part | site, {theirs} | site, {mine} | datasets, {theirs} | datasets, {mine} |",
+              "|---|---:|---:|---:|---:|"]
+    for part in pa["site"] or pa["datasets"]:
+        cells = [pb["site"].get(part, 0), pa["site"].get(part, 0), pb["datasets"].get(part, 0),
+                 pa["datasets"].get(part, 0)]
+        lines.append(f"| {part} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

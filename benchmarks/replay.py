@@ -215,8 +215,9 @@ def replay_rate(corpus: Path, workdir: Path, *settings: str) -> dict[str, float]
     }
 
 
-def run(copies: int = 40, rounds: int = 5, corpus_kind: str = "demo") -> dict[str, object]:
+def run(copies: int = 40, rounds: int = 5, corpus_kind: str = "demo", limit: int | None = None) -> dict[str, object]:
     """Medians of ``rounds`` interleaved rounds, in wall-clock rates and in CPU time per page.
+    ``limit``: the corpus's first pages only (``make bench QUICK=1``).
 
     ``one_process`` and ``all_cores`` differ only in ``EXTRACTION_PROCESSES`` (1, then
     one per core). ``in_process_threads`` extracts on one thread of the Scrapy process.
@@ -231,7 +232,7 @@ def run(copies: int = 40, rounds: int = 5, corpus_kind: str = "demo") -> dict[st
                "threads": ("EXTRACTION_PROCESSES=0", "EXTRACTION_THREADS=1")}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        records = news_records() if corpus_kind == "news" else crawl_records(workdir)
+        records = (news_records() if corpus_kind == "news" else crawl_records(workdir))[:limit]
         corpus, pages = build_corpus(workdir / "corpus.warc.gz", records, copies)
         # whole copies, so that CPU time per page = (big - small) / (pages - small pages) is over the same pages
         small_corpus, small_pages = build_corpus(workdir / "small.warc.gz", records, max(1, copies // 10))
