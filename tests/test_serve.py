@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import signal
 import subprocess
@@ -41,9 +42,10 @@ class Serving:
         self.base = f"http://127.0.0.1:{self.port}/archive"
 
     def get(self, path: str) -> str:
-        """The page pywb serves, decoded by the charset its Content-Type names (pywb keeps the page's own)."""
+        """The page pywb serves, decoded by the charset its Content-Type names (pywb keeps the page's own),
+        with character references resolved (a title is ``farmers&#x27; party`` in one publisher's HTML)."""
         body, charset = self._get(path)
-        return body.decode(charset or "utf-8", "replace")
+        return html.unescape(body.decode(charset or "utf-8", "replace"))
 
     def get_bytes(self, path: str) -> bytes:
         return self._get(path)[0]
@@ -54,6 +56,8 @@ class Serving:
             try:
                 with urllib.request.urlopen(f"{self.base}/{path}", timeout=30) as response:
                     return response.read(), response.headers.get_content_charset()
+            except urllib.error.HTTPError as exc:  # pywb answered: no point asking again
+                pytest.fail(f"pywb answered {exc.code} for {path}")
             except OSError:
                 if time.monotonic() > deadline:
                     pytest.fail(f"pywb did not answer for {path}")
@@ -67,20 +71,23 @@ class Serving:
 
 @needs_pywb
 def test_serve_shows_archived_articles_in_a_browser(crawl, tmp_path):
-    articles = [a for a in crawl.items if a.get("title")]
+    # In URL order, not the crawl's (which a busy machine shuffles): the same pages every run
+    articles = sorted((a for a in crawl.items if a.get("title")), key=lambda a: a["url"])
     serving = Serving(str(crawl.warc_dir))
     try:
         first = articles[0]
         page = load(f"{serving.base}/{first['url']}", tmp_path / "profile")
-        assert first["title"] in page.dom, page.dom[:2000]
+        assert first["title"] in html.unescape(page.dom), page.dom[:2000]
         shot = screenshot(f"{serving.base}/{first['url']}", tmp_path / "profile", "serve-article.png")
         assert shot.stat().st_size > 10_000
-        # a given capture, by its timestamp; and another publisher's article
+        # a given capture, by its timestamp (the 200: some pages were a 503 first, then retried)
         entry = next(e for w in crawl.warcs for e in parse_index(index_path(w).read_text().splitlines())
-                     if e.url == first["url"])
+                     if e.url == first["url"] and e.status == 200)
         assert first["title"] in serving.get(f"{entry.timestamp}/{first['url']}")
-        other = next(a for a in articles if a["url"].split("/")[2] != first["url"].split("/")[2])
-        assert other["title"] in serving.get(other["url"])
+        # every article, so every publisher's way of writing a page: titles with character references
+        # (the courier's farmers&#x27;), a windows-1252 page declared only in the header (the herald's)
+        for other in articles:
+            assert other["title"] in serving.get(other["url"]), other["url"]
     finally:
         code, out = serving.stop()
     assert code == 0, out
@@ -101,8 +108,8 @@ def test_serve_from_s3(crawl, tmp_path):
         serving = Serving("s3://news/crawls/", "-s", f"AWS_ENDPOINT_URL={server.endpoint}",
                           "-s", "AWS_REGION_NAME=us-east-1", "-s", "WARC_S3_ADDRESSING_STYLE=path", env=env)
         try:
-            article = next(a for a in crawl.items if a.get("title"))
-            assert article["title"] in serving.get(article["url"])
+            for article in (a for a in crawl.items if a.get("title")):  # every file's index, streamed
+                assert article["title"] in serving.get(article["url"]), article["url"]
         finally:
             code, out = serving.stop()
         assert code == 0, out
