@@ -187,9 +187,11 @@ def linked_blocks(tree, size, total: int) -> list:
     found = []
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")) or size(a) > 0.4 * total:
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        found.extend(el for el in a.iter("p", "h2", "h3", "h4") if len(clean_text(el.text_content()).split()) >= 4)
+        blocks = [el for el in a.iter("p", "h2", "h3", "h4") if len(clean_text(el.text_content()).split()) >= 4]
+        if blocks and size(a) <= 0.4 * total:  # most links hold no block: measured only when one does
+            found.extend(blocks)
     return found
 
 
