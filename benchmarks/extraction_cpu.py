@@ -31,6 +31,7 @@ import dataclasses
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -284,11 +285,19 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="with --against: the ## Extraction CPU section of RESULTS.md")
     parser.add_argument("--label", help="this tree's name in the table (default: its commit)")
     parser.add_argument("--against-label", help="the other tree's name in the table (default: its path)")
+    parser.add_argument("--from-report", help="write the section from the JSON report a run printed")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     only = tuple(filter(None, args.only.split(",")))
     if args.worker:
         return worker(args.stories, only)
+    if args.from_report:  # the section from a run's printed report (no extraction)
+        from benchmarks.results import write_section
+
+        report = json.loads(Path(args.from_report).read_text(encoding="utf-8"))
+        mine, theirs = report["cpu_ms_per_page"]
+        write_section(SECTION, table(report, args.label or mine, args.against_label or theirs))
+        return
     load = os.getloadavg()[0]
     trees = [REPO] + ([args.against.resolve()] if args.against else [])
     listing, outputs, best, parts = run(trees, args.rounds, args.stories, only)
@@ -342,10 +351,11 @@ def table(report: dict, mine: str, theirs: str) -> str:
     """The ``## Extraction CPU`` section: ms/page per corpus and per part, this tree and the other."""
     (a, ours), (b, other) = report["cpu_ms_per_page"].items()
     pa, pb = report["parts_ms_per_page"][a], report["parts_ms_per_page"][b]
+    where = re.sub(r", load average [\d.]+ at the start$", "", report["machine"])  # machine() is taken at the end
     lines = [
         SECTION, "",
-        f"`python -m benchmarks.extraction_cpu --against DIR --write`, {report['machine']}, "
-        f"{report['load_average_end']} at the end. "
+        f"`python -m benchmarks.extraction_cpu --against DIR --write`, {where}, load average "
+        f"{report['load_average_start']} at the start, {report['load_average_end']} at the end. "
         "`extract_or_reason` in one process per code tree, no Scrapy: the pages of `../shared/datasets` (all "
         "three sets, both halves) and of the generated crawl-benchmark site (`benchmarks/site.py`: home page, "
         "section page, stories spread over a site of 5,000, what the crawl's extraction workers get). Both "
