@@ -14,7 +14,7 @@ from .authors import trailing_byline
 from .dates import parse_date
 from .document import clean_text, drop_keeping_tail, shingles, word_count
 from .evidence import STORY_WORDS, Decision, check_cut, drastic
-from .furniture import BOILERPLATE, marked_strictly, marks
+from .furniture import BOILERPLATE, marks, marks_strictly
 
 # Containers of the story itself are never pruned, whatever their classes say.
 _STORY = re.compile(r"articlebody|article-body|story-body|post-content|entry-content", re.I)
@@ -97,9 +97,10 @@ def hidden(el) -> bool:
 
 
 def _boilerplate(el) -> bool:
-    if el.tag in ("article", "main") or _STORY.search(marks(el)):
+    if el.tag in ("article", "main"):
         return False
-    return marked_strictly(el, BOILERPLATE)
+    text = marks(el)  # read once for both tests: this runs on every element of the page
+    return not _STORY.search(text) and marks_strictly(text, BOILERPLATE)
 
 
 _NOT_SHOWN = ("script", "style", "noscript", "template")

@@ -100,6 +100,11 @@ def marked_strictly(el, vocabulary: frozenset) -> bool:
     return _marked(marks(el), vocabulary, True)
 
 
+def marks_strictly(text: str, vocabulary: frozenset) -> bool:
+    """``marked_strictly`` on an element's ``marks`` already read."""
+    return _marked(text, vocabulary, True)
+
+
 @lru_cache(maxsize=8192)  # pages repeat their class strings on many elements
 def _marked(text: str, vocabulary: frozenset, strict: bool) -> bool:
     stems = tuple(s for s in _STEMS if s in vocabulary)
