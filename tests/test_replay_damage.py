@@ -198,10 +198,14 @@ def damaged(crawl, live_pages, tmp_path_factory):
     def responses_before(end: int) -> list[str]:
         return [u for o, t, u in starts if t == "response" and o < end]
 
-    # Zeros in the middle of gzip members: a response of an article page, then a request record.
+    # Zeros in the middle of gzip members: the response an article was made from, then a request record.
+    # By the article's own record, not its URL: a page the demo answered 503 first has two responses,
+    # and which of them lands mid-file depends on the crawl's order (a busy machine changes it).
     responses = [i for i, (_, t, u) in enumerate(starts) if t == "response" and u in articles]
+    made_from = {p.article["warc"]["offset"] for p in live_pages if Path(p.article["warc"]["uri"]).name == warc.name}
+    article_records = [i for i in responses if starts[i][0] in made_from]
     requests = [i for i, (_, t, _u) in enumerate(starts) if t == "request"]
-    for name, index in (("zeros-in-response.warc.gz", responses[len(responses) // 2]),
+    for name, index in (("zeros-in-response.warc.gz", article_records[len(article_records) // 2]),
                         ("zeros-in-request.warc.gz", requests[len(requests) // 3])):
         begin, end = member(index)
         middle = (begin + end) // 2
@@ -209,8 +213,9 @@ def damaged(crawl, live_pages, tmp_path_factory):
         copy[middle:middle + 64] = bytes(64)
         (root / name).write_bytes(copy)
         kept = [u for i, (_, t, u) in enumerate(starts) if t == "response" and i != index]
+        lost_urls = {starts[index][2]} if starts[index][1] == "response" else set()
         cases.append(Damaged(root / name, begin, "gzip member does not inflate (zlib: ", 1, end,
-                             set(all_urls) - set(kept), kept, len(starts) - 1))
+                             lost_urls, kept, len(starts) - 1))
 
     # Cut in the last record, for each record type: the live file's members, then a record cut halfway.
     keep = responses[-1]
