@@ -265,7 +265,11 @@ def test_a_killed_worker_loses_nothing(tmp_path, redis_url):  # noqa: F811
 def test_download_delay_holds_across_workers(tmp_path, redis_url):  # noqa: F811
     delay = 0.1
     with LatencySite(60, 0.0, tmp_path / "site.log") as site:
-        cluster = Cluster(tmp_path, site, redis_url, f"DOWNLOAD_DELAY={delay}").start(3)
+        # One request at a time per worker: a worker whose next request of the host waits its turn has
+        # no room to take another, so the host's requests go to whichever worker asks first once one is
+        # done, and the three share them (with room, the worker that just finished one asks at once and
+        # may take them all: one run saw 0 / 66 / 0, which shows no spacing across workers).
+        cluster = Cluster(tmp_path, site, redis_url, f"DOWNLOAD_DELAY={delay}", "CONCURRENT_REQUESTS=1").start(3)
         codes = cluster.wait()
         times = sorted(t for t, _ in site.fetches())
     assert codes == [0, 0, 0], cluster.logs()[-4000:]
