@@ -149,7 +149,7 @@ def test_three_workers_fetch_and_archive_every_article_once(tmp_path, redis_url)
         log = cluster.log(n)
         assert "Closing spider (finished)" in log and "The distributed crawl" in log
         stats = _stats(log)
-        assert stats["frontier/done"] == done_by[cluster.worker_name(n)]
+        assert stats.get("frontier/done", 0) == done_by[cluster.worker_name(n)]  # a worker that did none has no counter
         assert "frontier/leases/ended_at_idle" not in stats  # every request's end was seen as it happened
 
 
