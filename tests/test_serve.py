@@ -211,6 +211,65 @@ def test_range_server_refuses_what_it_cannot_serve(moto, name, header, status):
     assert refused.value.code == status
 
 
+# Reads that fail while serving, two kinds: the object is gone from S3, the S3 server is down.
+@pytest.mark.parametrize("fault", ["object_deleted", "server_down"])
+def test_range_server_counts_the_reads_it_could_not_serve(moto, tmp_path, fault):
+    source, _ = moto
+    if fault == "object_deleted":
+        broken = S3Source(source.client, source.bucket, "crawls/gone.warc.gz", size=source.size)
+    else:
+        dead = MotoServer(tmp_path)  # its port, with nothing listening
+        broken = S3Source(dead.client(), source.bucket, source.key, size=source.size)
+    with RangeServer({"x.warc.gz": source, "y.warc.gz": broken}) as ranges:
+        with urllib.request.urlopen(urllib.request.Request(ranges.url + "x.warc.gz",
+                                                           headers={"Range": "bytes=0-99"}), timeout=30) as ok:
+            assert len(ok.read()) == 100
+        assert ranges.failures == []
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(ranges.url + "y.warc.gz",
+                                                          headers={"Range": "bytes=0-99"}), timeout=60)
+        assert refused.value.code == 502
+        failures = ranges.failures
+    assert len(failures) == 1 and failures[0].startswith(f"Cannot read {broken.uri}, bytes 0-"), failures
+
+
+@needs_pywb
+@pytest.mark.parametrize("fault", ["object_deleted", "server_down"])
+def test_serve_from_s3_exits_1_when_a_record_could_not_be_read(crawl, tmp_path, fault):
+    """Pages shown before the fault are fine; one that needs S3 after it is not shown, and `scrapy serve`
+    says so at its end and exits 1 (it was asked to serve what it could not)."""
+    server = MotoServer(tmp_path).start()
+    proxy = FaultProxy(server.port)
+    proxy.up()
+    try:
+        client = server.client()
+        client.create_bucket(Bucket="news")
+        for warc in crawl.warcs:
+            client.upload_file(str(warc), "news", f"crawls/{warc.name}")
+        env = {"AWS_ACCESS_KEY_ID": server.access_key, "AWS_SECRET_ACCESS_KEY": server.secret_key}
+        serving = Serving("s3://news/crawls/", "-s", f"AWS_ENDPOINT_URL={proxy.endpoint}",
+                          "-s", "AWS_REGION_NAME=us-east-1", "-s", "WARC_S3_ADDRESSING_STYLE=path", env=env)
+        try:
+            first, second = sorted((a for a in crawl.items if a.get("title")), key=lambda a: a["url"])[:2]
+            assert first["title"] in serving.get(first["url"])
+            if fault == "object_deleted":
+                for warc in crawl.warcs:
+                    client.delete_object(Bucket="news", Key=f"crawls/{warc.name}")
+            else:
+                proxy.down()
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen(f"{serving.base}/{second['url']}", timeout=120)
+        finally:
+            code, out = serving.stop()
+        assert code == 1, out
+        assert "read(s) of archived records failed while serving" in out, out
+        assert "Cannot read s3://news/crawls/" in out, out
+        assert server.secret_key not in out
+    finally:
+        proxy.down()
+        server.stop()
+
+
 def test_serve_says_how_to_build_pywb(tmp_path):
     proc = subprocess.run([*SCRAPY, "serve", str(tmp_path), "-s", f"PYWB_DIR={tmp_path / 'none'}"], cwd=REPO,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=180)

@@ -7,6 +7,8 @@ and length its CDXJ index gives). ``RangeServer`` answers ``GET /<file name>`` w
 in pieces: an object is never copied, and a capture costs the bytes of its record.
 The S3 client, its endpoint and credentials stay in this process; pywb sees only the
 loopback URL. It runs in threads beside pywb, for as long as ``scrapy serve`` does.
+A read of a source that fails (the object gone, S3 down, a body cut short) is logged and kept in
+``failures``, so ``scrapy serve`` can say at its end what it could not show and exit non-zero.
 """
 
 from __future__ import annotations
@@ -60,6 +62,12 @@ class RangeServer:
         self._thread: threading.Thread | None = None
 
     @property
+    def failures(self) -> list[str]:
+        """One line per read that failed (which object, which bytes, why), in the order they came."""
+        with self._server.lock:
+            return list(self._server.failures)
+
+    @property
     def url(self) -> str:
         """The prefix pywb puts before a file name (its ``archive_paths`` entry)."""
         host, port = self._server.server_address[:2]
@@ -91,7 +99,14 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address, handler, files: dict[str, Source]):
         self.files = files
+        self.failures: list[str] = []
+        self.lock = threading.Lock()
         super().__init__(address, handler)
+
+    def failed(self, message: str, *args) -> None:
+        logger.error(message, *args)
+        with self.lock:
+            self.failures.append(message % args)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -121,7 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             stream = source.open(offset, length) if body else None
         except Exception as exc:
-            logger.error("Cannot read %s, bytes %s-: %s: %s", source.uri, offset, type(exc).__name__, exc)
+            self.server.failed("Cannot read %s, bytes %s-: %s: %s", source.uri, offset, type(exc).__name__, exc)
             self._refuse(502, f"cannot read {name}: {type(exc).__name__}")
             return
         try:
@@ -150,8 +165,8 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 piece = stream.read(PIECE if length is None else min(PIECE, length - sent))
             except Exception as exc:
-                logger.error("Cannot read %s at offset %s: %s: %s", source.uri, offset + sent,
-                             type(exc).__name__, exc)
+                self.server.failed("Cannot read %s at offset %s: %s: %s", source.uri, offset + sent,
+                                   type(exc).__name__, exc)
                 break
             if not piece:
                 break
@@ -163,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
             sent += len(piece)
         if length is not None and sent < length:
             # Short: the client sees a body cut before its Content-Length, never a made-up end.
-            logger.error("Served %s of %s bytes of %s from offset %s", sent, length, source.uri, offset)
+            self.server.failed("Served %s of %s bytes of %s from offset %s", sent, length, source.uri, offset)
             self.close_connection = True
 
     def _refuse(self, status: int, message: str, headers: list[tuple[str, str]] = ()) -> None:

@@ -4,7 +4,8 @@ SOURCE is what `scrapy replay` takes (WARC files, directories, globs,
 ``s3://bucket/prefix``); without one, ``WARC_STORE``. Objects in S3 stay there:
 pywb reads each capture's record from them by range. ``/archive/<url>`` shows the latest capture of
 a URL, ``/archive/<timestamp>/<url>`` a given one, ``/archive/*/<url>`` the
-list of captures. Runs until Ctrl-C; the temporary collection goes with it.
+list of captures. Runs until Ctrl-C; the temporary collection goes with it. Exits 1 when a source could not be served
+or a record could not be read from S3 while serving (each logged, and counted at the end).
 """
 
 from __future__ import annotations
@@ -69,7 +70,11 @@ class Command(ToolCommand, ScrapyCommand):
             with RangeServer(remote) as ranges:
                 build_root(root / "pywb", gathered.files, ranges.url if remote else None)
                 self.exitcode = self._serve(wayback, root / "pywb", opts, len(gathered.files))
-            if gathered.errors and not self.exitcode:
+            failures = ranges.failures
+            if failures:
+                print(f"{len(failures)} read(s) of archived records failed while serving; "
+                      f"pages that needed them were not shown (first: {failures[0]})")
+            if (gathered.errors or failures) and not self.exitcode:
                 self.exitcode = 1
 
     def _serve(self, wayback: Path, root: Path, opts: argparse.Namespace, count: int) -> int:
