@@ -147,3 +147,46 @@ def test_people_ok_leaves_house_credits_out_of_both_sides():
     assert people_ok(_credited([], html), Output(authors=["Autoblog Staff"]))  # naeb-dev leaves it out
     assert not people_ok(_credited(["Ann Lee"], html), Output(authors=["Autoblog Staff"]))
     assert not people_ok(_credited(["Ann Lee", "Autoblog Staff"], html), Output(authors=["Bo Chan"]))
+
+
+# ---------------------------------------------------------------- labels given to the wrong page
+
+from benchmarks.extraction import repair_swapped_labels  # noqa: E402
+
+CABLE_CAR = ("The city's development company shows the first picture of the planned cable car over the lake, "
+             "which is to link the new quarter with the station by the end of the decade.")
+SPEAKER = ("The speaker of parliament has been under fire for weeks; now a former party leader has joined the "
+           "critics and calls her a divisive figure who should step back from the dispute.")
+HARBOUR = "Ferries will run every ten minutes from the old harbour once the new pier opens to passengers next spring."
+
+
+def _labelled_page(name, publisher, shown, body, title):
+    return Case("fundus-tests-dev", name, f"https://news.test/{name}", shown.encode(), body, title,
+                "2024-03-08", ["Ann Lee"], publisher=publisher)
+
+
+@pytest.mark.parametrize("markup", [
+    "<html><body><h1>{title}</h1><p>{body}</p></body></html>",
+    '<html><head><script type="application/ld+json">{{"articleBody": "{body}"}}</script></head>'
+    "<body><div class=story>{title}</div></body></html>",
+])
+def test_two_pages_given_each_others_labels_get_them_back(markup):
+    a = _labelled_page("WAZ_1", "de/WAZ", markup.format(title="Cable car", body=CABLE_CAR), SPEAKER, "Speaker")
+    b = _labelled_page("WAZ_2", "de/WAZ", markup.format(title="Speaker", body=SPEAKER), CABLE_CAR, "Cable car")
+    b.date, b.authors = "2025-09-10", ["Bo Chan"]
+    assert repair_swapped_labels([a, b]) == [("WAZ_1", "WAZ_2")]
+    assert (a.title, a.body, a.date, a.authors) == ("Cable car", CABLE_CAR, "2025-09-10", ["Bo Chan"])
+    assert (b.title, b.body, b.date, b.authors) == ("Speaker", SPEAKER, "2024-03-08", ["Ann Lee"])
+
+
+def test_labels_that_fit_their_page_or_no_other_page_of_the_publisher_stay():
+    shown = "<p>{}</p><aside><a href=/other>{}</a></aside>"
+    # Each page also shows the other's story as a teaser: both still hold their own body.
+    a = _labelled_page("A_1", "x", shown.format(CABLE_CAR, SPEAKER), CABLE_CAR, "Cable car")
+    b = _labelled_page("A_2", "x", shown.format(SPEAKER, CABLE_CAR), SPEAKER, "Speaker")
+    # Wrong labels whose page is of another publisher, or nowhere in the set: nothing to swap with.
+    c = _labelled_page("B_1", "y", f"<p>{HARBOUR}</p>", CABLE_CAR, "Cable car")
+    d = _labelled_page("C_1", "z", f"<p>{CABLE_CAR}</p>", HARBOUR, "Harbour")
+    e = _labelled_page("D_1", "w", "<p>An empty page</p>", SPEAKER, "Speaker")
+    assert repair_swapped_labels([a, b, c, d, e]) == []
+    assert [p.body for p in (a, b, c, d, e)] == [CABLE_CAR, SPEAKER, CABLE_CAR, HARBOUR, SPEAKER]
