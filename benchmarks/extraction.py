@@ -14,9 +14,11 @@ the metric:
   publication's own credits left out on both sides (``people_ok``: the sets disagree on
   whether "BBC News" on a page with no named author is its author).
 
-Each date label is also checked against its page (``date_label_evidence``: is the day a
-declared publication day or written on the page, the declared modification day, the same
-month and day of another year, or nowhere), and the right dates are counted per kind of label.
+Each title label is checked against the page's declared titles (``title_label_evidence``:
+the <h1>, og:title, both, another declared title, or none), and each date label against
+its page (``date_label_evidence``: is the day a declared publication day or written on the
+page, the declared modification day, the same month and day of another year, or nowhere);
+the right titles and dates are counted per kind of label.
 
 Labels that a set gives to the wrong page are given back before scoring
 (``repair_swapped_labels``: two pages of one publisher whose raw HTML each holds the
@@ -369,6 +371,68 @@ def html_text(raw: bytes) -> str:
     return htmlmod.unescape(raw.decode("utf-8", "replace")).replace("\\/", "/")
 
 
+# ---------------------------------------------------------------- what the page says of its title label
+#
+# The sets label titles by different conventions: naeb-dev labels the headline the page
+# shows (its <h1>), fundus-tests-dev what Fundus's parser for the publisher reads (for
+# some publishers og:title, for others the JSON-LD headline). Where the page's og:title
+# and its <h1> differ, no extractor can meet both. Each title label is checked against
+# the page's declared titles with plain patterns over the raw HTML, never our extractor:
+#
+# - "h1 = og:title": the label is the page's <h1> and its og:title;
+# - "h1, og:title differs" / "og:title, h1 differs": the label is one of the two, the
+#   other (an <h1> of three words or more, or the og:title) says something else;
+# - "h1 only" / "og:title only": the label is one of the two and the page has no other
+#   (no og:title; no <h1> of three words or more);
+# - "other declared title": the JSON-LD headline, twitter:title or <title> only;
+# - "nowhere": none of these; "unlabelled": no title label.
+#
+# A declared title matches when it is the label, or the label and a part set off by a
+# separator (" | Site", "Section: ", or in the <h1> an element of its own): the label's
+# words open or close it at a separator.
+
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+_HEAD_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+_JSONLD_HEADLINE = re.compile(r'"headline"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_TITLE_SEPARATOR = re.compile(r"\s[|\-–—·/»«›:]\s|[|｜：ㅣ]|: ")
+
+
+def _meta_contents(text: str, name: str) -> list[str]:
+    pattern = (rf'<meta[^>]+(?:property|name)=["\']{name}["\'][^>]*content=["\']([^"\']*)'
+               rf'|<meta[^>]+content=["\']([^"\']*)["\'][^>]*(?:property|name)=["\']{name}["\']')
+    return [a or b for a, b in re.findall(pattern, text, re.I)]
+
+
+def _title_forms(declared: str) -> set[str]:
+    """The declared title and its parts before or after each separator, normalised."""
+    parts = _TITLE_SEPARATOR.split(declared)
+    forms = {norm_title(declared)}
+    forms |= {norm_title(" ".join(parts[:i])) for i in range(1, len(parts))}
+    forms |= {norm_title(" ".join(parts[i:])) for i in range(1, len(parts))}
+    return forms - {""}
+
+
+def title_label_evidence(case: Case) -> str:
+    """The kind of title label (see the comment above)."""
+    label = norm_title(case.title)
+    if not label:
+        return "unlabelled"
+    text = html_text(case.html)
+    h1s = [_TAG.sub(" | ", h) for h in _H1.findall(text)]  # a kicker in an element of its own is set off too
+    ogs = _meta_contents(text, "og:title")
+    in_h1 = any(label in _title_forms(h) for h in h1s)
+    in_og = any(label in _title_forms(o) for o in ogs)
+    if in_h1 and in_og:
+        return "h1 = og:title"
+    if in_h1:
+        return "h1, og:title differs" if ogs else "h1 only"
+    if in_og:
+        return "og:title, h1 differs" if any(len(tokens(h)) >= 3 for h in h1s) else "og:title only"
+    others = _meta_contents(text, "twitter:title") + _HEAD_TITLE.findall(text)
+    others += [json.loads(f'"{h}"') for h in _JSONLD_HEADLINE.findall(text)]
+    return "other declared title" if any(label in _title_forms(o) for o in others) else "nowhere"
+
+
 # ---------------------------------------------------------------- the two systems
 
 def _page(case: Case):
@@ -499,9 +563,10 @@ def decision_effect(cases: list[Case], ours: list[Output], base: list[Output]) -
 
 
 def score(cases: list[Case], outputs: list[Output], labels: list[str] | None = None,
-          base: list[Output] | None = None) -> dict:
-    """Body, and for labelled sets title/date/authors; ``labels``: each case's ``date_label_evidence``;
-    ``base``: trafilatura's outputs, for the declined pages it extracts at length."""
+          base: list[Output] | None = None, title_labels: list[str] | None = None) -> dict:
+    """Body, and for labelled sets title/date/authors; ``labels``: each case's ``date_label_evidence``,
+    ``title_labels``: its ``title_label_evidence``; ``base``: trafilatura's outputs, for the declined
+    pages it extracts at length."""
     pairs = [precision_recall(o.body, c.body) for c, o in zip(cases, outputs)]
     precision = sum(p for p, _ in pairs) / len(pairs)
     recall = sum(r for _, r in pairs) / len(pairs)
@@ -526,16 +591,25 @@ def score(cases: list[Case], outputs: list[Output], labels: list[str] | None = N
         result["date_right_by_label"] = dict(right)
         supported = labels.count("supported")
         result["date_supported"] = round(right["supported"] / supported, 4) if supported else None
+        # Right titles per kind of label (see title_label_evidence).
+        title_labels = title_labels if title_labels is not None else [title_label_evidence(c) for c in cases]
+        titles: Counter = Counter()
+        for label, c, o in zip(title_labels, cases, outputs):
+            titles[label] += title_ok(c, o)
+        result["title_right_by_label"] = dict(titles)
     return result
 
 
-def score_half(cases: list[Case], outputs: dict[str, list[Output]], labels: list[str] | None) -> dict:
+def score_half(cases: list[Case], outputs: dict[str, list[Output]], labels: list[str] | None,
+               title_labels: list[str] | None = None) -> dict:
     """The scores of every system on some pages, with our drastic decisions against trafilatura."""
     entry: dict = {"pages": len(cases), "publishers": len({c.publisher for c in cases}), "systems": list(outputs)}
     if labels is not None:
         entry["date_labels"] = dict(Counter(labels).most_common())
+        title_labels = title_labels if title_labels is not None else [title_label_evidence(c) for c in cases]
+        entry["title_labels"] = dict(Counter(title_labels).most_common())
     base = outputs["trafilatura"]
-    entry.update({key: score(cases, outs, labels, base) for key, outs in outputs.items()})
+    entry.update({key: score(cases, outs, labels, base, title_labels) for key, outs in outputs.items()})
     entry["drastic"] = drastic_effect(cases, outputs["newscrawl"], base)
     entry["decisions"] = decision_effect(cases, outputs["newscrawl"], base)
     entry["time_ratio"] = round(entry["newscrawl"]["seconds_per_page"] / entry["trafilatura"]["seconds_per_page"], 3)
@@ -567,12 +641,14 @@ def run(datasets: tuple[str, ...] = tuple(LOADERS), dump: str | None = None, wri
         if baselines:
             outputs.update(run_baselines(cases))
         labels = [date_label_evidence(c) for c in cases] if cases[0].date is not None else None
+        title_labels = [title_label_evidence(c) for c in cases] if cases[0].title is not None else None
         results[name] = {}
         for half in halves:
             index = [i for i, c in enumerate(cases) if c.half == half]
             results[name][half] = score_half(
                 [cases[i] for i in index], {key: [outs[i] for i in index] for key, outs in outputs.items()},
-                [labels[i] for i in index] if labels is not None else None)
+                [labels[i] for i in index] if labels is not None else None,
+                [title_labels[i] for i in index] if title_labels is not None else None)
         if dump:
             for i, case in enumerate(cases):
                 per_page[f"{name}/{case.name}"] = {
@@ -677,11 +753,36 @@ def table(results: dict) -> str:
                     lines.append(f"| {name} | {half} | {step} | {d['drastic']} | {d['kept']} | {d['refused']} | "
                                  f"{d['better']} | {d['worse']} | {d['f1_change']:+.4f} |")
     lines.append("")
+    lines += _title_label_table(results)
     for name, entry in results.items():
         for half, e in entry.items():
             if "date_labels" in e:
                 lines += _date_label_table(f"{name}, {half} half", e)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _title_label_table(results: dict) -> list[str]:
+    """Title labels per kind (``title_label_evidence``) and the titles each system gets right per kind."""
+    halves = [(name, half, e) for half in ("check", "tune") for name, entry in results.items()
+              for h, e in entry.items() if h == half and "title_labels" in e]
+    if not halves:
+        return []
+    systems = halves[0][2]["systems"]
+    lines = [
+        "**Title labels**, checked against the page's declared titles by `title_label_evidence` (raw HTML, "
+        "not our extractor): naeb-dev labels the <h1> readers see, fundus-tests-dev what Fundus's parser for "
+        "the publisher reads (og:title for some, the JSON-LD headline for others). Where og:title and the <h1> "
+        "differ, an extractor meets one set's labels or the other's. Cells: titles right of the pages of that "
+        "kind.",
+        "",
+        "| set | half | label | pages | " + " | ".join(systems) + " |",
+        "| --- | --- | --- | ---: | " + " | ".join("---:" for _ in systems) + " |",
+    ]
+    for name, half, e in halves:
+        for kind, n in e["title_labels"].items():
+            cells = " | ".join(str(e[system]["title_right_by_label"].get(kind, 0)) for system in systems)
+            lines.append(f"| {name} | {half} | {kind} | {n} | {cells} |")
+    return lines + [""]
 
 
 def _date_label_table(what: str, entry: dict) -> list[str]:
@@ -735,6 +836,10 @@ def main() -> None:
                             if k in ours)
                   + f"  declined {ours['declined']} ({ours['declined_long']})  drastic {e['drastic']}"
                   f"  time {e['time_ratio']:.2f}x")
+            if "title_labels" in e:
+                print(f"{'':23} title labels (pages: newscrawl, trafilatura right): " + ", ".join(
+                    f"{kind} {n}: {ours['title_right_by_label'].get(kind, 0)}, "
+                    f"{base['title_right_by_label'].get(kind, 0)}" for kind, n in e["title_labels"].items()))
             for step, d in e["decisions"].items():
                 if d["drastic"]:
                     print(f"{'':23} {step}: {d}")

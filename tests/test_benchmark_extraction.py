@@ -190,3 +190,46 @@ def test_labels_that_fit_their_page_or_no_other_page_of_the_publisher_stay():
     e = _labelled_page("D_1", "w", "<p>An empty page</p>", SPEAKER, "Speaker")
     assert repair_swapped_labels([a, b, c, d, e]) == []
     assert [p.body for p in (a, b, c, d, e)] == [CABLE_CAR, SPEAKER, CABLE_CAR, HARBOUR, SPEAKER]
+
+
+# ---------------------------------------------------------------- what the page says of its title label
+
+from benchmarks.extraction import title_label_evidence  # noqa: E402
+
+
+def _titled(title: str, html: str):
+    return Case("naeb-dev", "page", "https://news.test/story", html.encode(), "", title, "", [])
+
+
+@pytest.mark.parametrize("title, html, kind", [
+    ("Blinken arrives in Beijing", '<meta property="og:title" content="Blinken arrives in Beijing | The Daily">'
+                                   "<h1 class=headline>Blinken arrives in Beijing</h1>", "h1 = og:title"),
+    ("Blinken lands", '<meta content="World: Blinken lands" property="og:title"><h1><span>World</span> '
+                      "Blinken lands</h1>", "h1 = og:title"),
+    ("Inside Ohtani's $700 million contract", '<meta property="og:title" content="How Ohtani became a Dodger">'
+                                              "<h1>Inside Ohtani&#39;s $700 million contract</h1>",
+     "h1, og:title differs"),
+    ("Tories pick a leader", "<title>Tories pick a leader - The Paper</title><h1>Tories pick a leader</h1>",
+     "h1 only"),
+    ("Chelsea send a message", '<meta property="og:title" content="Chelsea send a message">'
+                               "<h1>Chelsea send a message in battling win</h1>", "og:title, h1 differs"),
+    ("Judy Lybke, ganz und gar", '<meta property="og:title" content="Judy Lybke, ganz und gar">'
+                                 "<h1>Die Zeit</h1>", "og:title only"),
+    ("Krieg im News-Ticker", '<meta property="og:title" content="Nahost-Ticker: Neues">'
+                             '<script type="application/ld+json">{"headline": "Krieg im News-Ticker"}</script>'
+                             "<h1>Nahost-Ticker: Neues</h1>", "other declared title"),
+    ("南海トラフ、一時調査", "<title>南海トラフ、一時調査：中日新聞Web</title>", "other declared title"),
+    ("Memphis to Maryville", '<meta property="og:title" content="Cultural adventures"><h1>Cultural adventures</h1>',
+     "nowhere"),
+    ("", "<h1>Anything</h1>", "unlabelled"),
+])
+def test_title_label_evidence_reads_the_pages_declared_titles(title, html, kind):
+    assert title_label_evidence(_titled(title, html)) == kind
+
+
+def test_score_counts_right_titles_per_kind_of_label():
+    cases = [_titled("A story here", '<meta property="og:title" content="A story here"><h1>A story here</h1>'),
+             _titled("Short one here", '<meta property="og:title" content="Short one here">'
+                                       "<h1>Short one here and more</h1>")]
+    result = score(cases, [Output(body="", title="A story here"), Output(body="", title="Short one here and more")])
+    assert result["title_right_by_label"] == {"h1 = og:title": 1, "og:title, h1 differs": 0}
