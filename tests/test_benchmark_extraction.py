@@ -233,3 +233,36 @@ def test_score_counts_right_titles_per_kind_of_label():
                                        "<h1>Short one here and more</h1>")]
     result = score(cases, [Output(body="", title="A story here"), Output(body="", title="Short one here and more")])
     assert result["title_right_by_label"] == {"h1 = og:title": 1, "og:title, h1 differs": 0}
+
+
+# ---------------------------------------------------------------- the same checks on real tune-half pages
+
+from benchmarks.extraction import DATASETS, load_fundus_tests, load_naeb  # noqa: E402
+
+needs_datasets = pytest.mark.skipif(not DATASETS.is_dir(), reason=f"datasets not found at {DATASETS}")
+
+
+@needs_datasets
+def test_the_swapped_pair_of_fundus_tests_dev_gets_its_labels_back():
+    cases = {c.name: c for c in load_fundus_tests()}
+    cable_car, speaker = cases["WAZ_2024_03_08"], cases["WAZ_2025_09_10"]
+    assert {cable_car.half, speaker.half} == {"tune"}
+    assert cable_car.title == "Erstes Bild: So könnte die Duisburger Seilbahn aussehen"
+    assert speaker.title == "Grünen-Spitze gegen Klöckner: Nun attackiert auch Ricarda Lang"
+    assert (cable_car.date, speaker.date) == ("2024-03-08", "2025-09-10")
+
+
+@needs_datasets
+def test_title_labels_of_real_pages():
+    # The same evidence, labelled both ways: og:title and twitter:title on one side, the
+    # <h1>, the JSON-LD headline and <title> on the other.
+    fundus = {c.name: c for c in load_fundus_tests() if c.half == "tune"}
+    naeb = {c.name: c for c in load_naeb() if c.half == "tune"}
+    for name in ("EveningStandard_2024_05_02", "EveningStandard_2024_10_24", "ZwanzigMinuten_2025_11_06"):
+        assert title_label_evidence(fundus[name]) == "og:title, h1 differs", name
+    for name in ("afaafe2df44ca297a679041b43132253", "ac70aa4b5a0cf11866247c8576381704"):  # ESPN, etonline
+        assert title_label_evidence(naeb[name]) == "h1, og:title differs", name
+    # The label after a kicker set off by a colon in the <h1> (NTV); <h1> and og:title in the same words (Tagesschau).
+    for name in ("NTV_2023_04_28", "Tagesschau_2023_04_28"):
+        assert title_label_evidence(fundus[name]) == "h1 = og:title", name
+    assert title_label_evidence(fundus["BR_2024_08_27"]) == "other declared title"  # the JSON-LD headline
