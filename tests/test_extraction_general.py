@@ -266,6 +266,23 @@ def test_byline_prefixes_beyond_english(byline, names):
     assert trailing_byline(byline) == names or not BYLINE_LEAD.match(byline)
 
 
+def _table(table):
+    from pipelines.extraction import authors
+
+    return [(lang, word) for lang, words in getattr(authors, table).items() for word in words]
+
+
+@pytest.mark.parametrize("lang, word", _table("NAME_CONNECTORS"))
+def test_every_connector_of_the_table_splits_two_names(lang, word):
+    assert split_authors(f"Jana Roe {word} Ali Kaya") == ["Jana Roe", "Ali Kaya"], lang
+
+
+@pytest.mark.parametrize("lang, word", _table("BYLINE_ROLES"))
+def test_every_role_of_the_table_is_taken_off_the_name(lang, word):
+    assert split_authors(f"Jana Roe {word}") == ["Jana Roe"], lang
+    assert split_authors(f"신현주 {word}") == ["신현주"], lang
+
+
 @pytest.mark.parametrize("text", ["Von der Leyen sagt Nein", "Di Maio attacca", "Par ailleurs", "Por su parte"])
 def test_a_sentence_starting_with_a_prefix_word_is_not_a_byline(text):
     assert not BYLINE_LEAD.match(text) and not trailing_byline(text)

@@ -42,6 +42,16 @@ BYLINE_LABELS = {
 }
 # Written before the names with no space or colon needed: "記者 王小明", "记者王小明".
 BYLINE_MARKS = ("記者", "记者")
+# What a byline says after a name, by language, taken off it: "Jo Roe Staff Writer",
+# "신현주 기자", "王小明 記者" (a paper named just before the role goes too, see
+# ``_strip_trailing_role``).
+BYLINE_ROLES = {
+    "en": ("staff", "correspondent", "reporter", "writer", "editor", "contributor", "columnist", "report", "reports",
+           "desk", "team"),
+    "ko": ("기자",), "ja": ("記者", "特派員"), "zh": ("记者", "記者", "特派员"),
+}
+# Words between two names in one byline, by language: "Jo Roe and Ann Lee", "Jo Roe und Ann Lee".
+NAME_CONNECTORS = {"en": ("and", "with"), "de": ("und",), "fr": ("et",), "es": ("y",)}
 
 
 def _alternation(words) -> str:
@@ -62,8 +72,9 @@ BYLINE_LEAD = re.compile(rf"^(?:(?:{_ENGLISH}):?\s+(?={_NAME})|(?:{_OTHER})\s+(?
                          rf"|(?:{_LABELS})\s*[:：]\s*(?=\S)|(?:{_MARKS})\s*(?=\S))", re.I)
 _BRACKETS = re.compile(r"\(.*?\)|\[.*?\]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+", re.I)
-# Connectors between names; ``,`` is handled separately because it also introduces titles.
-_SPLIT = re.compile(r"\s*(?:;|\||\s&\s|\band\b|\bund\b|\bet\b|\by\b|\bwith\b|\s[•·]\s)\s*", re.I)
+# Connectors between names (NAME_CONNECTORS); ``,`` is handled separately because it also introduces titles.
+_CONNECTORS = _alternation(w for ws in NAME_CONNECTORS.values() for w in ws)
+_SPLIT = re.compile(rf"\s*(?:;|\||\s&\s|\b(?:{_CONNECTORS})\b|\s[•·]\s)\s*", re.I)
 # Words that make a comma-separated chunk a job title or a place rather than a name.
 _ROLE = re.compile(
     r"\b(correspondent|editor|reporter|writer|journalist|contributor|columnist|producer|"
@@ -85,9 +96,7 @@ _NOT_NAME = re.compile(
     re.I,
 )
 # Role words that trail a name without a comma: "Dave Epstein Globe Correspondent".
-_TRAILING_ROLE = re.compile(
-    r"(\s+(?:staff|correspondent|reporter|writer|editor|contributor|columnist|reports?|desk|team|"
-    r"기자|記者|记者|特派員|特派员))+$", re.I)
+_TRAILING_ROLE = re.compile(rf"(\s+(?:{_alternation(w for ws in BYLINE_ROLES.values() for w in ws)}))+$", re.I)
 # Lower-case words a name may hold ("Ludwig van Beethoven", "Vanessa de la Cruz").
 _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "das", "dos", "du", "la", "le",
               "ter", "ten", "bin", "ibn", "al", "el", "y", "e", "st", "mac", "ap"}
