@@ -770,8 +770,8 @@ def _title_label_table(results: dict) -> list[str]:
     systems = halves[0][2]["systems"]
     lines = [
         "**Title labels**, checked against the page's declared titles by `title_label_evidence` (raw HTML, "
-        "not our extractor): naeb-dev labels the <h1> readers see, fundus-tests-dev what Fundus's parser for "
-        "the publisher reads (og:title for some, the JSON-LD headline for others). Where og:title and the <h1> "
+        "not our extractor): naeb-dev labels the `<h1>` readers see, fundus-tests-dev what Fundus's parser for "
+        "the publisher reads (og:title for some, the JSON-LD headline for others). Where og:title and the `<h1>` "
         "differ, an extractor meets one set's labels or the other's. Cells: titles right of the pages of that "
         "kind.",
         "",
