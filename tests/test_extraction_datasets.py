@@ -244,3 +244,25 @@ def test_teaser_cards_wrapped_in_a_link_are_not_the_story(html_file):
     article = _fundus_tests_article(html_file)
     assert LINKED_TEASERS[html_file] not in article.body
     assert shingle_f1(article.body, case.body) > 0.95
+
+
+# ---------------------------------------------------------------- a kicker set apart before the headline
+
+# Tune-half pages whose heading holds a kicker in an element of its own before the
+# headline: in the <h1> (animenewsnetwork: "News"), in the <h2> that shows the headline
+# while the <h1> sits in the breadcrumb (n-tv: "Neue Leipziger Schule", "Es wird bald beginnen").
+KICKERS = {
+    ("naeb-dev", "17d3ef2925f2f16fd4cd79228edbda52"): "Feat Pictures to Open Totto-Chan: The Little Girl at the "
+                                                      "Window Anime Film in Indonesia",
+    ("fundus-tests-dev", "NTV_2023_04_28"): "Judy Lybke, ganz und gar nicht eigenartig",
+    ("fundus-tests-dev", "NTV_2025_12_12"): "Trump spricht nach Tanker-Stürmung über Bodeneinsätze",
+}
+
+
+@pytest.mark.parametrize("dataset, html_file", sorted(KICKERS))
+def test_a_kicker_set_apart_is_not_part_of_the_title(dataset, html_file):
+    from benchmarks.extraction import LOADERS, _page
+
+    (case,) = [c for c in LOADERS[dataset](DATASETS) if c.name == html_file]
+    assert case.half == "tune" and _words(case.title) == _words(KICKERS[dataset, html_file])
+    assert _words(extract_article(_page(case)).title) == _words(case.title)

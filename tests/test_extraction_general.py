@@ -347,6 +347,34 @@ def test_a_kicker_set_apart_in_the_h1_is_not_the_headline(h1):
     assert extract_article(page(html)).title == "Blinken arrives in Beijing for two days of talks"
 
 
+@pytest.mark.parametrize("h2", [
+    '<h2><span class="article__kicker">Asia diplomacy</span> <span class="article__headline">Blinken arrives in '
+    "Beijing for two days of talks</span></h2>",
+    '<h2 class="headlines"><b>"Diplomacy in Asia"</b><span>Blinken arrives in Beijing for two days of talks</span></h2>',
+])
+def test_a_kicker_set_apart_in_the_h2_that_shows_the_headline_is_not_the_headline(h2):
+    # The page's <h1> is in the breadcrumb (the search engines' "Kicker: Headline", as the
+    # JSON-LD headline); readers see the <h2>, the kicker in an element of its own.
+    kicker = "Asia diplomacy" if "Asia diplomacy" in h2 else '"Diplomacy in Asia"'
+    declared = f"{kicker}: Blinken arrives in Beijing for two days of talks"
+    html = article_html(
+        '<meta property="og:title" content="Blinken arrives in Beijing for two days of talks">'
+        f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", "headline": declared})}</script>'
+    ).replace('<nav><a href="/">Home</a></nav>', f'<nav><a href="/">Home</a> <h1>{declared}</h1></nav>').replace(
+        "<h1>Blinken arrives in Beijing</h1>", h2)
+    assert extract_article(page(html)).title == "Blinken arrives in Beijing for two days of talks"
+
+
+def test_words_before_the_headline_in_the_h2_that_are_not_set_apart_stay():
+    declared = "Asia diplomacy: Blinken arrives in Beijing for two days of talks"
+    html = article_html(
+        '<meta property="og:title" content="Blinken arrives in Beijing for two days of talks">'
+        f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", "headline": declared})}</script>'
+    ).replace('<nav><a href="/">Home</a></nav>', f'<nav><a href="/">Home</a> <h1>{declared}</h1></nav>').replace(
+        "<h1>Blinken arrives in Beijing</h1>", f"<h2>{declared}</h2>")
+    assert extract_article(page(html)).title == declared
+
+
 @pytest.mark.parametrize("h1", [
     "Why Antony Blinken arrives in Beijing for talks",
     "Diplomacy: Blinken arrives in Beijing for talks",  # a colon alone (pruned by leave-out runs)

@@ -158,8 +158,9 @@ def shown_headline(root, declared: list[str | None]) -> list[str]:
 def choose_title(root, data: Structured, url: str) -> str | None:
     """The headline: the <h1> that agrees best with the metadata titles, else metadata.
 
-    An <h1> that is a metadata title after a kicker in an element of its own gives way
-    to that title; a trailing bracketed label ("… [Watch]") is dropped.
+    A headline that is a metadata title after a kicker in an element of its own (in the
+    <h1>, or in the <h2> that shows the headline) gives way to that title; a trailing
+    bracketed label ("… [Watch]") is dropped.
     """
     art = data.article or {}
     sites = site_names(data, url)
@@ -201,11 +202,15 @@ def choose_title(root, data: Structured, url: str) -> str | None:
 
 
 def _kicker(root, heading: str, n: int) -> bool:
-    """Whether the first ``n`` words of the <h1> reading ``heading`` are a kicker set
+    """Whether the first ``n`` words of the heading reading ``heading`` are a kicker set
     apart from the headline in an element of their own
-    (``<h1><span>Premier League</span><span>…</span></h1>``)."""
-    prefix = " ".join(words(heading)[:n])
-    for h in root.iter("h1"):
-        if clean_text(node_text(h)) == heading:
-            return any(" ".join(words(node_text(child))) == prefix for child in h if isinstance(child.tag, str))
+    (``<h1><span>Premier League</span><span>…</span></h1>``). The heading is the <h1>, or
+    the <h2> that shows the headline on pages that keep their <h1> in the breadcrumb
+    (``<h2><span>Kicker</span><span>Headline</span></h2>``, the <h1> and JSON-LD
+    headline reading "Kicker: Headline"); words are compared, not punctuation."""
+    whole, prefix = words(heading), " ".join(words(heading)[:n])
+    for h in root.iter("h1", "h2"):
+        if words(node_text(h)) == whole and any(
+                " ".join(words(node_text(child))) == prefix for child in h if isinstance(child.tag, str)):
+            return True
     return False
