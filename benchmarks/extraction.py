@@ -187,13 +187,17 @@ def repair_swapped_labels(cases: list[Case], low: float = 0.5, high: float = 0.9
             texts[id(case)] = raw_words(case)
         return texts[id(case)]
 
-    swapped = []
+    swapped: list[tuple[str, str]] = []
     # A page whose raw HTML holds its body's ten longest words holds its body: only the
     # others are read word by word (the whole check takes seconds per set).
     misfits = [c for c in cases if not _holds_longest_words(c) and label_fit(c, text(c)) < low]
+    paired: set[int] = set()
     for i, a in enumerate(misfits):
         for b in misfits[i + 1:]:
-            if a.publisher == b.publisher and label_fit(a, text(b)) >= high and label_fit(b, text(a)) >= high:
+            if id(a) in paired or id(b) in paired or a.publisher != b.publisher:
+                continue
+            if label_fit(a, text(b)) >= high and label_fit(b, text(a)) >= high:
+                paired |= {id(a), id(b)}
                 for key in LABELS:
                     value = getattr(a, key)
                     setattr(a, key, getattr(b, key))
@@ -412,6 +416,14 @@ def _title_forms(declared: str) -> set[str]:
     return forms - {""}
 
 
+def _json_string(body: str) -> str:
+    """A JSON string literal's value (its text between the quotes), as written when it does not parse."""
+    try:
+        return json.loads(f'"{body}"')
+    except ValueError:  # "\'" and other escapes JSON does not have, raw control characters
+        return body
+
+
 def title_label_evidence(case: Case) -> str:
     """The kind of title label (see the comment above)."""
     label = norm_title(case.title)
@@ -429,7 +441,7 @@ def title_label_evidence(case: Case) -> str:
     if in_og:
         return "og:title, h1 differs" if any(len(tokens(h)) >= 3 for h in h1s) else "og:title only"
     others = _meta_contents(text, "twitter:title") + _HEAD_TITLE.findall(text)
-    others += [json.loads(f'"{h}"') for h in _JSONLD_HEADLINE.findall(text)]
+    others += [_json_string(h) for h in _JSONLD_HEADLINE.findall(text)]
     return "other declared title" if any(label in _title_forms(o) for o in others) else "nowhere"
 
 

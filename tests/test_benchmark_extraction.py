@@ -179,6 +179,14 @@ def test_two_pages_given_each_others_labels_get_them_back(markup):
     assert (b.title, b.body, b.date, b.authors) == ("Speaker", SPEAKER, "2024-03-08", ["Ann Lee"])
 
 
+def test_a_page_swaps_its_labels_with_one_other_page_only():
+    a = _labelled_page("A_1", "x", f"<p>{CABLE_CAR}</p>", SPEAKER, "Speaker")
+    b = _labelled_page("A_2", "x", f"<p>{SPEAKER}</p>", CABLE_CAR, "Cable car")
+    c = _labelled_page("A_3", "x", f"<p>{SPEAKER}</p><p>{HARBOUR}</p>", CABLE_CAR, "Cable car")
+    assert repair_swapped_labels([a, b, c]) == [("A_1", "A_2")]
+    assert (a.title, b.title, c.title) == ("Cable car", "Speaker", "Cable car")
+
+
 def test_labels_that_fit_their_page_or_no_other_page_of_the_publisher_stay():
     shown = "<p>{}</p><aside><a href=/other>{}</a></aside>"
     # Each page also shows the other's story as a teaser: both still hold their own body.
@@ -219,6 +227,7 @@ def _titled(title: str, html: str):
                              '<script type="application/ld+json">{"headline": "Krieg im News-Ticker"}</script>'
                              "<h1>Nahost-Ticker: Neues</h1>", "other declared title"),
     ("南海トラフ、一時調査", "<title>南海トラフ、一時調査：中日新聞Web</title>", "other declared title"),
+    ("It's a ticker", """<script>{"headline": "It\\'s a ticker"}</script>""", "other declared title"),  # not JSON
     ("Memphis to Maryville", '<meta property="og:title" content="Cultural adventures"><h1>Cultural adventures</h1>',
      "nowhere"),
     ("", "<h1>Anything</h1>", "unlabelled"),
