@@ -35,23 +35,28 @@ class Frontier:
         return await self.redis.run("PUSH", [k.seen, k.hosts, k.stats, k.queued_by_host, k.qseq, k.host_cap],
                                     [fp, host.encode() + b" " + body, host, "0", priority, cap, k.queue_prefix])
 
-    async def take(self, n: int, timeout_ms: int = 300) -> list[tuple[str, bytes]]:
+    async def take(self, n: int, timeout_ms: int = 300, stale_ms: int = 1000) -> list[tuple[str, bytes]]:
         k = self.k
         got = await self.redis.run("TAKE", [k.hosts, k.leases, k.lease_deadline, k.lease_worker, k.seq, k.stats,
-                                            k.queued_by_host, k.taken_by_host, k.host_cap, k.lease_score],
-                                   [n, self.worker, timeout_ms, k.queue_prefix])
-        return [(got[i].decode(), got[i + 1]) for i in range(0, len(got), 2)]
+                                            k.queued_by_host, k.taken_by_host, k.host_cap, k.lease_score, k.asking,
+                                            k.wait_seq],
+                                   [n, self.worker, timeout_ms, k.queue_prefix, k.holders_prefix, k.waiting_prefix,
+                                    stale_ms])
+        self.waits = int(got[0])
+        return [(got[i].decode(), got[i + 1]) for i in range(1, len(got), 2)]
 
     async def ack(self, lease: str, host: str = "h:80") -> int:
         k = self.k
         return await self.redis.run("ACK", [k.leases, k.lease_deadline, k.lease_worker, k.stats, k.done_by_host,
-                                            k.done_by_worker, k.taken_by_host, k.lease_score], [lease, host, self.worker])
+                                            k.done_by_worker, k.taken_by_host, k.lease_score, k.holders(host),
+                                            k.waiting(host)],
+                                   [lease, host, self.worker])
 
     async def give_back(self, lease: str) -> int:
         k = self.k
         return await self.redis.run("GIVE_BACK", [k.leases, k.lease_deadline, k.lease_worker, k.hosts, k.stats,
-                                                  k.queued_by_host, k.taken_by_host, k.lease_score],
-                                    [lease, self.worker, k.queue_prefix])
+                                                  k.queued_by_host, k.taken_by_host, k.lease_score, k.asking],
+                                    [lease, self.worker, k.queue_prefix, k.holders_prefix])
 
     async def renew(self, *leases: str, timeout_ms: int = 300) -> list[str]:
         k = self.k
@@ -63,7 +68,7 @@ class Frontier:
         k = self.k
         return [w.decode() for w in await self.redis.run(
             "REAP", [k.leases, k.lease_deadline, k.lease_worker, k.hosts, k.stats, k.queued_by_host, k.taken_by_host,
-                     k.lease_score], [100, k.queue_prefix])]
+                     k.lease_score, k.asking], [100, k.queue_prefix, k.holders_prefix])]
 
     async def idle(self) -> int:
         k = self.k
@@ -260,3 +265,101 @@ def test_a_dead_workers_host_slots_free_up_as_its_leases_do(redis_url, name):  #
         await asyncio.sleep(0.35)  # its worker died: no renewal, the slot is free again
         assert (await b.slot("b:1", 1, 0))[0] == 1
     _run(scenario())
+
+
+def _holders(redis_url: str, k: FrontierKeys, host: str) -> dict[str, int]:
+    return {w.decode(): int(n) for w, n in redis.Redis.from_url(redis_url).hgetall(k.holders(host)).items()}
+
+
+def test_a_freed_lease_of_a_host_at_its_cap_goes_to_the_worker_that_has_waited_longest(redis_url, name):  # noqa: F811
+    async def scenario():
+        a, b, c = (Frontier(redis_url, name, w) for w in ("a-1", "b-2", "c-3"))
+        for i in range(8):
+            await a.push(f"{i}".encode(), "slow:80", f"r{i}".encode(), cap=2)  # DOWNLOAD_DELAY: cap 2
+        first = await a.take(16)
+        assert len(first) == 2 and a.waits == 1  # its cap; room to spare: waiting for slow:80 too
+        assert await b.take(16) == [] and b.waits == 1
+        await asyncio.sleep(0.01)
+        assert await c.take(16) == [] and c.waits == 1  # b first, then c
+        assert await a.ack(first[0][0], "slow:80") == 1
+        # a asks again at once: the freed lease is held for b, who has waited longest...
+        assert await a.take(16) == [] and await c.take(16) == []
+        (to_b,) = await b.take(16)
+        assert await a.ack(first[1][0], "slow:80") == 1
+        assert await a.take(16) == [] and await b.take(16) == []  # ...then c's (a and b wait behind it)
+        (to_c,) = await c.take(16)
+        await b.ack(to_b[0], "slow:80")
+        (to_a,) = await a.take(16)  # a began waiting before b asked again: a's turn
+        assert [e for _, e in (*first, to_b, to_c, to_a)] == [f"slow:80 r{i}".encode() for i in range(5)]
+        assert _holders(redis_url, a.k, "slow:80") == {"a-1": 1, "c-3": 1}
+    _run(scenario())
+
+
+def test_while_others_wait_each_worker_holds_its_share_of_a_hosts_cap(redis_url, name):  # noqa: F811
+    async def scenario():
+        a, b, c = (Frontier(redis_url, name, w) for w in ("a-1", "b-2", "c-3"))
+        for i in range(30):
+            await a.push(f"{i}".encode(), "fast:80", f"r{i}".encode(), cap=12)  # no delay: 4 x its concurrency
+        held = await a.take(32)
+        assert len(held) == 12  # nobody else asked: the whole cap
+        assert await b.take(32) == [] and await c.take(32) == []
+        for lease, _ in held[:6]:  # six end; a, over its share (12 / 3), gets none of them...
+            await a.ack(lease, "fast:80")
+        assert await a.take(32) == []
+        assert len(await b.take(32)) == 4  # ...b and c get theirs (b leaves c's one of the six)
+        assert len(await c.take(32)) == 2
+        assert _holders(redis_url, a.k, "fast:80") == {"a-1": 6, "b-2": 4, "c-3": 2}
+        for lease, _ in held[6:]:  # a's other six end, and it asks again at once
+            await a.ack(lease, "fast:80")
+        assert len(await a.take(32)) == 4  # its share, one of the six left for c, who waits and has less
+        assert len(await c.take(32)) == 2 and await b.take(32) == []  # c up to its share; b's is full
+        assert _holders(redis_url, a.k, "fast:80") == {"a-1": 4, "b-2": 4, "c-3": 4}
+    _run(scenario())
+
+
+@pytest.mark.parametrize("how", ["stops_asking", "fills_up", "its_leases_run_out"])
+def test_a_waiter_that_is_gone_or_busy_holds_no_lease_back(redis_url, name, how):  # noqa: F811
+    async def scenario():
+        a, b = Frontier(redis_url, name, "a-1"), Frontier(redis_url, name, "b-2")
+        await a.push(b"h1", "h:80", b"h1", cap=1)
+        await a.push(b"h2", "h:80", b"h2", cap=1)
+        ((held, _),) = await a.take(1)
+        await a.push(b"g1", "g:80", b"g1")
+        assert len(await b.take(4, timeout_ms=200)) == 1 and b.waits == 1  # g's, and waiting for h's
+        await a.ack(held, "h:80")
+        assert await a.take(1) == []  # held for b, who asked a moment ago
+        if how == "fills_up":  # with another host's request: it asks no more until one of its own ends
+            await a.push(b"g2", "g:80", b"g2")
+            assert len(await b.take(1)) == 1
+        elif how == "its_leases_run_out":  # it stopped renewing them (died, or stalled)
+            await asyncio.sleep(0.3)
+            assert await a.reap() == ["b-2"]
+        else:  # it died, or stopped: no longer fresh once it has not asked for the stale time
+            await asyncio.sleep(0.25)
+            assert await a.take(1, stale_ms=1000) == []
+        assert b"h:80 h2" in [e for _, e in await a.take(4, stale_ms=200)]
+    _run(scenario())
+
+
+def test_every_end_of_a_lease_gives_back_its_workers_hold_on_its_host(redis_url, name):  # noqa: F811
+    async def scenario():
+        a, b = Frontier(redis_url, name, "a-1"), Frontier(redis_url, name, "b-2")
+        for i in range(6):
+            await a.push(f"{i}".encode(), "h:80", f"r{i}".encode(), cap=8)
+        mine = [lease for lease, _ in await a.take(4, timeout_ms=200)]
+        (theirs, _), = await b.take(1, timeout_ms=10_000)
+        assert _holders(redis_url, a.k, "h:80") == {"a-1": 4, "b-2": 1}
+        assert await a.ack(mine[0]) == 1 and await a.ack(mine[0]) == 0  # done; a retried ack counts once
+        assert _holders(redis_url, a.k, "h:80") == {"a-1": 3, "b-2": 1}
+        assert await a.give_back(mine[1]) == 1 and await a.give_back(mine[1]) == 0  # given back (stopping)
+        assert _holders(redis_url, a.k, "h:80") == {"a-1": 2, "b-2": 1}
+        await asyncio.sleep(0.3)
+        assert await b.reap() == ["a-1", "a-1"]  # run out (a died)
+        assert _holders(redis_url, a.k, "h:80") == {"b-2": 1}
+        assert await b.ack(theirs) == 1
+        assert _holders(redis_url, a.k, "h:80") == {}  # nothing left of either: the key is gone
+        status = frontier_status(redis.Redis.from_url(redis_url), name)
+        assert (status["queued"], status["leased"], status["done"]) == (4, 0, 2)
+        assert redis.Redis.from_url(redis_url).hget(a.k.taken_by_host, "h:80") == b"0"
+    _run(scenario())
+

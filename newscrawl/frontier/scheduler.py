@@ -18,6 +18,11 @@ Redis keys, requests pickled with ``Request.to_dict``), with what it lacks:
   start soon (``Politeness.lease_cap``: a host held back by its
   ``DOWNLOAD_DELAY`` has two out at most), so a slow host never fills a
   worker's ``CONCURRENT_REQUESTS`` while other hosts wait.
+* **a fair share of each host**: a worker that asks with room to spare and
+  gets none of a host waits for it; a lease of the host that ends goes to the
+  worker that has waited longest, and none holds more than its share of the
+  host's cap while others wait (scripts.py, ``_FAIR``), so the worker that has
+  just finished a request, and asks again at once, does not keep them all.
 * **done means done for everyone**: the crawl is over when the queue has been
   empty and no lease outstanding for ``FRONTIER_IDLE`` seconds (Redis keeps
   the time); until then an idle worker stays (``DontCloseSpider``) and asks
@@ -109,6 +114,13 @@ class Lease:
 
 class FrontierScheduler(BaseScheduler):
     """A worker's view of the shared frontier (see the module docstring)."""
+
+    # A worker with room that got nothing asks again after POLL_INTERVAL seconds, or WAITING_POLL_INTERVAL
+    # when it waits for a host's lease (held for it meanwhile); a waiter that has not asked for WAITER_STALE
+    # seconds (dead, or busy) holds nothing back any more (scripts.py, _FAIR).
+    POLL_INTERVAL = 0.25
+    WAITING_POLL_INTERVAL = 0.05
+    WAITER_STALE = 1.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler):
@@ -384,8 +396,11 @@ class FrontierScheduler(BaseScheduler):
                 await _wait(self._room, 0.5)
                 continue
             got = await self.redis.run("TAKE", [k.hosts, k.leases, k.lease_deadline, k.lease_worker, k.seq, k.stats,
-                                                k.queued_by_host, k.taken_by_host, k.host_cap, k.lease_score],
-                                       [room, self.worker, int(self.lease_timeout * 1000), k.queue_prefix])
+                                                k.queued_by_host, k.taken_by_host, k.host_cap, k.lease_score, k.asking,
+                                                k.wait_seq],
+                                       [room, self.worker, int(self.lease_timeout * 1000), k.queue_prefix,
+                                        k.holders_prefix, k.waiting_prefix, int(self.WAITER_STALE * 1000)])
+            waits, got = int(got[0]), got[1:]
             if self.closing:
                 for i in range(0, len(got), 2):  # too late to fetch them: straight back
                     self.leases[got[i].decode()] = Lease(got[i].decode(), "", "")
@@ -394,7 +409,8 @@ class FrontierScheduler(BaseScheduler):
             for i in range(0, len(got), 2):
                 self._deliver(got[i].decode(), got[i + 1])
             if not got:
-                await _wait(self._room, 0.25)
+                # Waiting for a host's lease: it is held for this worker until it asks again, so ask soon.
+                await _wait(self._room, self.WAITING_POLL_INTERVAL if waits else self.POLL_INTERVAL)
 
     async def _flush_loop(self) -> None:
         while True:
@@ -424,14 +440,16 @@ class FrontierScheduler(BaseScheduler):
             elif kind == "ack":
                 lease = op[1]
                 await scripts["ACK"](keys=[k.leases, k.lease_deadline, k.lease_worker, k.stats, k.done_by_host,
-                                           k.done_by_worker, k.taken_by_host, k.lease_score],
+                                           k.done_by_worker, k.taken_by_host, k.lease_score, k.holders(lease.host),
+                                           k.waiting(lease.host)],
                                      args=[lease.id, lease.host, self.worker], client=pipe)
             elif kind == "seed":
                 await scripts["SEED_OUTCOME"](keys=[k.seeds], args=[op[1], op[2]], client=pipe)
             elif kind == "give_back":
                 await scripts["GIVE_BACK"](keys=[k.leases, k.lease_deadline, k.lease_worker, k.hosts, k.stats,
-                                                 k.queued_by_host, k.taken_by_host, k.lease_score],
-                                           args=[op[1].id, self.worker, k.queue_prefix], client=pipe)
+                                                 k.queued_by_host, k.taken_by_host, k.lease_score, k.asking],
+                                           args=[op[1].id, self.worker, k.queue_prefix, k.holders_prefix],
+                                           client=pipe)
         return await pipe.execute()
 
     def _handled(self, op: tuple, result) -> None:
@@ -510,8 +528,8 @@ class FrontierScheduler(BaseScheduler):
             if time.monotonic() - self.redis.up_since < self.lease_timeout:
                 continue  # after an outage, every worker first gets a lease timeout to renew its own
             workers = await self.redis.run("REAP", [k.leases, k.lease_deadline, k.lease_worker, k.hosts, k.stats,
-                                                    k.queued_by_host, k.taken_by_host, k.lease_score],
-                                           [1000, k.queue_prefix])
+                                                    k.queued_by_host, k.taken_by_host, k.lease_score, k.asking],
+                                           [1000, k.queue_prefix, k.holders_prefix])
             if workers:
                 self.stats.inc_value("frontier/requeued", len(workers))
                 names = sorted({w.decode() for w in workers})

@@ -85,16 +85,80 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """
 
+# Fairness between workers on one host. ``holders:<host>`` counts each worker's leases of the host;
+# ``waiting:<host>`` holds the workers that asked for work with room to spare and got none of the host (at
+# its cap, or its free leases held for others), scored by the order they began waiting in (``wait_seq``,
+# so never two at once); ``asking`` is when each
+# worker last asked with room to spare. A waiter is fresh while it keeps asking (``stale`` ms at most since
+# it last did); a worker that died, or filled up with other hosts' requests, stops counting at once (a full
+# one leaves ``asking``) or after ``stale`` ms, so it never holds a host back. While fresh waiters other than
+# the caller could use a lease of the host (each holds fewer than its share, ceil(cap / the workers holding
+# or waiting for the host)), the caller takes one only beyond those held for the waiters ahead of it (one
+# each; all of them when it is not waiting itself), and only while it holds fewer than its share: the freed
+# leases go round the workers in the order they began waiting, and none keeps them all by asking again first
+# (the one that just finished a request). Without fresh waiters a host's cap is used by whoever asks.
+_RELEASE = """
+local function release(holders, worker)
+  if redis.call('HINCRBY', holders, worker, -1) <= 0 then redis.call('HDEL', holders, worker) end
+end
+"""
+_FAIR = """
+local function may_take(asking, holders_key, waiting_key, worker, cap, taken, stale)
+  if cap <= 0 then return true end
+  if taken >= cap then return false end
+  local waiters = redis.call('ZRANGE', waiting_key, 0, -1, 'WITHSCORES')
+  if #waiters == 0 then return true end
+  local held, n = {}, 0
+  local holders = redis.call('HGETALL', holders_key)
+  for i = 1, #holders, 2 do
+    held[holders[i]] = tonumber(holders[i + 1])
+    n = n + 1
+  end
+  local mine, fresh = nil, {}
+  for i = 1, #waiters, 2 do
+    local w, began = waiters[i], tonumber(waiters[i + 1])
+    if w == worker then
+      mine = began
+    else
+      local asked = redis.call('ZSCORE', asking, w)
+      if asked and tonumber(asked) >= stale then
+        fresh[#fresh + 1] = {w, began}
+        if not held[w] then n = n + 1 end
+      else
+        redis.call('ZREM', waiting_key, w)  -- stopped asking: dead, stopping, or busy with other hosts
+      end
+    end
+  end
+  if #fresh == 0 then return true end
+  if not held[worker] then n = n + 1 end
+  local share = math.ceil(cap / n)
+  local eligible, ahead = 0, 0
+  for _, f in ipairs(fresh) do
+    if (held[f[1]] or 0) < share then
+      eligible = eligible + 1
+      if mine == nil or f[2] < mine then ahead = ahead + 1 end
+    end
+  end
+  if eligible == 0 then return true end
+  return cap - taken > ahead and (held[worker] or 0) < share
+end
+"""
+
 # KEYS: hosts, leases, lease_deadline, lease_worker, seq, stats, queued_by_host, taken_by_host, host_cap,
-# lease_score. ARGV: how many, worker, lease timeout (ms), queue key prefix. Returns {lease id, entry, ...}.
+# lease_score, asking, wait_seq. ARGV: how many, worker, lease timeout (ms), queue key prefix, holders key
+# prefix, waiting key prefix, stale (ms). Returns {hosts the caller now waits for, lease id, entry, lease id,
+# entry, ...}.
 # One request per host in turn (the host taken from longest ago first), each host's best first, and none of a
 # host that has as many leases out as its cap (a host held back by its DOWNLOAD_DELAY: 2, one in flight and
-# one waiting), so such a host never fills a worker's CONCURRENT_REQUESTS while other hosts wait.
-TAKE = _NOW + _QUEUE + """
+# one waiting), so such a host never fills a worker's CONCURRENT_REQUESTS while other hosts wait; a host's
+# leases shared between the workers that want them (_FAIR).
+TAKE = _NOW + _QUEUE + _FAIR + """
 local out = {}
 local want = tonumber(ARGV[1])
+local worker, hp, wp = ARGV[2], ARGV[5], ARGV[6]
+local stale = now - tonumber(ARGV[7])
 local hosts = redis.call('ZRANGE', KEYS[1], 0, 999)
-local open = {}
+local open, refused = {}, {}
 for i, host in ipairs(hosts) do open[i] = true end
 local progress = true
 while #out < 2 * want and progress do
@@ -105,10 +169,16 @@ while #out < 2 * want and progress do
       local cap = tonumber(redis.call('HGET', KEYS[9], host) or '0')
       local taken = tonumber(redis.call('HGET', KEYS[8], host) or '0')
       local popped = {}
-      if cap <= 0 or taken < cap then popped = redis.call('ZPOPMIN', ARGV[4] .. host) end
+      local allowed = may_take(KEYS[11], hp .. host, wp .. host, worker, cap, taken, stale)
+      if allowed then popped = redis.call('ZPOPMIN', ARGV[4] .. host) end
       if #popped == 0 then
         open[i] = false
-        if redis.call('EXISTS', ARGV[4] .. host) == 0 then redis.call('ZREM', KEYS[1], host) end
+        if redis.call('EXISTS', ARGV[4] .. host) == 0 then
+          redis.call('ZREM', KEYS[1], host)
+          redis.call('DEL', wp .. host)
+        elseif not allowed then
+          refused[host] = true
+        end
       else
         local member, score = popped[1], popped[2]
         local sp = string.find(member, ' ', 1, true)
@@ -116,12 +186,16 @@ while #out < 2 * want and progress do
         local id = redis.call('INCR', KEYS[5])
         redis.call('HSET', KEYS[2], id, entry)
         redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), id)
-        redis.call('HSET', KEYS[4], id, ARGV[2])
+        redis.call('HSET', KEYS[4], id, worker)
         redis.call('HSET', KEYS[10], id, score .. ' ' .. string.sub(member, 1, sp - 1))
         redis.call('HINCRBY', KEYS[8], host, 1)
         redis.call('HINCRBY', KEYS[7], host, -1)
+        redis.call('HINCRBY', hp .. host, worker, 1)
+        redis.call('ZREM', wp .. host, worker)
+        refused[host] = nil
         if redis.call('EXISTS', ARGV[4] .. host) == 0 then
           redis.call('ZREM', KEYS[1], host)
+          redis.call('DEL', wp .. host)
           open[i] = false
         else
           redis.call('ZADD', KEYS[1], now, host)  -- to the back of the round
@@ -134,28 +208,47 @@ while #out < 2 * want and progress do
   end
 end
 if #out > 0 then redis.call('HINCRBY', KEYS[6], 'leased', #out / 2) end
+local waits = 0
+if #out < 2 * want then  -- room to spare: waiting for each host it got none of
+  redis.call('ZADD', KEYS[11], now, worker)
+  for host in pairs(refused) do
+    if redis.call('ZSCORE', wp .. host, worker) == false then
+      redis.call('ZADD', wp .. host, redis.call('INCR', KEYS[12]), worker)
+    end
+    waits = waits + 1
+  end
+else  -- full: asks no more until a lease of its own ends, and holds no host's leases back meanwhile
+  redis.call('ZREM', KEYS[11], worker)
+end
+table.insert(out, 1, waits)
 return out
 """
 
-# KEYS: leases, lease_deadline, lease_worker, stats, done_by_host, done_by_worker, taken_by_host, lease_score.
-# ARGV: lease id, host, worker. 1 when the lease was this worker's and is now done, else 0.
-ACK = """
+# KEYS: leases, lease_deadline, lease_worker, stats, done_by_host, done_by_worker, taken_by_host, lease_score,
+# holders:<host>, waiting:<host>. ARGV: lease id, host, worker. 1 when the lease was this worker's and is now
+# done, else 0. A worker's wait for the host starts over (behind those waiting now) when one of its leases of
+# the host ends: a worker that held the host's leases while others waited does not come first once it
+# holds none.
+ACK = _RELEASE + """
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[3] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[8], ARGV[1])
 redis.call('HINCRBY', KEYS[7], ARGV[2], -1)
+release(KEYS[9], ARGV[3])
+redis.call('ZREM', KEYS[10], ARGV[3])
 redis.call('HINCRBY', KEYS[4], 'done', 1)
 redis.call('HINCRBY', KEYS[5], ARGV[2], 1)
 redis.call('HINCRBY', KEYS[6], ARGV[3], 1)
 return 1
 """
 
-# KEYS: leases, lease_deadline, lease_worker, hosts, stats, queued_by_host, taken_by_host, lease_score.
-# ARGV: lease id, worker, queue key prefix. Gives a lease this worker cannot finish back to its host's queue,
-# where it was.
-GIVE_BACK = _QUEUE + """
+# KEYS: leases, lease_deadline, lease_worker, hosts, stats, queued_by_host, taken_by_host, lease_score, asking.
+# ARGV: lease id, worker, queue key prefix, holders key prefix. Gives a lease this worker cannot finish back
+# to its host's queue, where it was; the worker is stopping: it asks for no more (nothing is held for it).
+GIVE_BACK = _QUEUE + _RELEASE + """
+redis.call('ZREM', KEYS[9], ARGV[2])
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
 local entry = redis.call('HGET', KEYS[1], ARGV[1])
 local place = redis.call('HGET', KEYS[8], ARGV[1]) or ('0 ' .. ARGV[1])
@@ -166,6 +259,7 @@ redis.call('HDEL', KEYS[8], ARGV[1])
 local host = requeue(KEYS[4], ARGV[3], entry, place)
 redis.call('HINCRBY', KEYS[6], host, 1)
 redis.call('HINCRBY', KEYS[7], host, -1)
+release(ARGV[4] .. host, ARGV[2])
 redis.call('HINCRBY', KEYS[5], 'given_back', 1)
 return 1
 """
@@ -186,10 +280,11 @@ end
 return lost
 """
 
-# KEYS: leases, lease_deadline, lease_worker, hosts, stats, queued_by_host, taken_by_host, lease_score.
-# ARGV: at most how many, queue key prefix. Leases past their deadline go back to their host's queue, where
-# they were; returns {worker, worker, ...} per lease.
-REAP = _NOW + _QUEUE + """
+# KEYS: leases, lease_deadline, lease_worker, hosts, stats, queued_by_host, taken_by_host, lease_score, asking.
+# ARGV: at most how many, queue key prefix, holders key prefix. Leases past their deadline go back to their
+# host's queue, where they were; their worker stopped renewing them (dead, or stalled): nothing is held for it
+# until it asks again. Returns {worker, worker, ...} per lease.
+REAP = _NOW + _QUEUE + _RELEASE + """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 local out = {}
 for _, id in ipairs(ids) do
@@ -204,6 +299,8 @@ for _, id in ipairs(ids) do
     local host = requeue(KEYS[4], ARGV[2], entry, place)
     redis.call('HINCRBY', KEYS[6], host, 1)
     redis.call('HINCRBY', KEYS[7], host, -1)
+    release(ARGV[3] .. host, worker)
+    redis.call('ZREM', KEYS[9], worker)
     redis.call('HINCRBY', KEYS[5], 'requeued', 1)
     out[#out + 1] = worker
   end

@@ -19,6 +19,13 @@ key                            type      what it holds
 ``P:taken_by_host``            hash      host → leases out (taken, not yet done)
 ``P:host_cap``                 hash      host → at most that many leases out at a time (a host with a
                                          ``DOWNLOAD_DELAY``: 2; else 4 × its concurrency)
+``P:holders:<host>``           hash      worker → leases of the host it holds (fairness between workers)
+``P:waiting:<host>``           zset      workers that asked for work with room to spare and got none of the
+                                         host (at its cap, or its free leases held for others) → the order
+                                         they began waiting in (``P:wait_seq``); freed leases go that way
+``P:asking``                   zset      worker → when it last asked for work with room to spare (ms): a
+                                         waiter that stopped asking (dead, or full) no longer holds a
+                                         host's leases back
 ``P:lease_score``              hash      lease id → ``"<score> <seq>"``: its place in its host's queue
                                          (where it goes back)
 ``P:seen``                     set       request fingerprints (Scrapy's, 20 raw bytes) ever queued: the
@@ -28,6 +35,7 @@ key                            type      what it holds
 ``P:lease_deadline``           zset      lease id → deadline (ms); a lease past it goes back to the queue
 ``P:lease_worker``             hash      lease id → worker name
 ``P:seq``                      string    the last lease id given out (INCR)
+``P:wait_seq``                 string    the last place given out in a host's ``P:waiting:<host>`` (INCR)
 ``P:seeded``                   string    ``"<worker> <ms>"``: the start URLs are in (pushed once, atomically)
 ``P:seeds``                    hash      start URL → what became of it: ``""`` (not yet), ``ok`` (a page
                                          came of it, on some worker), or why it failed (refused, HTTP 500,
@@ -94,6 +102,8 @@ class FrontierKeys:
         self.workers = f"{p}:workers"
         self.heartbeat = f"{p}:heartbeat"
         self.idle_since = f"{p}:idle_since"
+        self.asking = f"{p}:asking"
+        self.wait_seq = f"{p}:wait_seq"
 
     @property
     def queue_prefix(self) -> str:
@@ -102,6 +112,22 @@ class FrontierKeys:
 
     def host_queue(self, host: str) -> str:
         return self.queue_prefix + host
+
+    @property
+    def holders_prefix(self) -> str:
+        """``P:holders:``: a host's leases per worker are this and the host."""
+        return f"{self.prefix}:holders:"
+
+    @property
+    def waiting_prefix(self) -> str:
+        """``P:waiting:``: the workers waiting for a lease of a host are this and the host."""
+        return f"{self.prefix}:waiting:"
+
+    def holders(self, host: str) -> str:
+        return self.holders_prefix + host
+
+    def waiting(self, host: str) -> str:
+        return self.waiting_prefix + host
 
     def slots(self, host: str) -> str:
         return f"{self.prefix}:slots:{host}"
