@@ -39,7 +39,7 @@ class Frontier:
         k = self.k
         got = await self.redis.run("TAKE", [k.hosts, k.leases, k.lease_deadline, k.lease_worker, k.seq, k.stats,
                                             k.queued_by_host, k.taken_by_host, k.host_cap, k.lease_score, k.asking,
-                                            k.wait_seq],
+                                            k.wait_seq, k.hosts_cursor],
                                    [n, self.worker, timeout_ms, k.queue_prefix, k.holders_prefix, k.waiting_prefix,
                                     stale_ms])
         self.waits = int(got[0])
@@ -363,3 +363,34 @@ def test_every_end_of_a_lease_gives_back_its_workers_hold_on_its_host(redis_url,
         assert redis.Redis.from_url(redis_url).hget(a.k.taken_by_host, "h:80") == b"0"
     _run(scenario())
 
+
+def test_hosts_beyond_the_first_thousand_are_offered_while_those_are_at_their_caps(redis_url, name):  # noqa: F811
+    async def scenario():
+        a = Frontier(redis_url, name, "a-1")
+        busy = [f"busy{i:04d}:80" for i in range(1600)]
+        pipe = redis.Redis.from_url(redis_url).pipeline(transaction=False)
+        k = a.k
+        for i, host in enumerate(busy):  # as PUSH does (faster here): two requests each, cap 1
+            for j in range(2):
+                pipe.zadd(k.host_queue(host), {f"{2 * i + j} {host} {host}-{j}": 2 * i + j})
+            pipe.zadd(k.hosts, {host: 0})
+            pipe.hset(k.host_cap, host, 1)
+            pipe.hset(k.queued_by_host, host, 2)
+        pipe.execute()
+        taken = 0
+        while taken < len(busy):  # one lease of each: every busy host at its cap
+            taken += len(await a.take(len(busy)))
+        # Two hosts whose last take came after all of those: behind the 1,600 in the round (before, a take
+        # looked at the first 1,000 only: all at their caps, it found nothing, however often it asked).
+        for host in ("free-near:80", "free-far:80"):
+            await a.push(host.encode(), host, b"x", cap=1)
+            await a.push(host.encode() + b"2", host, b"y", cap=1)
+            ((lease, _),) = [t for t in await a.take(len(busy)) if t[1].startswith(host.encode())]
+            await a.ack(lease, host)
+        order = redis.Redis.from_url(redis_url).zrange(k.hosts, 0, -1)
+        assert order.index(b"free-near:80") == 1600 and order.index(b"free-far:80") == 1601
+        got = []
+        for _ in range(4):  # 1,602 hosts: looked at 500 + 500 a call, round the rest in turn
+            got += [e for _, e in await a.take(10)]
+        assert sorted(got) == [b"free-far:80 y", b"free-near:80 y"], got
+    _run(scenario())

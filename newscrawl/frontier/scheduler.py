@@ -397,7 +397,7 @@ class FrontierScheduler(BaseScheduler):
                 continue
             got = await self.redis.run("TAKE", [k.hosts, k.leases, k.lease_deadline, k.lease_worker, k.seq, k.stats,
                                                 k.queued_by_host, k.taken_by_host, k.host_cap, k.lease_score, k.asking,
-                                                k.wait_seq],
+                                                k.wait_seq, k.hosts_cursor],
                                        [room, self.worker, int(self.lease_timeout * 1000), k.queue_prefix,
                                         k.holders_prefix, k.waiting_prefix, int(self.WAITER_STALE * 1000)])
             waits, got = int(got[0]), got[1:]

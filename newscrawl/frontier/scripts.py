@@ -145,9 +145,9 @@ end
 """
 
 # KEYS: hosts, leases, lease_deadline, lease_worker, seq, stats, queued_by_host, taken_by_host, host_cap,
-# lease_score, asking, wait_seq. ARGV: how many, worker, lease timeout (ms), queue key prefix, holders key
-# prefix, waiting key prefix, stale (ms). Returns {hosts the caller now waits for, lease id, entry, lease id,
-# entry, ...}.
+# lease_score, asking, wait_seq, hosts_cursor. ARGV: how many, worker, lease timeout (ms), queue key prefix,
+# holders key prefix, waiting key prefix, stale (ms). Returns {hosts the caller now waits for, lease id, entry,
+# lease id, entry, ...}.
 # One request per host in turn (the host taken from longest ago first), each host's best first, and none of a
 # host that has as many leases out as its cap (a host held back by its DOWNLOAD_DELAY: 2, one in flight and
 # one waiting), so such a host never fills a worker's CONCURRENT_REQUESTS while other hosts wait; a host's
@@ -157,7 +157,16 @@ local out = {}
 local want = tonumber(ARGV[1])
 local worker, hp, wp = ARGV[2], ARGV[5], ARGV[6]
 local stale = now - tonumber(ARGV[7])
-local hosts = redis.call('ZRANGE', KEYS[1], 0, 999)
+-- The round's first 500 hosts, and 500 more from a cursor that moves on by 500 each call: with more hosts
+-- than that, every one is looked at in turn, even while the first thousand are all at their caps.
+local hosts = redis.call('ZRANGE', KEYS[1], 0, 499)
+local total = redis.call('ZCARD', KEYS[1])
+if total > 500 then
+  local from = tonumber(redis.call('GET', KEYS[13]) or '500')
+  if from < 500 or from >= total then from = 500 end
+  redis.call('SET', KEYS[13], from + 500)
+  for _, host in ipairs(redis.call('ZRANGE', KEYS[1], from, from + 499)) do hosts[#hosts + 1] = host end
+end
 local open, refused = {}, {}
 for i, host in ipairs(hosts) do open[i] = true end
 local progress = true

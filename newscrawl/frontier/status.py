@@ -16,6 +16,8 @@ key                            type      what it holds
 ``P:hosts``                    zset      hosts with requests waiting → when one was last taken (ms):
                                          workers take from each host in turn
 ``P:qseq``                     string    the last queue sequence number given out (INCR)
+``P:hosts_cursor``             string    where in ``P:hosts`` the next take looks beyond the first 500 (500
+                                         more each take, round the whole set)
 ``P:taken_by_host``            hash      host → leases out (taken, not yet done)
 ``P:host_cap``                 hash      host → at most that many leases out at a time (a host with a
                                          ``DOWNLOAD_DELAY``: 2; else 4 × its concurrency)
@@ -104,6 +106,7 @@ class FrontierKeys:
         self.idle_since = f"{p}:idle_since"
         self.asking = f"{p}:asking"
         self.wait_seq = f"{p}:wait_seq"
+        self.hosts_cursor = f"{p}:hosts_cursor"
 
     @property
     def queue_prefix(self) -> str:
