@@ -87,11 +87,11 @@ return 1
 
 # Fairness between workers on one host. ``holders:<host>`` counts each worker's leases of the host;
 # ``waiting:<host>`` holds the workers that asked for work with room to spare and got none of the host (at
-# its cap, or its free leases held for others), scored by the order they began waiting in (``wait_seq``,
-# so never two at once); ``asking`` is when each
-# worker last asked with room to spare. A waiter is fresh while it keeps asking (``stale`` ms at most since
-# it last did); a worker that died, or filled up with other hosts' requests, stops counting at once (a full
-# one leaves ``asking``) or after ``stale`` ms, so it never holds a host back. While fresh waiters other than
+# its cap, or its free leases held for others), scored by the order they began waiting in (``wait_seq``: never
+# two at once); ``asking`` is when each worker last asked with room to spare. A waiter is fresh while it keeps
+# asking (``stale`` ms at most since it last did); one that filled up with other hosts' requests, gave a lease
+# back (stopping) or had its leases run out (dead) leaves ``asking`` at once, one that just stopped asking
+# counts no more after ``stale`` ms: none holds a host back for long. While fresh waiters other than
 # the caller could use a lease of the host (each holds fewer than its share, ceil(cap / the workers holding
 # or waiting for the host)), the caller takes one only beyond those held for the waiters ahead of it (one
 # each; all of them when it is not waiting itself), and only while it holds fewer than its share: the freed
