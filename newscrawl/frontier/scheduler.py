@@ -116,10 +116,12 @@ class FrontierScheduler(BaseScheduler):
     """A worker's view of the shared frontier (see the module docstring)."""
 
     # A worker with room that got nothing asks again after POLL_INTERVAL seconds, or WAITING_POLL_INTERVAL
-    # when it waits for a host's lease (held for it meanwhile); a waiter that has not asked for WAITER_STALE
+    # when it waits for the lease of at most WAITING_POLL_HOSTS hosts (held for it meanwhile; more hosts make
+    # a take cost Redis more: every one of them is looked at); a waiter that has not asked for WAITER_STALE
     # seconds (dead, or busy) holds nothing back any more (scripts.py, _FAIR).
     POLL_INTERVAL = 0.25
     WAITING_POLL_INTERVAL = 0.05
+    WAITING_POLL_HOSTS = 50
     WAITER_STALE = 1.0
 
     @classmethod
@@ -410,7 +412,8 @@ class FrontierScheduler(BaseScheduler):
                 self._deliver(got[i].decode(), got[i + 1])
             if not got:
                 # Waiting for a host's lease: it is held for this worker until it asks again, so ask soon.
-                await _wait(self._room, self.WAITING_POLL_INTERVAL if waits else self.POLL_INTERVAL)
+                await _wait(self._room, self.WAITING_POLL_INTERVAL if 0 < waits <= self.WAITING_POLL_HOSTS
+                            else self.POLL_INTERVAL)
 
     async def _flush_loop(self) -> None:
         while True:
