@@ -7,25 +7,34 @@ response, revisit, resource and metadata record, sorted, each
 file's bare name, so an index stays true wherever the pair is copied (beside
 each other in a directory, under one prefix in a bucket, in a pywb collection).
 
-``write_index`` builds one with cdxj-indexer itself; ``parse_index`` reads one
-back into ``IndexEntry``s (readers use the offsets and lengths to fetch only
-the records they want).
+``IndexLines`` builds a file's index while the writer writes the file: the
+lines cdxj-indexer would give for it, from the records as they are written,
+without reading the file again (the writer hands it to the store with the file).
+``write_index`` builds one with cdxj-indexer itself, for files written
+elsewhere or repaired after a crash; ``parse_index`` reads one back into
+``IndexEntry``s (readers use the offsets and lengths to fetch only the records
+they want).
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 from urllib.parse import urlsplit
+
+import surt
+from warcio.timeutils import iso_date_to_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +48,96 @@ def index_name(warc_name: str) -> str:
 
 def index_path(warc: Path) -> Path:
     return warc.with_name(index_name(warc.name))
+
+
+# cdxj-indexer's record types (DEFAULT_RECORDS less those the writer never writes) and its mime rule.
+_INDEXED = ("response", "revisit")
+_MIME_END = re.compile(r"[;\s]")
+
+
+class IndexLines:
+    """The CDXJ index of a WARC file being written: the lines cdxj-indexer gives for it, built per record.
+
+    ``add`` takes each response or revisit record once written, with its offset and
+    (compressed) length in the file; the fields are cdxj-indexer's defaults, read from
+    the same warcio headers its reader parses from those bytes. ``write`` puts the
+    lines beside the file, sorted as ``cdxj-indexer --sort`` sorts them. Past
+    ``spill_chars`` characters held, the lines go to a sorted run in an anonymous
+    temporary file (cdxj-indexer's SortingWriter does the same), merged at the
+    end: memory stays bounded whatever the file's size.
+    """
+
+    SPILL_CHARS = 32 * 1024 * 1024  # cdxj-indexer's SortingWriter.MAX_SORT_BUFF_SIZE
+
+    def __init__(self, filename: str, spill_chars: int = SPILL_CHARS):
+        self.filename = filename
+        self.spill_chars = spill_chars
+        self.count = 0
+        self._lines: list[str] = []
+        self._chars = 0
+        self._runs: list[IO[str]] = []
+
+    def line(self, record, offset: int, length: int) -> str | None:
+        """cdxj-indexer's line for one record (None for a record type it does not index)."""
+        if record.rec_type not in _INDEXED:
+            return None
+        http = record.http_headers
+        fields = {"url": record.rec_headers.get_header("WARC-Target-URI")}
+        if record.rec_type == "revisit":
+            fields["mime"] = "warc/revisit"
+        elif http:
+            mime = http.get_header("Content-Type")
+            if mime is not None:
+                fields["mime"] = _MIME_END.split(mime, 1)[0].strip() if mime else mime
+        if http:
+            fields["status"] = http.get_statuscode()
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        if digest is not None:
+            fields["digest"] = digest
+        fields.update(length=str(length), offset=str(offset), filename=self.filename)
+        url = fields["url"]
+        try:
+            urlkey = surt.surt(url)
+        except Exception:  # as cdxj-indexer: the URL itself
+            urlkey = url
+        return f"{urlkey} {iso_date_to_timestamp(record.rec_headers.get_header('WARC-Date'))} {json.dumps(fields)}\n"
+
+    def add(self, line: str | None) -> None:
+        if line is None:
+            return
+        self._lines.append(line)
+        self.count += 1
+        self._chars += len(line)
+        if self._chars > self.spill_chars:
+            self._runs.append(self._spill())
+
+    def _spill(self) -> IO[str]:
+        self._lines.sort()
+        run = tempfile.TemporaryFile("w+t", encoding="utf-8")  # anonymous: nothing left behind by a crash
+        run.writelines(self._lines)
+        run.seek(0)
+        self._lines, self._chars = [], 0
+        return run
+
+    def _sorted(self) -> Iterator[str]:
+        self._lines.sort()
+        if not self._runs:
+            return iter(self._lines)
+        return heapq.merge(*self._runs, self._lines)
+
+    def write(self, destination: Path) -> Path:
+        """The sorted index, written atomically at ``destination``; the lines are let go."""
+        tmp = destination.with_name(destination.name + ".tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as out:
+                out.writelines(self._sorted())
+            os.replace(tmp, destination)
+        finally:
+            tmp.unlink(missing_ok=True)
+            for run in self._runs:
+                run.close()
+            self._lines, self._runs, self._chars = [], [], 0
+        return destination
 
 
 # Run in a child process: cdxj-indexer is pure Python and reads the whole file, so in the crawler's

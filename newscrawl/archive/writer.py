@@ -21,6 +21,7 @@ from warcio.warcwriter import WARCWriter
 
 from newscrawl.host import file_name_host
 
+from .cdxj import IndexLines
 from .journal import JOURNAL_SUFFIX, CaptureJournal
 from .records import WARC_VERSION, Exchange, RefersTo, build_records, build_warcinfo
 
@@ -60,6 +61,7 @@ class ClosedFile:
     size: int
     records: int
     journal: Path | None = None  # its capture journal, when the crawl keeps a state
+    index: IndexLines | None = None  # its CDXJ index, built as it was written (the store writes it beside it)
 
 
 def warc_file_name(prefix: str, serial: int, moment: datetime | None = None,
@@ -92,6 +94,7 @@ class RotatingWarcWriter:
         self._name = ""
         self._records = 0
         self._journal: CaptureJournal | None = None
+        self._index: IndexLines | None = None
         self.files_written = 0
         # Bytes in this writer's files so far, closed and open (set on the writer's thread; a plain
         # int that other threads may read, for live stats).
@@ -108,6 +111,7 @@ class RotatingWarcWriter:
         self.serial += 1
         self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")
         self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
+        self._index = IndexLines(self._name)
         self._writer.write_record(build_warcinfo(self._writer, self._name, self.warcinfo))
         self._records = 1
         self._file.flush()
@@ -151,6 +155,8 @@ class RotatingWarcWriter:
                     self._journal = CaptureJournal(self.directory / (self._name + JOURNAL_SUFFIX))
                 self._journal.append(offset, entry)
             self._writer.write_record(response)
+            # The index line now, while the record is at hand; kept once the whole exchange is written.
+            line = self._index.line(response, offset, self._file.tell() - offset) if self._index else None
             self._writer.write_record(request)
             # Flushed per exchange so a killed crawler leaves whole records on disk.
             self._file.flush()
@@ -158,6 +164,8 @@ class RotatingWarcWriter:
             path = self.directory / (self._name + OPEN_SUFFIX) if self._name else self.directory
             note = self._cut_back(good_end, records)
             raise ArchiveWriteFailed(path, _why(exc) + note) from exc
+        if self._index is not None:
+            self._index.add(line)
         self._records += 2
         self.bytes_written = self._closed_bytes + self._file.tell()
         return pointer
@@ -166,6 +174,7 @@ class RotatingWarcWriter:
         """After a failed write: cut the ``.open`` file to ``good_end``, close it there and hand it on."""
         file, self._file, self._writer = self._file, None, None
         journal, self._journal = self._journal, None
+        index, self._index = self._index, None  # its lines: the exchanges before good_end, no more
         if journal is not None:
             try:
                 journal.close()
@@ -201,7 +210,7 @@ class RotatingWarcWriter:
                     final.name, good_end, records)
         try:
             # Journal lines at or past good_end are exchanges the file no longer holds: read_journal(path, size).
-            self.on_close(ClosedFile(final, good_end, records, journal.path if journal else None))
+            self.on_close(ClosedFile(final, good_end, records, journal.path if journal else None, index))
         except Exception as exc:  # the write failure is what the caller must hear of
             logger.error("Handing on %s failed: %s", final.name, _why(exc))
         return f"; cut back to its last complete exchange ({good_end} bytes) and closed as {final.name}"
@@ -228,13 +237,14 @@ class RotatingWarcWriter:
         os.replace(open_path, final)
         self._file = self._writer = None
         journal, self._journal = self._journal, None
+        index, self._index = self._index, None
         if journal is not None:
             journal.close()
         self.files_written += 1
         self._closed_bytes += size
         self.bytes_written = self._closed_bytes
         logger.info("Closed WARC file %s (%d bytes, %d records)", final.name, size, self._records)
-        self.on_close(ClosedFile(final, size, self._records, journal.path if journal else None))
+        self.on_close(ClosedFile(final, size, self._records, journal.path if journal else None, index))
 
 
 def _why(exc: BaseException) -> str:

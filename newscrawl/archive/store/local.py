@@ -1,6 +1,7 @@
 """WARC files in a local directory (``WARC_STORE = "warcs"`` or ``file:///path``): the spool is the store.
 
-Each closed file gets its CDXJ index beside it, on the writer's thread.
+Each closed file gets its CDXJ index beside it, on the writer's thread: the lines the writer
+built as it wrote the file (a repaired file's from cdxj-indexer).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class LocalStore:
     def store(self, closed: ClosedFile) -> None:
         # Closed files are fsynced and renamed in place: stored already.
         self.stored.append(closed)
-        if index_beside(closed.path) is None:
+        if index_beside(closed.path, closed.index) is None:
             self._counters["warc/index_failed"] += 1
         else:
             self._counters["warc/indexed"] += 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from newscrawl.host import file_name_host
 
-from ..cdxj import write_index
+from ..cdxj import IndexLines, index_path, write_index
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +42,14 @@ def write_json_atomically(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-def index_beside(warc: Path) -> Path | None:
-    """Write ``warc``'s CDXJ index beside it; None (logged) when it cannot be indexed."""
+def index_beside(warc: Path, lines: IndexLines | None = None) -> Path | None:
+    """Write ``warc``'s CDXJ index beside it; None (logged) when it cannot be indexed.
+
+    ``lines``: the index the writer built as it wrote the file (no second read of it);
+    without them (a file repaired or left by another crawl), cdxj-indexer reads the file.
+    """
     try:
-        return write_index(warc)
+        return lines.write(index_path(warc)) if lines is not None else write_index(warc)
     except Exception as exc:
         logger.error("No CDXJ index for %s (readers will read the whole file): %s", warc.name, f"{type(exc).__name__}: {exc}")
         return None

@@ -42,7 +42,7 @@ from botocore.config import Config
 from s3transfer.utils import ChunksizeAdjuster
 from scrapy.settings import BaseSettings
 
-from ..cdxj import index_name, index_path
+from ..cdxj import IndexLines, index_name, index_path
 from ..recovery import owned_by_live_process, remove_index_leftovers, repair_open_files
 from ..writer import ClosedFile
 from .manifest import StoredFile, index_beside, manifest_name, write_json_atomically
@@ -238,6 +238,8 @@ class _Job:
     # "warc" (this crawl), "leftover" (an earlier crawl's), "manifest" (this crawl's) or
     # "leftover-manifest" (an earlier crawl's, brought up to date before it goes up)
     kind: str
+    # This crawl's file: its index as the writer built it; None: cdxj-indexer reads the file.
+    index: IndexLines | None = None
 
 
 class ManifestWaiting(Exception):
@@ -366,7 +368,7 @@ class S3Store:
         entry = StoredFile(name, key, f"s3://{self.bucket}/{key}", closed.size, closed.records)
         with self._lock:
             self.files.append(entry)
-        self._queue.submit(_Job(closed.path, entry, "warc"))
+        self._queue.submit(_Job(closed.path, entry, "warc", closed.index))
 
     def close(self, manifest: dict | None = None) -> None:
         """Wait (at most ``WARC_UPLOAD_TIMEOUT``) for the uploads; then the manifest; report what is left."""
@@ -418,7 +420,7 @@ class S3Store:
         manifest = job.kind in ("manifest", "leftover-manifest")
         waiting_for = self._complete_manifest(job.path) if job.kind == "leftover-manifest" else None
         content_type = "application/json" if manifest else "application/warc"
-        index = None if manifest else self._ensure_index(job.path)
+        index = None if manifest else self._ensure_index(job)
         if manifest or not job.entry.uploaded:  # a retry after the index's upload failed sends only the index
             digests = self._get_uploader().upload(job.path, job.entry.key, content_type=content_type)
             job.entry.sha256 = digests.sha256
@@ -451,12 +453,13 @@ class S3Store:
         logger.info("Uploaded %s to s3://%s/%s (%d bytes, sha256 %s, verified)",
                     job.path.name, self.bucket, job.entry.key, job.entry.size, job.entry.sha256)
 
-    def _ensure_index(self, warc: Path) -> Path | None:
+    def _ensure_index(self, job: _Job) -> Path | None:
         """The WARC file's index in the spool, written now unless an earlier try left it."""
-        path = index_path(warc)
+        path = index_path(job.path)
         if path.exists():
             return path
-        path = index_beside(warc)
+        path = index_beside(job.path, job.index)
+        job.index = None  # written (or failed: then a retry's cdxj-indexer reads the file)
         self._count("warc/index_failed" if path is None else "warc/indexed")
         return path
 
