@@ -59,6 +59,7 @@ CLASSES = {
         exchange(13, head=raw("HTTP/1.1 200 OK", "Content-Length: 26")),
         exchange(14, head=raw("HTTP/1.1 200 OK", "Content-Type:")),
         exchange(15, head=raw("HTTP/1.1 200 OK", "Content-Type: text/html", "Content-Type: text/plain")),
+        exchange(18, head=raw("HTTP/1.1 200 OK", 'Content-Type: "text/x\\y"')),
         exchange(16, headers=[("Content-Type", "application/xhtml+xml; charset=UTF-8")]),
         exchange(17, headers=[]),
     ],
@@ -69,6 +70,7 @@ CLASSES = {
         exchange(23, url="http://xn--nws-ula.test/a?"),
         exchange(24, url="http://127.0.0.1:34395/world/story-00001"),
         exchange(25, url="http://[::1]:8000/v6"),
+        exchange(26, url='http://news.test/caf%C3%A9/"quoted"\\back'),  # JSON escapes
     ],
     "truncated and odd bodies": [
         exchange(30, truncated="length", payload=b"x" * 5000),

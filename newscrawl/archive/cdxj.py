@@ -53,6 +53,7 @@ def index_path(warc: Path) -> Path:
 # cdxj-indexer's record types (DEFAULT_RECORDS less those the writer never writes) and its mime rule.
 _INDEXED = ("response", "revisit")
 _MIME_END = re.compile(r"[;\s]")
+_json = json.encoder.encode_basestring_ascii  # json.dumps of one str, in C
 
 
 class IndexLines:
@@ -71,6 +72,7 @@ class IndexLines:
 
     def __init__(self, filename: str, spill_chars: int = SPILL_CHARS):
         self.filename = filename
+        self._filename = _json(filename)
         self.spill_chars = spill_chars
         self.count = 0
         self._lines: list[str] = []
@@ -82,25 +84,26 @@ class IndexLines:
         if record.rec_type not in _INDEXED:
             return None
         http = record.http_headers
-        fields = {"url": record.rec_headers.get_header("WARC-Target-URI")}
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        # json.dumps of cdxj-indexer's dict, field by field (its key order, ", " and ": ", ASCII escapes).
+        fields = ['{"url": ', _json(url)]
         if record.rec_type == "revisit":
-            fields["mime"] = "warc/revisit"
+            fields.append(', "mime": "warc/revisit"')
         elif http:
             mime = http.get_header("Content-Type")
             if mime is not None:
-                fields["mime"] = _MIME_END.split(mime, 1)[0].strip() if mime else mime
+                fields += [', "mime": ', _json(_MIME_END.split(mime, 1)[0].strip() if mime else mime)]
         if http:
-            fields["status"] = http.get_statuscode()
+            fields += [', "status": ', _json(http.get_statuscode())]
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
         if digest is not None:
-            fields["digest"] = digest
-        fields.update(length=str(length), offset=str(offset), filename=self.filename)
-        url = fields["url"]
+            fields += [', "digest": ', _json(digest)]
+        fields.append(f', "length": "{length}", "offset": "{offset}", "filename": {self._filename}}}')
         try:
             urlkey = surt.surt(url)
         except Exception:  # as cdxj-indexer: the URL itself
             urlkey = url
-        return f"{urlkey} {iso_date_to_timestamp(record.rec_headers.get_header('WARC-Date'))} {json.dumps(fields)}\n"
+        return f"{urlkey} {iso_date_to_timestamp(record.rec_headers.get_header('WARC-Date'))} {''.join(fields)}\n"
 
     def add(self, line: str | None) -> None:
         if line is None:

@@ -246,21 +246,24 @@ class WarcArchiveMiddleware:
 
     async def _archive_response(self, request: Request, response: Response) -> None:
         truncated = request.meta.get(TRUNCATED_META) or ("disconnect" if "dataloss" in (response.flags or []) else None)
+        meta = request.meta
+        raw_request_head, raw_response_head = meta.get(REQUEST_HEAD_META), meta.get(RESPONSE_HEAD_META)
         exchange = Exchange(
             url=response.url,
             method=request.method,
-            request_headers=header_pairs(request.headers),
+            # The parsed headers only stand in for a header block the handler did not keep (records.py).
+            request_headers=header_pairs(request.headers) if raw_request_head is None else [],
             request_body=request.body or b"",
             status=response.status,
-            response_headers=header_pairs(response.headers),
+            response_headers=header_pairs(response.headers) if raw_response_head is None else [],
             payload=response.body,
             protocol=response.protocol or "HTTP/1.1",
-            reason=request.meta.get(REASON_META),
+            reason=meta.get(REASON_META),
             ip_address=str(response.ip_address) if response.ip_address else None,
             truncated=truncated,
-            date=request.meta.get(DATE_META) or datetime.now(timezone.utc),
-            raw_request_head=request.meta.get(REQUEST_HEAD_META),
-            raw_response_head=request.meta.get(RESPONSE_HEAD_META),
+            date=meta.get(DATE_META) or datetime.now(timezone.utc),
+            raw_request_head=raw_request_head,
+            raw_response_head=raw_response_head,
         )
         try:
             pointer = await self._executor.run(self._archive, exchange)

@@ -36,10 +36,10 @@ class Exchange:
 
     url: str
     method: str
-    request_headers: list[tuple[str, str]]
+    request_headers: list[tuple[str, str]]  # as parsed; written only without raw_request_head
     request_body: bytes
     status: int
-    response_headers: list[tuple[str, str]]
+    response_headers: list[tuple[str, str]]  # as parsed; written only without raw_response_head
     payload: bytes  # entity body as the server sent it (still content-encoded)
     protocol: str = "HTTP/1.1"
     reason: str | None = None
