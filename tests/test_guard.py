@@ -145,3 +145,20 @@ def test_the_forbidden_server_does_count_when_allowed(site, tmp_path):
     assert result.returncode == 0, result.log[-3000:]
     assert site.connections > 0
     assert "Refused " not in result.log
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "93.184.216.34", "::ffff:10.0.0.1",
+                                     "fe80::1%eth0", "not-an-address"])
+def test_a_remembered_verdict_is_the_policys_verdict(address):
+    """The policy remembers its verdict per address (few per crawl, one check per request): asked again, it is the same."""
+    policy = AddressPolicy(parse_networks(["127.0.0.0/8"]))
+    first = policy.refusal(address)
+    assert first == policy._refusal(address) == policy.refusal(address)
+    assert policy._verdicts == {address: first}
+
+
+def test_remembered_verdicts_are_bounded():
+    policy = AddressPolicy()
+    addresses = [f"10.0.{i // 256}.{i % 256}" for i in range(AddressPolicy.MEMO_SIZE + 10)]
+    assert all(policy.refusal(a) == "private" for a in addresses)
+    assert len(policy._verdicts) <= AddressPolicy.MEMO_SIZE

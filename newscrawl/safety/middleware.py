@@ -50,6 +50,7 @@ class DestinationGuardMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.policy = AddressPolicy.from_settings(crawler.settings)
+        self._literals: dict[str, str] = {}  # URL host → its address if it is an IP address, "" if a name
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "DestinationGuardMiddleware":
@@ -62,9 +63,10 @@ class DestinationGuardMiddleware:
         host = parts.hostname
         if not host:
             self._refuse(request, "no-host", "no host in the URL")
-        try:
-            address = str(ipaddress.ip_address(host))
-        except ValueError:
+        address = self._literals.get(host)
+        if address is None:
+            address = self._literal(host)
+        if not address:  # a name
             address = await self._resolve(request, host)
             if address is None:
                 return None
@@ -73,6 +75,17 @@ class DestinationGuardMiddleware:
             described = f"{host} is" if address == host else f"{host} resolves to {address},"
             self._refuse(request, reason, f"{described} {reason}, not in ALLOWED_PRIVATE_NETWORKS")
         return None
+
+    def _literal(self, host: str) -> str:
+        """The address a host written as an IP address is ("" for a name), remembered (few hosts per crawl)."""
+        try:
+            address = str(ipaddress.ip_address(host))
+        except ValueError:
+            address = ""
+        if len(self._literals) >= AddressPolicy.MEMO_SIZE:
+            self._literals.clear()
+        self._literals[host] = address
+        return address
 
     async def _resolve(self, request: Request, host: str) -> str | None:
         """The address Twisted will connect to, or None when the name does not resolve.
