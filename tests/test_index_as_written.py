@@ -172,3 +172,41 @@ def test_a_record_type_cdxj_indexer_skips_gives_no_line():
     lines = IndexLines("x.warc.gz")
     lines.add(lines.line(Record(), 0, 10))
     assert lines.count == 0
+
+
+PLAIN_URLS = ["http://127.0.0.1:34395/world/story-00001", "https://WWW.News.Test/World/Story_1.HTML",
+              "http://www2.news.test:80/a/b/", "https://news.test:443/", "http://news.test:8080/~user/x-y.z"]
+OTHER_URLS = ["http://news.test", "http://news.test//double", "http://news.test/./dot", "http://news.test/a/../b",
+              "http://news.test/a?b=2&a=1", "http://news.test/a#frag", "HTTP://news.test/upper-scheme",
+              "http://news.test/caf%C3%A9", "http://user:pw@news.test/x", "http://news.test/a;jsessionid=1",
+              "http://[::1]:8000/v6", "ftp://news.test/x", "http://017.0.0.1/octal", "not a url"]
+
+
+@pytest.mark.parametrize("url", PLAIN_URLS + OTHER_URLS)
+def test_url_keys_are_surts(url):
+    """Plain URLs take the short way (surt's host part, remembered; the path lower-cased), the others surt itself."""
+    import surt
+
+    from newscrawl.archive.cdxj import url_key
+
+    try:
+        expected = surt.surt(url)
+    except Exception:
+        expected = url
+    assert url_key(url) == expected
+
+
+def test_url_keys_of_many_plain_urls_are_surts():
+    import random
+
+    import surt
+
+    from newscrawl.archive.cdxj import url_key
+
+    rnd = random.Random(20)
+    hosts = ["127.0.0.1:34395", "WWW.Example.COM", "www2.news.test:80", "news.test:443", "sub.www.site.org",
+             "xn--nws-ula.test", "1.2.3", "0x7f.1", "localhost", "www.", "017.0.0.1"]
+    for _ in range(5000):
+        path = "/" + "".join(rnd.choice("abcXYZ09_~.-/") for _ in range(rnd.randint(0, 25)))
+        url = f"{rnd.choice(['http', 'https'])}://{rnd.choice(hosts)}{path}"
+        assert url_key(url) == surt.surt(url), url

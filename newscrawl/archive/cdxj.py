@@ -18,6 +18,7 @@ they want).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import logging
@@ -54,6 +55,37 @@ def index_path(warc: Path) -> Path:
 _INDEXED = ("response", "revisit")
 _MIME_END = re.compile(r"[;\s]")
 _json = json.encoder.encode_basestring_ascii  # json.dumps of one str, in C
+
+
+# A URL whose path surt leaves as it is but for case and a trailing slash: http(s), a plain host[:port],
+# a path of unreserved characters, no query, no fragment (most article URLs).
+_PLAIN_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+(?::[0-9]+)?)(/[A-Za-z0-9_~./-]*)")
+
+
+@functools.lru_cache(maxsize=1024)
+def _host_key(scheme: str, netloc: str) -> str:
+    """surt's key up to and with its ")" for URLs of this scheme and host (the host's part never depends on the path)."""
+    return surt.surt(f"{scheme}://{netloc}/")[:-1]
+
+
+def url_key(url: str) -> str:
+    """cdxj-indexer's key for a URL: ``surt.surt(url)`` (the URL itself when surt fails).
+
+    surt parses and canonicalizes the whole URL (~60 us); for a plain URL (``_PLAIN_URL``, no
+    "." or ".." segment, no empty one but a trailing slash) it only lower-cases the path and
+    drops a trailing slash, so the host's part is surt's own, remembered, and the path is done here.
+    """
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        scheme, netloc, path = plain.groups()
+        segments = path.split("/")[1:]
+        if not any(s in (".", "..") for s in segments) and "" not in segments[:-1]:
+            path = path.lower()
+            return _host_key(scheme, netloc) + (path[:-1] if len(path) > 1 and path.endswith("/") else path)
+    try:
+        return surt.surt(url)
+    except Exception:  # as cdxj-indexer
+        return url
 
 
 class IndexLines:
@@ -99,10 +131,7 @@ class IndexLines:
         if digest is not None:
             fields += [', "digest": ', _json(digest)]
         fields.append(f', "length": "{length}", "offset": "{offset}", "filename": {self._filename}}}')
-        try:
-            urlkey = surt.surt(url)
-        except Exception:  # as cdxj-indexer: the URL itself
-            urlkey = url
+        urlkey = url_key(url)
         return f"{urlkey} {iso_date_to_timestamp(record.rec_headers.get_header('WARC-Date'))} {''.join(fields)}\n"
 
     def add(self, line: str | None) -> None:
