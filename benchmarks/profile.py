@@ -119,12 +119,15 @@ def table(results: dict, label: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(results: dict, label: str) -> None:
-    """Keep the other labels' subsections of ``## Crawl profile`` (e.g. "before"), replace this one."""
+def write(results: dict, label: str, keep_others: bool = True) -> None:
+    """Keep the other labels' subsections of ``## Crawl profile`` (e.g. "before"), replace this one.
+
+    ``keep_others=False`` (``--alone``): this label's subsection is the only one (a new "before").
+    """
     path = results_path()
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     kept: dict[str, str] = {}
-    if SECTION in text:
+    if SECTION in text and keep_others:
         body = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
         for chunk in body.split("\n### ")[1:]:
             name = chunk.split("\n", 1)[0].strip()
@@ -142,10 +145,12 @@ def main() -> None:
     parser.add_argument("--gil", action="store_true", help="only samples holding the GIL (py-spy --gil)")
     parser.add_argument("--variants", default="bare,archive,extract")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--alone", action="store_true",
+                        help="drop the other labels' subsections (profiles of older code)")
     args = parser.parse_args()
     results = run(args.pages, args.label, tuple(args.variants.split(",")), gil=args.gil)
     if not args.no_write:
-        write(results, args.label)
+        write(results, args.label, keep_others=not args.alone)
     print(json.dumps(results, indent=1))
 
 
