@@ -177,6 +177,44 @@ def test_publisher_meta_with_a_bracketed_address_names_the_site():
     assert split_authors("Jo Roe (www.example.test)") == ["Jo Roe"]
 
 
+def _ld(author: str, publisher: str = "") -> str:
+    return ('<script type="application/ld+json">{"@type":"NewsArticle","author":%s%s}</script>'
+            % (author, f',"publisher":{publisher}' if publisher else ""))
+
+
+_VT = '{"@type":"Organization","name":"Valley Times"}'
+
+
+@pytest.mark.parametrize("head, url, names", [
+    # The publisher, declared the author twice (a typed JSON-LD Organization and an author meta
+    # tag), no one else credited: it signs the story.
+    ('<meta name="author" content="Valley Times">'
+     + _ld('{"@type":"Organization","name":"Valley Times","url":"https://vt.test/"}',
+           '{"@type":"NewsMediaOrganization","name":"Valley Times"}'), "https://vt.test/a", ["Valley Times"]),
+    ('<meta property="og:site_name" content="hillpost.test"><meta name="dc.creator" content="Hillpost.test">'
+     + _ld('[{"@type":"NewsMediaOrganization","name":"hillpost.test"}]'), "https://www.hillpost.test/a", ["Hillpost.test"]),
+    # Declared in JSON-LD alone, the house is not taken for the author.
+    (_ld(_VT, _VT), "https://vt.test/a", []),
+    ('<meta property="og:site_name" content="hillpost.test">'
+     + _ld('{"@type":"NewsMediaOrganization","name":"hillpost.test"}'), "https://www.hillpost.test/a", []),
+    # The site's name as a Person is a placeholder, not a signature, even with the meta tag agreeing.
+    ('<meta name="author" content="Valley Times">' + _ld('{"@type":"Person","name":"Valley Times"}', _VT),
+     "https://vt.test/a", []),
+    # An agency is not the publisher: it is the author as before, agreeing tags or not.
+    (_ld('{"@type":"Organization","name":"Press Association"}', _VT), "https://vt.test/a", ["Press Association"]),
+])
+def test_the_publisher_declared_the_author_twice_signs_an_unbylined_story(head, url, names):
+    root = _root(head, "<h1>Bridge closes</h1><p>" + PROSE + "</p>")
+    assert choose_authors(root, extract_structured(root), [], url) == names
+
+
+def test_a_visible_byline_beats_the_publisher_declared_as_the_author():
+    head = '<meta name="author" content="Valley Times">' + _ld(_VT, _VT)
+    for body in ('<div class="byline">By Ann Lee</div>', '<p class="meta"><a rel="author" href="/a/ann">Ann Lee</a></p>'):
+        root = _root(head, "<h1>Bridge closes</h1>" + body + "<p>" + PROSE + "</p>")
+        assert choose_authors(root, extract_structured(root), [], "https://vt.test/a") == ["Ann Lee"]
+
+
 def test_byline_text_under_the_headline():
     root = _root("", "<div><h1>Bridge closes</h1>by MrAJCosplay, <small><time>Dec 19</time></small></div>")
     assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == ["MrAJCosplay"]

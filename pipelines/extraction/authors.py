@@ -248,6 +248,37 @@ def authors_from_jsonld(value: Any) -> list[str]:
     return people or orgs
 
 
+def self_credit(value: Any, sites: set[str], first_words: set[str] = frozenset(),
+                declared: list[str] = ()) -> list[str]:
+    """The publication itself, when a JSON-LD ``author`` of type Organization is the page's own
+    publisher (``{"@type": "Organization", "name": "Salzburger Nachrichten"}`` on sn.at) and a
+    second declaration agrees: one of ``declared`` (the page's author meta values) is the same
+    name.
+
+    Two declarations that name the house as the author say it signs the story, so on a page
+    with no visible byline it is the author. Declared in JSON-LD alone it is left out (the
+    development sets label that shape both ways), as is a person's "author" that is the
+    site's name ("The Independent" as a Person); an agency is not the publisher.
+    """
+    agreed = {_letters(v) for v in declared if isinstance(v, str)}
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, dict) or "organization" not in str(item.get("@type") or "").lower():
+            continue
+        raw = item.get("name")
+        if not isinstance(raw, str) or _letters(unescape_text(raw)) not in agreed:
+            continue
+        for name in authors_from_values([unescape_text(raw)]):
+            if not drop_publication([name], sites, first_words) and name not in out:
+                out.append(name)
+    return out
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"\W+", "", (text or "").lower())
+
+
 def drop_publication(names: list[str], sites: set[str], first_words: set[str] = frozenset()) -> list[str]:
     """Remove names that are the publication itself ("The Independent", "Autoblog Staff", "MLB.com"),
     and its accounts: names whose first word opens the site's name (``first_words``, see

@@ -9,7 +9,8 @@ from urllib.parse import urljoin
 import lxml.html
 
 from .authors import (
-    BYLINE_FIRST, BYLINE_LEAD, authors_from_jsonld, authors_from_values, drop_publication, prefer_people, split_authors,
+    BYLINE_FIRST, BYLINE_LEAD, authors_from_jsonld, authors_from_values, drop_publication, prefer_people, self_credit,
+    split_authors,
 )
 from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, parse_date, shown_dates,
@@ -195,6 +196,8 @@ def choose_authors(root, data: Structured, trailing: list[str], url: str = "", s
             names = own
     else:
         names = shown[0][0] if shown else drop_publication(trailing, sites, first_words)
+        # No one else is credited: the publisher, declared the author in JSON-LD and in meta, signs it.
+        names = names or self_credit(art.get("author") or art.get("creator"), sites, first_words, meta)
     return prefer_people(names)
 
 
