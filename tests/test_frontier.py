@@ -309,7 +309,11 @@ def test_three_workers_on_one_host_each_do_a_fair_share(tmp_path, redis_url, pag
 def test_a_redis_restart_mid_crawl_loses_nothing(tmp_path, redis_server):  # noqa: F811
     with LatencySite(400, 0.02, tmp_path / "site.log") as site:
         cluster = Cluster(tmp_path, site, redis_server.url).start(2)
+        client = redis.Redis.from_url(redis_server.url)
+        # Both workers in the crawl first: one still starting when Redis goes cannot join it (exit 1, by design).
+        _wait_for(lambda: len(frontier_status(client, cluster.name)["workers"]) == 2, 120, "both workers to join")
         _wait_for(lambda: len(site.fetches()) >= 100, 120, "100 fetches")
+        client.close()
         redis_server.stop()
         time.sleep(2)
         redis_server.start()
