@@ -293,8 +293,12 @@ def test_three_workers_on_one_host_each_do_a_fair_share(tmp_path, redis_url, pag
         codes = cluster.wait()
         fetched = site.counts()
     assert codes == [0, 0, 0], cluster.logs()[-4000:]
-    assert site.story_paths() <= set(fetched)
     status = frontier_status(redis.Redis.from_url(redis_url), cluster.name)
+    # Seen once (run 7 of 10, two CPU burners): all three exited 0 with stories never fetched; not seen again in
+    # 6 runs under the same load. What it says the next time:
+    missing = sorted(site.story_paths() - set(fetched))
+    assert not missing, (len(missing), missing[:12], sorted(set(fetched) - site.story_paths()), status,
+                         cluster.logs()[-6000:])
     done_by = {cluster.worker_name(n): status["workers"].get(cluster.worker_name(n), {}).get("done", 0)
                for n in range(3)}
     total = sum(done_by.values())
