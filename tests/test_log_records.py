@@ -7,7 +7,7 @@ import re
 
 import pytest
 from scrapy.settings import Settings
-from scrapy.utils.log import _uninstall_scrapy_root_handler, install_scrapy_root_handler
+from scrapy.utils.log import get_scrapy_root_handler, install_scrapy_root_handler
 
 from newscrawl.commands.crawl import no_records_below_log_level
 
@@ -32,7 +32,10 @@ def scrapy_logging():
         return settings
 
     yield install
-    _uninstall_scrapy_root_handler()
+    handler = get_scrapy_root_handler()
+    if handler is not None:
+        logging.root.removeHandler(handler)
+        handler.close()
     scrapy_logger.setLevel(saved_levels[0])
     logging.root.setLevel(saved_levels[1])
     for handler in saved_handlers:
