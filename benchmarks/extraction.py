@@ -260,8 +260,6 @@ def authors_ok(case: Case, out: Output) -> bool:
 # page gives itself (``og:site_name``, the JSON-LD publisher's name) or with a label of
 # the page's host, read from the raw HTML and URL, never with our extractor.
 
-_SITE_NAME = re.compile(r'<meta[^>]+(?:property|name)=["\']og:site_name["\'][^>]*content=["\']([^"\']+)'
-                        r'|<meta[^>]+content=["\']([^"\']+)["\'][^>]*(?:property|name)=["\']og:site_name', re.I)
 _PUBLISHER = re.compile(r'"publisher"\s*:\s*\{[^{}]*?"name"\s*:\s*"([^"]+)"')
 _HOST_WORDS = {"www", "com", "net", "org", "co", "news", "amp"}
 
@@ -276,7 +274,7 @@ def house_names(case: Case) -> set[str]:
     from urllib.parse import urlsplit
 
     text = html_text(case.html)
-    names = {a or b for a, b in _SITE_NAME.findall(text)} | set(_PUBLISHER.findall(text))
+    names = set(_meta_contents(text, "og:site_name")) | set(_PUBLISHER.findall(text))
     labels = (urlsplit(case.url).hostname or "").split(".")[:-1]
     names |= {label for label in labels if label not in _HOST_WORDS}
     return {key for key in map(_letters, names) if len(key) >= 3}

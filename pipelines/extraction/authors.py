@@ -287,8 +287,8 @@ def drop_publication(names: list[str], sites: set[str], first_words: set[str] = 
     for name in names:
         if name.split()[0].lower() in first_words:
             continue
-        key = re.sub(r"\W+", "", name.lower())
-        bare = re.sub(r"\W+", "", _TRAILING_ROLE.sub("", name).lower())
+        key = _letters(name)
+        bare = _letters(_TRAILING_ROLE.sub("", name))
         bare = re.sub(r"^the", "", bare)
         if key in sites or bare in sites or (bare and any(bare == re.sub(r"^the", "", s) for s in sites)):
             continue
