@@ -58,7 +58,7 @@ def _stats(log: str) -> dict[str, int]:
 def _captures(state: Path) -> dict[str, tuple]:
     db = sqlite3.connect(state)
     try:
-        return {row[0]: row for row in db.execute("SELECT url, warc_uri, offset, record_id FROM captures")}
+        return {row[0]: row for row in db.execute("SELECT url, warc_uri, offset, record_id FROM crawl_captures")}
     finally:
         db.close()
 

@@ -187,7 +187,7 @@ def assert_state_holds_last_captures(seq: Sequence) -> None:
             last[uri] = rec
             if rec.rec_type == "response":
                 full[uri] = (path, offset, rec)
-    state = state_from_settings(seq.state, None)
+    state = state_from_settings(seq.state, None, "worldnews")  # the spider's name: the default CRAWL_NAME
     try:
         assert set(last) == {u for run in seq.runs for u in served_urls(run.served)}
         for uri, rec in last.items():
@@ -424,7 +424,7 @@ def _crawl_cmd(workdir: Path, site: DemoSite, warc_dir: Path, state: Path, spool
 def _state_rows(path: Path) -> tuple[list, list]:
     db = sqlite3.connect(path)
     try:
-        return (db.execute("SELECT * FROM captures ORDER BY url").fetchall(),
+        return (db.execute("SELECT * FROM crawl_captures ORDER BY crawl, url").fetchall(),
                 db.execute("SELECT * FROM locks ORDER BY crawl").fetchall())
     finally:
         db.close()

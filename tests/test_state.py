@@ -86,3 +86,54 @@ def test_lock_of_a_killed_run_on_this_host_is_taken_over(make_state):
     survivor.acquire("worldnews", ttl=600)
     with pytest.raises(CrawlLocked):
         make_state().acquire("worldnews", ttl=600)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def state_for(request, tmp_path):
+    """``state_for(crawl)``: a state of that crawl, all on one SQLite file or one Redis namespace."""
+    made, namespace = [], f"t{id(request)}"
+
+    def make(crawl):
+        if request.param == "sqlite":
+            state = SqliteState(tmp_path / "state.sqlite", crawl=crawl)
+        else:
+            state = RedisState(request.getfixturevalue("redis_url"), namespace=namespace, crawl=crawl)
+        made.append(state)
+        return state
+
+    yield make
+    for state in made:
+        state.close()
+
+
+def test_two_crawls_sharing_a_state_keep_their_own_captures(state_for):
+    # Each archives into its own store: an article the other archived is not archived here, so not fresh.
+    news, sport = state_for("news"), state_for("sport")
+    news.put_many([_capture("http://a.test/x"), _capture("http://a.test/y")])
+    assert sport.get("http://a.test/x") is None and sport.get("http://a.test/y") is None
+    sport.put_many([_capture("http://a.test/x", "sha1:BBB")])
+    assert news.get("http://a.test/x").payload_digest == "sha1:AAA"
+    assert sport.get("http://a.test/x").payload_digest == "sha1:BBB"
+    assert state_for("news").get("http://a.test/y") == _capture("http://a.test/y")  # a later run of the crawl
+    if isinstance(news, SqliteState):
+        assert state_for("weather").is_empty() and not state_for("news").is_empty()
+
+
+def test_a_sqlite_state_of_an_earlier_version_belongs_to_the_first_crawl_that_opens_it(tmp_path, caplog):
+    import sqlite3
+
+    path = tmp_path / "state.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE captures (url TEXT PRIMARY KEY, fetched_at TEXT, status INTEGER, payload_digest TEXT,"
+               " warc_uri TEXT, offset INTEGER, record_id TEXT, fetched_ts REAL)")
+    db.execute("INSERT INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tuple(_capture("http://a.test/x").__dict__.values()))
+    db.commit()
+    db.close()
+    with caplog.at_level("WARNING"):
+        first = SqliteState(path, crawl="worldnews")
+    assert first.get("http://a.test/x") == _capture("http://a.test/x")
+    assert "1 capture(s) an earlier version kept for all crawls now belong to crawl 'worldnews'" in caplog.text
+    other = SqliteState(path, crawl="other")
+    assert other.get("http://a.test/x") is None and other.is_empty()
+    first.close()
+    other.close()

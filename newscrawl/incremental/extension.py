@@ -65,7 +65,8 @@ class CrawlStateExtension:
         self.run: CrawlRun | None = None
         self.finish_reason: str | None = None
         try:
-            self.state: CrawlState = state_from_settings(settings.get("CRAWL_STATE"), settings.get("REDIS_URL"))
+            self.state: CrawlState = state_from_settings(settings.get("CRAWL_STATE"), settings.get("REDIS_URL"),
+                                                          self.crawl_name)
             if frontier:
                 where = f"CRAWL_FRONTIER {redact(frontier)}"
                 self.run = CrawlRun.from_url(frontier, self.crawl_name, self.lock_ttl)

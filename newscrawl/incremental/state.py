@@ -2,10 +2,12 @@
 
 ``CRAWL_STATE`` picks the backend: a SQLite file path (default
 ``.newscrawl/state.sqlite``), or ``redis://...`` (or ``redis``, meaning
-``REDIS_URL``) to share the state between machines. Both keep, per URL, the
-last fetch time, status, payload digest and where the record is (WARC URI,
-offset, record id), and both hold the lock that keeps two runs of one crawl
-apart.
+``REDIS_URL``) to share the state between machines. Both keep, per crawl
+(``CRAWL_NAME``) and URL, the last fetch time, status, payload digest and
+where the record is (WARC URI, offset, record id), and both hold the lock that
+keeps two runs of one crawl apart. Two crawls that share one state (one Redis
+server, one SQLite file) never skip an article because the other archived it:
+each archives into its own ``WARC_STORE``.
 """
 
 from __future__ import annotations
@@ -86,8 +88,9 @@ def holder_is_dead(holder: str) -> bool:
 class SqliteState:
     """State in a SQLite file; the lock is a row with an expiry, taken in a transaction."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, crawl: str = ""):
         self.path = Path(path)
+        self.crawl = crawl
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection, used from the reactor thread and the writer thread.
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
@@ -95,23 +98,41 @@ class SqliteState:
         with self._mutex:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS captures (url TEXT PRIMARY KEY, fetched_at TEXT, status INTEGER,"
-                " payload_digest TEXT, warc_uri TEXT, offset INTEGER, record_id TEXT, fetched_ts REAL)"
+                "CREATE TABLE IF NOT EXISTS crawl_captures (crawl TEXT NOT NULL, url TEXT NOT NULL, fetched_at TEXT,"
+                " status INTEGER, payload_digest TEXT, warc_uri TEXT, offset INTEGER, record_id TEXT,"
+                " fetched_ts REAL, PRIMARY KEY (crawl, url))"
             )
             self._db.execute("CREATE TABLE IF NOT EXISTS locks (crawl TEXT PRIMARY KEY, holder TEXT, expires REAL)")
+            self._adopt_unscoped_captures()
         self._lock: tuple[str, str, float] | None = None
+
+    def _adopt_unscoped_captures(self) -> None:
+        """A state file of an earlier version kept its captures for every crawl at once (``captures``): they
+        become the captures of the first crawl that opens it (the one that wrote them, as a rule)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'captures'").fetchone():
+                adopted = self._db.execute(
+                    "INSERT OR IGNORE INTO crawl_captures SELECT ?, url, fetched_at, status, payload_digest,"
+                    " warc_uri, offset, record_id, fetched_ts FROM captures", (self.crawl,)).rowcount
+                self._db.execute("DROP TABLE captures")
+                logger.warning("CRAWL_STATE %s: %d capture(s) an earlier version kept for all crawls now belong"
+                               " to crawl %r (the state is kept per CRAWL_NAME)", self.path, adopted, self.crawl)
+        finally:
+            self._db.execute("COMMIT")
 
     def get(self, url: str) -> Capture | None:
         with self._mutex:
             row = self._db.execute(
                 "SELECT url, fetched_at, status, payload_digest, warc_uri, offset, record_id, fetched_ts"
-                " FROM captures WHERE url = ?", (url,)).fetchone()
+                " FROM crawl_captures WHERE crawl = ? AND url = ?", (self.crawl, url)).fetchone()
         return Capture(*row) if row else None
 
     def is_empty(self) -> bool:
-        """No capture stored at all (a first run): read once at start, while this run holds the lock."""
+        """No capture of this crawl stored (a first run): read once at start, while this run holds the lock."""
         with self._mutex:
-            return self._db.execute("SELECT 1 FROM captures LIMIT 1").fetchone() is None
+            return self._db.execute("SELECT 1 FROM crawl_captures WHERE crawl = ? LIMIT 1",
+                                    (self.crawl,)).fetchone() is None
 
     def put_many(self, captures: list[Capture]) -> None:
         if not captures:
@@ -119,8 +140,8 @@ class SqliteState:
         with self._mutex:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
-                "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [tuple(asdict(c).values()) for c in captures],
+                "INSERT OR REPLACE INTO crawl_captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(self.crawl, *asdict(c).values()) for c in captures],
             )
             self._db.execute("COMMIT")
 
@@ -171,17 +192,20 @@ class SqliteState:
 
 
 class RedisState:
-    """State in Redis (a key per URL); the lock is redis-py's ``Lock`` (a token, a TTL, compare-and-set scripts)."""
+    """State in Redis (a key per crawl and URL); the lock is redis-py's ``Lock`` (a token, a TTL,
+    compare-and-set scripts). Keys of an earlier version (``<namespace>:capture:<url>``, one for all crawls)
+    are not read: their articles are fetched once more."""
 
-    def __init__(self, url: str, namespace: str = "newscrawl"):
+    def __init__(self, url: str, namespace: str = "newscrawl", crawl: str = ""):
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
         self.ns = namespace
+        self.crawl = crawl
         self._lock = None  # a redis.lock.Lock while this run holds the crawl's lock
 
     def _key(self, url: str) -> str:
-        return f"{self.ns}:capture:{url}"
+        return f"{self.ns}:crawl:{self.crawl}:capture:{url}"
 
     def get(self, url: str) -> Capture | None:
         raw = self._redis.get(self._key(url))
@@ -255,15 +279,15 @@ class RedisState:
         self._redis.close()
 
 
-def state_from_settings(value: str | None, redis_url: str | None) -> CrawlState:
-    """The state backend named by ``CRAWL_STATE`` (and ``REDIS_URL``)."""
+def state_from_settings(value: str | None, redis_url: str | None, crawl: str = "") -> CrawlState:
+    """The state backend named by ``CRAWL_STATE`` (and ``REDIS_URL``), holding the captures of ``crawl``."""
     value = value or ".newscrawl/state.sqlite"
     if value == "redis":
         if not redis_url:
             raise ValueError("CRAWL_STATE=redis needs REDIS_URL (redis://host:port/db)")
         value = redis_url
     if value.startswith(("redis://", "rediss://", "unix://")):
-        return RedisState(value)
+        return RedisState(value, crawl=crawl)
     if "://" in value:
         raise ValueError(f"CRAWL_STATE={value!r}: use a SQLite file path, redis://... or 'redis' (with REDIS_URL)")
-    return SqliteState(value)
+    return SqliteState(value, crawl=crawl)
