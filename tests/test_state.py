@@ -13,11 +13,11 @@ from .redis_server import redis_url  # noqa: F401  (fixture)
 def make_state(request, tmp_path):
     made = []
 
-    def make():
+    def make(crawl=""):  # every state of a test on one SQLite file or one Redis namespace
         if request.param == "sqlite":
-            state = SqliteState(tmp_path / "state.sqlite")
+            state = SqliteState(tmp_path / "state.sqlite", crawl=crawl)
         else:
-            state = RedisState(request.getfixturevalue("redis_url"), namespace=f"t{id(made)}")
+            state = RedisState(request.getfixturevalue("redis_url"), namespace=f"t{id(made)}", crawl=crawl)
         made.append(state)
         return state
 
@@ -57,13 +57,13 @@ def test_second_run_cannot_take_the_lock_until_released_or_expired(make_state):
 
 
 def test_state_from_settings(tmp_path, redis_url):  # noqa: F811
-    assert isinstance(state_from_settings(str(tmp_path / "s.sqlite"), None), SqliteState)
-    assert isinstance(state_from_settings("redis", redis_url), RedisState)
-    assert isinstance(state_from_settings(redis_url, None), RedisState)
+    assert isinstance(state_from_settings(str(tmp_path / "s.sqlite"), None, "worldnews"), SqliteState)
+    assert isinstance(state_from_settings("redis", redis_url, "worldnews"), RedisState)
+    assert isinstance(state_from_settings(redis_url, None, "worldnews"), RedisState)
     with pytest.raises(ValueError, match="needs REDIS_URL"):
-        state_from_settings("redis", None)
+        state_from_settings("redis", None, "worldnews")
     with pytest.raises(ValueError, match="SQLite file path"):
-        state_from_settings("postgres://x", None)
+        state_from_settings("postgres://x", None, "worldnews")
 
 
 def test_lock_of_a_killed_run_on_this_host_is_taken_over(make_state):
@@ -88,35 +88,17 @@ def test_lock_of_a_killed_run_on_this_host_is_taken_over(make_state):
         make_state().acquire("worldnews", ttl=600)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def state_for(request, tmp_path):
-    """``state_for(crawl)``: a state of that crawl, all on one SQLite file or one Redis namespace."""
-    made, namespace = [], f"t{id(request)}"
-
-    def make(crawl):
-        if request.param == "sqlite":
-            state = SqliteState(tmp_path / "state.sqlite", crawl=crawl)
-        else:
-            state = RedisState(request.getfixturevalue("redis_url"), namespace=namespace, crawl=crawl)
-        made.append(state)
-        return state
-
-    yield make
-    for state in made:
-        state.close()
-
-
-def test_two_crawls_sharing_a_state_keep_their_own_captures(state_for):
+def test_two_crawls_sharing_a_state_keep_their_own_captures(make_state):
     # Each archives into its own store: an article the other archived is not archived here, so not fresh.
-    news, sport = state_for("news"), state_for("sport")
+    news, sport = make_state("news"), make_state("sport")
     news.put_many([_capture("http://a.test/x"), _capture("http://a.test/y")])
     assert sport.get("http://a.test/x") is None and sport.get("http://a.test/y") is None
     sport.put_many([_capture("http://a.test/x", "sha1:BBB")])
     assert news.get("http://a.test/x").payload_digest == "sha1:AAA"
     assert sport.get("http://a.test/x").payload_digest == "sha1:BBB"
-    assert state_for("news").get("http://a.test/y") == _capture("http://a.test/y")  # a later run of the crawl
+    assert make_state("news").get("http://a.test/y") == _capture("http://a.test/y")  # a later run of the crawl
     if isinstance(news, SqliteState):
-        assert state_for("weather").is_empty() and not state_for("news").is_empty()
+        assert make_state("weather").is_empty() and not make_state("news").is_empty()
 
 
 def test_a_sqlite_state_of_an_earlier_version_belongs_to_the_first_crawl_that_opens_it(tmp_path, caplog):

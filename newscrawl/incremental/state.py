@@ -108,10 +108,13 @@ class SqliteState:
 
     def _adopt_unscoped_captures(self) -> None:
         """A state file of an earlier version kept its captures for every crawl at once (``captures``): they
-        become the captures of the first crawl that opens it (the one that wrote them, as a rule)."""
+        become the captures of the first crawl that opens it (the one that wrote them, as a rule). Looked for
+        without a write lock; taken only when there is such a table, and looked for again under it."""
+        if not self._has_unscoped_captures():
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'captures'").fetchone():
+            if self._has_unscoped_captures():
                 adopted = self._db.execute(
                     "INSERT OR IGNORE INTO crawl_captures SELECT ?, url, fetched_at, status, payload_digest,"
                     " warc_uri, offset, record_id, fetched_ts FROM captures", (self.crawl,)).rowcount
@@ -120,6 +123,10 @@ class SqliteState:
                                " to crawl %r (the state is kept per CRAWL_NAME)", self.path, adopted, self.crawl)
         finally:
             self._db.execute("COMMIT")
+
+    def _has_unscoped_captures(self) -> bool:
+        return self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'captures'"
+                                ).fetchone() is not None
 
     def get(self, url: str) -> Capture | None:
         with self._mutex:
@@ -279,7 +286,7 @@ class RedisState:
         self._redis.close()
 
 
-def state_from_settings(value: str | None, redis_url: str | None, crawl: str = "") -> CrawlState:
+def state_from_settings(value: str | None, redis_url: str | None, crawl: str) -> CrawlState:
     """The state backend named by ``CRAWL_STATE`` (and ``REDIS_URL``), holding the captures of ``crawl``."""
     value = value or ".newscrawl/state.sqlite"
     if value == "redis":
