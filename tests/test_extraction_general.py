@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import lxml.html
 import pytest
 
 from pipelines.extraction import extract_article, extract_or_reason
@@ -340,10 +341,18 @@ def test_a_page_in_polish_gets_its_written_date():
     '<h1><span class="topline">Asia diplomacy</span> <span class="headline">Blinken arrives in Beijing for two days of '
     "talks</span></h1>",
     '<h1><b>Diplomacy in Asia</b> Blinken arrives in Beijing for two days of talks</h1>',
+    # A separator for screen readers in an element of its own (no words in it), and the
+    # JSON-LD headline saying the <h1>'s words: the kicker is still set apart.
+    '<h1><span class="overline">Asia diplomacy</span><span class="offscreen"> - </span>'
+    '<span class="title">Blinken arrives in Beijing for two days of talks</span></h1>',
+    '<h1><em>Diplomacy in Asia</em><i aria-hidden="true">: </i>Blinken arrives in Beijing for two days of talks</h1>',
 ])
 def test_a_kicker_set_apart_in_the_h1_is_not_the_headline(h1):
-    html = article_html('<meta property="og:title" content="Blinken arrives in Beijing for two days of talks">').replace(
-        "<h1>Blinken arrives in Beijing</h1>", h1)
+    heading = " ".join(lxml.html.fragment_fromstring(h1).text_content().split())
+    html = article_html(
+        '<meta property="og:title" content="Blinken arrives in Beijing for two days of talks">'
+        f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", "headline": heading})}</script>'
+    ).replace("<h1>Blinken arrives in Beijing</h1>", h1)
     assert extract_article(page(html)).title == "Blinken arrives in Beijing for two days of talks"
 
 

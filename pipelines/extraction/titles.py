@@ -208,6 +208,8 @@ def _kicker(root, heading: str, n: int) -> bool:
     the <h2> that shows the headline on pages that keep their <h1> in the breadcrumb
     (``<h2><span>Kicker</span><span>Headline</span></h2>``, the <h1> and JSON-LD
     headline reading "Kicker: Headline"); words are compared, not punctuation."""
+    if n < 1:
+        return False  # no words before the title: nothing is set apart (a " - " separator span has no words)
     whole, prefix = words(heading), " ".join(words(heading)[:n])
     for h in root.iter("h1", "h2"):
         if words(node_text(h)) == whole and any(
