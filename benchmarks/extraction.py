@@ -15,10 +15,13 @@ the metric:
   whether "BBC News" on a page with no named author is its author).
 
 Each title label is checked against the page's declared titles (``title_label_evidence``:
-the <h1>, og:title, both, another declared title, or none), and each date label against
+the <h1>, og:title, both, another declared title, or none), each date label against
 its page (``date_label_evidence``: is the day a declared publication day or written on the
-page, the declared modification day, the same month and day of another year, or nowhere);
-the right titles and dates are counted per kind of label.
+page, the declared modification day, the same month and day of another year, or nowhere),
+and each author label against the credits the page declares (``author_label_evidence``:
+people named, the publication only, or no author where the page declares its
+publication, someone else or no one); the right titles, dates and authors are counted
+per kind of label.
 
 Labels that a set gives to the wrong page are given back before scoring
 (``repair_swapped_labels``: two pages of one publisher whose raw HTML each holds the
@@ -291,6 +294,66 @@ def people_ok(case: Case, out: Output, houses: set[str] | None = None) -> bool:
     houses = house_names(case) if houses is None else houses
     return (norm_authors([n for n in out.authors if not is_house_credit(n, houses)])
             == norm_authors([n for n in case.authors or [] if not is_house_credit(n, houses)]))
+
+
+# ---------------------------------------------------------------- what the page says of its author label
+#
+# The same conflict, for authors: where the only credit a page declares is its own
+# publication, naeb-dev labels no author and fundus-tests-dev labels the publication.
+# Each author label is checked against the credits the page declares (JSON-LD or other
+# embedded ``"author"``/``"creator"`` values, meta name=author), read from the raw HTML
+# with the house names above, never with our extractor:
+#
+# - "names": the label credits someone besides the publication;
+# - "the publication": the label credits only the publication (``is_house_credit``);
+# - "none; the publication declared": no label, and the page declares only its publication;
+# - "none; others declared": no label, and the page declares someone else (an agency, a person);
+# - "none; none declared": no label, and the page declares no author;
+# - "unlabelled": the set labels no authors (fundus-eval).
+
+_DECLARED_AUTHOR = re.compile(r'"(?:author|creator)"\s*:\s*(?=["\[{])')
+
+
+def _credit_names(value) -> list[str]:
+    """The names in a declared author value: a string, {"name": ...}, or a list of them."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        return [name for item in value for name in _credit_names(item)]
+    if isinstance(value, dict):
+        return _credit_names(value.get("name"))
+    return []
+
+
+def declared_credits(case: Case) -> list[str]:
+    """The author names the page declares: embedded JSON "author"/"creator" values and meta name=author."""
+    raw = case.html.decode("utf-8", "replace")
+    decoder = json.JSONDecoder()
+    names: list[str] = []
+    for match in _DECLARED_AUTHOR.finditer(raw):
+        try:
+            value, _ = decoder.raw_decode(raw, match.end())
+        except ValueError:
+            continue
+        names += _credit_names(value)
+    names += [n for n in _meta_contents(html_text(case.html), "author") if n.strip()]
+    return names
+
+
+def author_label_evidence(case: Case) -> str:
+    """The kind of author label (see the comment above)."""
+    if case.authors is None:
+        return "unlabelled"
+    houses = house_names(case)
+    labelled = [n for n in case.authors if norm_title(n)]
+    if labelled:
+        return "the publication" if all(is_house_credit(n, houses) for n in labelled) else "names"
+    declared = [n for n in declared_credits(case) if norm_title(n)]
+    if not declared:
+        return "none; none declared"
+    if all(is_house_credit(n, houses) for n in declared):
+        return "none; the publication declared"
+    return "none; others declared"
 
 
 # ---------------------------------------------------------------- what the page says of its date label
@@ -573,10 +636,11 @@ def decision_effect(cases: list[Case], ours: list[Output], base: list[Output]) -
 
 
 def score(cases: list[Case], outputs: list[Output], labels: list[str] | None = None,
-          base: list[Output] | None = None, title_labels: list[str] | None = None) -> dict:
+          base: list[Output] | None = None, title_labels: list[str] | None = None,
+          author_labels: list[str] | None = None) -> dict:
     """Body, and for labelled sets title/date/authors; ``labels``: each case's ``date_label_evidence``,
-    ``title_labels``: its ``title_label_evidence``; ``base``: trafilatura's outputs, for the declined
-    pages it extracts at length."""
+    ``title_labels``: its ``title_label_evidence``, ``author_labels``: its ``author_label_evidence``;
+    ``base``: trafilatura's outputs, for the declined pages it extracts at length."""
     pairs = [precision_recall(o.body, c.body) for c, o in zip(cases, outputs)]
     precision = sum(p for p, _ in pairs) / len(pairs)
     recall = sum(r for _, r in pairs) / len(pairs)
@@ -607,19 +671,27 @@ def score(cases: list[Case], outputs: list[Output], labels: list[str] | None = N
         for label, c, o in zip(title_labels, cases, outputs):
             titles[label] += title_ok(c, o)
         result["title_right_by_label"] = dict(titles)
+        # Right authors per kind of label (see author_label_evidence).
+        author_labels = author_labels if author_labels is not None else [author_label_evidence(c) for c in cases]
+        credits: Counter = Counter()
+        for label, c, o in zip(author_labels, cases, outputs):
+            credits[label] += authors_ok(c, o)
+        result["authors_right_by_label"] = dict(credits)
     return result
 
 
 def score_half(cases: list[Case], outputs: dict[str, list[Output]], labels: list[str] | None,
-               title_labels: list[str] | None = None) -> dict:
+               title_labels: list[str] | None = None, author_labels: list[str] | None = None) -> dict:
     """The scores of every system on some pages, with our drastic decisions against trafilatura."""
     entry: dict = {"pages": len(cases), "publishers": len({c.publisher for c in cases}), "systems": list(outputs)}
     if labels is not None:
         entry["date_labels"] = dict(Counter(labels).most_common())
         title_labels = title_labels if title_labels is not None else [title_label_evidence(c) for c in cases]
         entry["title_labels"] = dict(Counter(title_labels).most_common())
+        author_labels = author_labels if author_labels is not None else [author_label_evidence(c) for c in cases]
+        entry["author_labels"] = dict(Counter(author_labels).most_common())
     base = outputs["trafilatura"]
-    entry.update({key: score(cases, outs, labels, base, title_labels) for key, outs in outputs.items()})
+    entry.update({key: score(cases, outs, labels, base, title_labels, author_labels) for key, outs in outputs.items()})
     entry["drastic"] = drastic_effect(cases, outputs["newscrawl"], base)
     entry["decisions"] = decision_effect(cases, outputs["newscrawl"], base)
     entry["time_ratio"] = round(entry["newscrawl"]["seconds_per_page"] / entry["trafilatura"]["seconds_per_page"], 3)
@@ -652,13 +724,15 @@ def run(datasets: tuple[str, ...] = tuple(LOADERS), dump: str | None = None, wri
             outputs.update(run_baselines(cases))
         labels = [date_label_evidence(c) for c in cases] if cases[0].date is not None else None
         title_labels = [title_label_evidence(c) for c in cases] if cases[0].title is not None else None
+        author_labels = [author_label_evidence(c) for c in cases] if cases[0].title is not None else None
         results[name] = {}
         for half in halves:
             index = [i for i, c in enumerate(cases) if c.half == half]
             results[name][half] = score_half(
                 [cases[i] for i in index], {key: [outs[i] for i in index] for key, outs in outputs.items()},
                 [labels[i] for i in index] if labels is not None else None,
-                [title_labels[i] for i in index] if title_labels is not None else None)
+                [title_labels[i] for i in index] if title_labels is not None else None,
+                [author_labels[i] for i in index] if author_labels is not None else None)
         if dump:
             for i, case in enumerate(cases):
                 per_page[f"{name}/{case.name}"] = {
@@ -763,7 +837,8 @@ def table(results: dict) -> str:
                     lines.append(f"| {name} | {half} | {step} | {d['drastic']} | {d['kept']} | {d['refused']} | "
                                  f"{d['better']} | {d['worse']} | {d['f1_change']:+.4f} |")
     lines.append("")
-    lines += _title_label_table(results)
+    for labels, right, intro in _KIND_TABLES:
+        lines += _kind_table(results, labels, right, intro)
     for name, entry in results.items():
         for half, e in entry.items():
             if "date_labels" in e:
@@ -771,28 +846,38 @@ def table(results: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _title_label_table(results: dict) -> list[str]:
-    """Title labels per kind (``title_label_evidence``) and the titles each system gets right per kind."""
+def _kind_table(results: dict, labels: str, right: str, intro: str) -> list[str]:
+    """Labels per kind (``entry[labels]``) and the fields each system gets right per kind (``entry[system][right]``)."""
     halves = [(name, half, e) for half in ("check", "tune") for name, entry in results.items()
-              for h, e in entry.items() if h == half and "title_labels" in e]
+              for h, e in entry.items() if h == half and labels in e]
     if not halves:
         return []
     systems = halves[0][2]["systems"]
-    lines = [
-        "**Title labels**, checked against the page's declared titles by `title_label_evidence` (raw HTML, "
-        "not our extractor): naeb-dev labels the `<h1>` readers see, fundus-tests-dev what Fundus's parser for "
-        "the publisher reads (og:title for some, the JSON-LD headline for others). Where og:title and the `<h1>` "
-        "differ, an extractor meets one set's labels or the other's. Cells: titles right of the pages of that "
-        "kind.",
-        "",
-        "| set | half | label | pages | " + " | ".join(systems) + " |",
-        "| --- | --- | --- | ---: | " + " | ".join("---:" for _ in systems) + " |",
-    ]
+    lines = [intro, "", "| set | half | label | pages | " + " | ".join(systems) + " |",
+             "| --- | --- | --- | ---: | " + " | ".join("---:" for _ in systems) + " |"]
     for name, half, e in halves:
-        for kind, n in e["title_labels"].items():
-            cells = " | ".join(str(e[system]["title_right_by_label"].get(kind, 0)) for system in systems)
+        for kind, n in e[labels].items():
+            cells = " | ".join(str(e[system][right].get(kind, 0)) for system in systems)
             lines.append(f"| {name} | {half} | {kind} | {n} | {cells} |")
     return lines + [""]
+
+
+# The kinds of label tables: (label counts key, right-per-kind key, the table's introduction).
+_KIND_TABLES = (
+    ("title_labels", "title_right_by_label",
+     "**Title labels**, checked against the page's declared titles by `title_label_evidence` (raw HTML, "
+     "not our extractor): naeb-dev labels the `<h1>` readers see, fundus-tests-dev what Fundus's parser for "
+     "the publisher reads (og:title for some, the JSON-LD headline for others). Where og:title and the `<h1>` "
+     "differ, an extractor meets one set's labels or the other's. Cells: titles right of the pages of that "
+     "kind."),
+    ("author_labels", "authors_right_by_label",
+     "**Author labels**, checked against the credits the page declares by `author_label_evidence` (JSON-LD "
+     "and other embedded `author`/`creator` values, meta name=author; raw HTML, not our extractor): "
+     "*names*: the label credits someone besides the publication; *the publication*: only the publication "
+     "itself (see `people_ok`); *none; …*: no author labelled, and what the page declares. Where a page "
+     "declares only its publication, naeb-dev labels no author and fundus-tests-dev the publication, so an "
+     "extractor meets one set's labels or the other's. Cells: author lists right of the pages of that kind."),
+)
 
 
 def _date_label_table(what: str, entry: dict) -> list[str]:
@@ -846,10 +931,11 @@ def main() -> None:
                             if k in ours)
                   + f"  declined {ours['declined']} ({ours['declined_long']})  drastic {e['drastic']}"
                   f"  time {e['time_ratio']:.2f}x")
-            if "title_labels" in e:
-                print(f"{'':23} title labels (pages: newscrawl, trafilatura right): " + ", ".join(
-                    f"{kind} {n}: {ours['title_right_by_label'].get(kind, 0)}, "
-                    f"{base['title_right_by_label'].get(kind, 0)}" for kind, n in e["title_labels"].items()))
+            for field, (labels, right, _) in zip(("title", "author"), _KIND_TABLES):
+                if labels in e:
+                    print(f"{'':23} {field} labels (pages: newscrawl, trafilatura right): " + ", ".join(
+                        f"{kind} {n}: {ours[right].get(kind, 0)}, {base[right].get(kind, 0)}"
+                        for kind, n in e[labels].items()))
             for step, d in e["decisions"].items():
                 if d["drastic"]:
                     print(f"{'':23} {step}: {d}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from benchmarks.extraction import Case, date_label_evidence
@@ -244,6 +246,49 @@ def test_score_counts_right_titles_per_kind_of_label():
     assert result["title_right_by_label"] == {"h1 = og:title": 1, "og:title, h1 differs": 0}
 
 
+# ---------------------------------------------------------------- the benchmark's author-label check
+
+from benchmarks.extraction import author_label_evidence, declared_credits  # noqa: E402
+
+_SITE = '<meta property="og:site_name" content="Autoblog">'
+
+
+def _ld(author) -> str:
+    return f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", "author": author})}</script>'
+
+
+def test_declared_credits_read_embedded_author_values_and_meta():
+    html = (_ld([{"@type": "Person", "name": "Ann Lee"}, "Bo Chan"]) + '<meta name="author" content="Cy Dee">'
+            '<script>window.state = {"story": {"creator": {"name": "Di Eve"}}};</script>')
+    assert declared_credits(_credited([], html)) == ["Ann Lee", "Bo Chan", "Di Eve", "Cy Dee"]
+    assert declared_credits(_credited([], '<p>"author": none</p>')) == []
+
+
+@pytest.mark.parametrize("authors, html, kind", [
+    (["Ann Lee"], _SITE + _ld({"name": "Ann Lee"}), "names"),
+    (["Ann Lee", "Autoblog Staff"], _SITE, "names"),  # a person next to the house credit
+    (["Autoblog Staff"], _SITE + _ld({"@type": "Organization", "name": "Autoblog"}), "the publication"),
+    (["The Autoblog"], "", "the publication"),  # the house named by the host alone
+    ([], _SITE + _ld({"@type": "Organization", "name": "Autoblog"}), "none; the publication declared"),
+    ([], _SITE + '<meta name="author" content="Autoblog Staff">', "none; the publication declared"),
+    ([], _SITE + _ld({"@type": "Organization", "name": "Associated Press"}), "none; others declared"),
+    ([], '<meta name="author" content="Ann Lee">', "none; others declared"),
+    ([], _SITE, "none; none declared"),
+    ([], _ld({"@type": "Person", "name": ""}), "none; none declared"),
+    (None, _SITE, "unlabelled"),
+])
+def test_author_label_evidence_reads_the_credits_the_page_declares(authors, html, kind):
+    assert author_label_evidence(_credited(authors, html)) == kind
+
+
+def test_score_counts_right_authors_per_kind_of_label():
+    house = _SITE + _ld({"@type": "Organization", "name": "Autoblog"})
+    cases = [_credited(["Autoblog"], house), _credited([], house), _credited(["Ann Lee"], _SITE)]
+    result = score(cases, [Output(body="", authors=["Autoblog"])] * 2 + [Output(body="", authors=["Ann Lee"])])
+    assert result["authors_right_by_label"] == {"the publication": 1, "none; the publication declared": 0,
+                                                "names": 1}
+
+
 # ---------------------------------------------------------------- the same checks on real tune-half pages
 
 from benchmarks.extraction import DATASETS, load_fundus_tests, load_naeb  # noqa: E402
@@ -275,3 +320,15 @@ def test_title_labels_of_real_pages():
     for name in ("NTV_2023_04_28", "Tagesschau_2023_04_28"):
         assert title_label_evidence(fundus[name]) == "h1 = og:title", name
     assert title_label_evidence(fundus["BR_2024_08_27"]) == "other declared title"  # the JSON-LD headline
+
+
+@needs_datasets
+def test_author_labels_of_real_pages():
+    # The publication declared as the only author: fundus-tests-dev labels it, naeb-dev does not.
+    fundus = {c.name: c for c in load_fundus_tests() if c.half == "tune"}
+    naeb = {c.name: c for c in load_naeb() if c.half == "tune"}
+    for name in ("SalzburgerNachrichten_2025_06_05", "LesEchos_2024_07_18", "BBC_2024_08_01"):
+        assert author_label_evidence(fundus[name]) == "the publication", name
+    for name in ("5a81012714cd42ca08bf080ccf9a0ca4", "f61450a85b606c5fd72802903c6ab7b7"):  # Autoblog, The Independent
+        assert author_label_evidence(naeb[name]) == "none; the publication declared", name
+    assert author_label_evidence(naeb["4f7bf7b9cfd49b73e8b372c567fac25b"]) == "none; others declared"  # AFP
