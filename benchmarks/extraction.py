@@ -604,6 +604,17 @@ def drastic_effect(cases: list[Case], ours: list[Output], base: list[Output]) ->
     }
 
 
+LOSS = 0.1  # body F1: a page this far below trafilatura's is a page we lose
+
+
+def page_margins(cases: list[Case], ours: list[Output], base: list[Output]) -> dict:
+    """How far each page's body F1 is from trafilatura's: the pages more than ``LOSS`` below
+    and above it, and the worst page's difference (the issue-13 failure: few pages, lost badly)."""
+    deltas = [f1(o.body, c.body) - f1(b.body, c.body) for c, o, b in zip(cases, ours, base)]
+    return {"below": sum(d < -LOSS for d in deltas), "above": sum(d > LOSS for d in deltas),
+            "worst": round(min(deltas), 3)}
+
+
 def decision_effect(cases: list[Case], ours: list[Output], base: list[Output]) -> dict:
     """{step: counts} for the drastic changes our body path proposed (``evidence.STEPS``).
 
@@ -693,6 +704,7 @@ def score_half(cases: list[Case], outputs: dict[str, list[Output]], labels: list
     base = outputs["trafilatura"]
     entry.update({key: score(cases, outs, labels, base, title_labels, author_labels) for key, outs in outputs.items()})
     entry["drastic"] = drastic_effect(cases, outputs["newscrawl"], base)
+    entry["margins"] = page_margins(cases, outputs["newscrawl"], base)
     entry["decisions"] = decision_effect(cases, outputs["newscrawl"], base)
     entry["time_ratio"] = round(entry["newscrawl"]["seconds_per_page"] / entry["trafilatura"]["seconds_per_page"], 3)
     return entry
@@ -819,6 +831,20 @@ def table(results: dict) -> str:
                              f"{d['better']} | {d['worse']} | {d['f1_change']:+.4f} |")
     lines += [
         "",
+        f"**Page by page**: the pages whose body F1 is more than {LOSS:g} below (lost) or above (won) "
+        "trafilatura's on the same page, and the worst page's difference.",
+        "",
+        "| set | half | pages | lost | won | worst page |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for half in ("check", "tune"):
+        for name, entry in results.items():
+            if half in entry:
+                m = entry[half]["margins"]
+                lines.append(f"| {name} | {half} | {entry[half]['pages']} | {m['below']} | {m['above']} | "
+                             f"{m['worst']:+.3f} |")
+    lines += [
+        "",
         "**The safety net, per step** (`pipelines/extraction/evidence.py`): the drastic changes (more than "
         f"{1 + DRASTIC:g}× or less than {1 - DRASTIC:g}× the words) each step of our body path proposed, against "
         "the text before that step (for the block choice: trafilatura's text of the whole page); kept: with "
@@ -930,7 +956,7 @@ def main() -> None:
                   + "".join(f"  {k} {ours[k]:.3f} vs {base[k]:.3f}" for k in ("title", "date", "authors", "people")
                             if k in ours)
                   + f"  declined {ours['declined']} ({ours['declined_long']})  drastic {e['drastic']}"
-                  f"  time {e['time_ratio']:.2f}x")
+                  f"  margins {e['margins']}  time {e['time_ratio']:.2f}x")
             for field, (labels, right, _) in zip(("title", "author"), _KIND_TABLES):
                 if labels in e:
                     print(f"{'':23} {field} labels (pages: newscrawl, trafilatura right): " + ", ".join(

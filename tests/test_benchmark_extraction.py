@@ -33,7 +33,7 @@ def test_date_label_evidence_reads_the_page_not_our_extractor(date, html, url, k
 # ---------------------------------------------------------------- the tune/check split
 
 from benchmarks.extraction import (  # noqa: E402
-    Output, drastic, drastic_effect, precision_recall, score, split, with_halves,
+    Output, drastic, drastic_effect, f1, page_margins, precision_recall, score, split, with_halves,
 )
 
 
@@ -81,6 +81,17 @@ def test_drastic_effect_counts_better_and_worse_pages():
     base = [Output(body=page), Output(body=story), Output(body=story)]
     effect = drastic_effect(cases, ours, base)
     assert (effect["pages"], effect["grown"], effect["better"], effect["worse"]) == (2, 1, 1, 1)
+
+
+def test_page_margins_count_the_pages_lost_and_won_against_trafilatura_and_the_worst():
+    story = "one two three four five six seven eight nine ten eleven twelve"
+    half = "one two three four five six"
+    cases = [Case("s", str(i), "u", b"", story) for i in range(4)]
+    ours = [Output(body=story), Output(body=half), Output(body=story), Output(body=story + " thirteen")]
+    base = [Output(body=half), Output(body=story), Output(body=story), Output(body=story)]
+    margins = page_margins(cases, ours, base)
+    assert (margins["below"], margins["above"]) == (1, 1)  # a page a few words off is neither
+    assert margins["worst"] == round(f1(half, story) - 1.0, 3) < -0.1
 
 
 def test_score_counts_declined_pages_and_those_trafilatura_extracts_at_length():
