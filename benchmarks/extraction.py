@@ -670,25 +670,24 @@ def score(cases: list[Case], outputs: list[Output], labels: list[str] | None = N
             result[key] = round(sum(ok(c, o) for c, o in zip(cases, outputs)) / len(cases), 4)
         # Right dates per kind of label (see date_label_evidence).
         labels = labels if labels is not None else [date_label_evidence(c) for c in cases]
-        right: Counter = Counter()
-        for label, c, o in zip(labels, cases, outputs):
-            right[label] += date_ok(c, o)
-        result["date_right_by_label"] = dict(right)
+        result["date_right_by_label"] = right = _right_by_label(labels, cases, outputs, date_ok)
         supported = labels.count("supported")
-        result["date_supported"] = round(right["supported"] / supported, 4) if supported else None
+        result["date_supported"] = round(right.get("supported", 0) / supported, 4) if supported else None
         # Right titles per kind of label (see title_label_evidence).
         title_labels = title_labels if title_labels is not None else [title_label_evidence(c) for c in cases]
-        titles: Counter = Counter()
-        for label, c, o in zip(title_labels, cases, outputs):
-            titles[label] += title_ok(c, o)
-        result["title_right_by_label"] = dict(titles)
+        result["title_right_by_label"] = _right_by_label(title_labels, cases, outputs, title_ok)
         # Right authors per kind of label (see author_label_evidence).
         author_labels = author_labels if author_labels is not None else [author_label_evidence(c) for c in cases]
-        credits: Counter = Counter()
-        for label, c, o in zip(author_labels, cases, outputs):
-            credits[label] += authors_ok(c, o)
-        result["authors_right_by_label"] = dict(credits)
+        result["authors_right_by_label"] = _right_by_label(author_labels, cases, outputs, authors_ok)
     return result
+
+
+def _right_by_label(kinds: list[str], cases: list[Case], outputs: list[Output], ok) -> dict[str, int]:
+    """{kind of label: pages of that kind the system gets right by ``ok``}."""
+    right: Counter = Counter()
+    for kind, c, o in zip(kinds, cases, outputs):
+        right[kind] += ok(c, o)
+    return dict(right)
 
 
 def score_half(cases: list[Case], outputs: dict[str, list[Output]], labels: list[str] | None,
@@ -761,6 +760,14 @@ def run(datasets: tuple[str, ...] = tuple(LOADERS), dump: str | None = None, wri
 
 # ---------------------------------------------------------------- RESULTS.md
 
+def _by_half(results: dict):
+    """(set, half, entry) for every scored half: the check halves first, then the tune halves."""
+    for half in ("check", "tune"):
+        for name, entry in results.items():
+            if half in entry:
+                yield name, half, entry[half]
+
+
 def table(results: dict) -> str:
     import trafilatura
 
@@ -795,19 +802,15 @@ def table(results: dict) -> str:
         "| people | declined | s/page |",
         "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for half in ("check", "tune"):
-        for name, entry in results.items():
-            if half not in entry:
-                continue
-            e = entry[half]
-            for system in e["systems"]:
-                r = e[system]
-                cells = [f"{r[k]:.3f}" if k in r else "–" for k in ("title", "date", "authors", "people")]
-                declined = f"{r['declined']}" + (f" ({r['declined_long']})" if r.get("declined") else "")
-                strong = "**" if half == "check" and system == "newscrawl" else ""
-                lines.append(f"| {name} | {half} | {e['pages']} ({e['publishers']}) | {system} | "
-                             f"{r['precision']:.3f} | {r['recall']:.3f} | {strong}{r['f1']:.3f}{strong} | "
-                             f"{' | '.join(cells)} | {declined} | {r['seconds_per_page']:.4f} |")
+    for name, half, e in _by_half(results):
+        for system in e["systems"]:
+            r = e[system]
+            cells = [f"{r[k]:.3f}" if k in r else "–" for k in ("title", "date", "authors", "people")]
+            declined = f"{r['declined']}" + (f" ({r['declined_long']})" if r.get("declined") else "")
+            strong = "**" if half == "check" and system == "newscrawl" else ""
+            lines.append(f"| {name} | {half} | {e['pages']} ({e['publishers']}) | {system} | "
+                         f"{r['precision']:.3f} | {r['recall']:.3f} | {strong}{r['f1']:.3f}{strong} | "
+                         f"{' | '.join(cells)} | {declined} | {r['seconds_per_page']:.4f} |")
     lines.append("")
     ratios = ", ".join(f"{name} {half} {entry[half]['time_ratio']:.2f}×" for name, entry in results.items()
                        for half in entry)
@@ -823,12 +826,10 @@ def table(results: dict) -> str:
         "| set | half | pages | drastic | of which grown | better | worse | F1 change |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for half in ("check", "tune"):
-        for name, entry in results.items():
-            if half in entry:
-                d = entry[half]["drastic"]
-                lines.append(f"| {name} | {half} | {entry[half]['pages']} | {d['pages']} | {d['grown']} | "
-                             f"{d['better']} | {d['worse']} | {d['f1_change']:+.4f} |")
+    for name, half, e in _by_half(results):
+        d = e["drastic"]
+        lines.append(f"| {name} | {half} | {e['pages']} | {d['pages']} | {d['grown']} | "
+                     f"{d['better']} | {d['worse']} | {d['f1_change']:+.4f} |")
     lines += [
         "",
         f"**Page by page**: the pages whose body F1 is more than {LOSS:g} below (lost) or above (won) "
@@ -837,12 +838,9 @@ def table(results: dict) -> str:
         "| set | half | pages | lost | won | worst page |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for half in ("check", "tune"):
-        for name, entry in results.items():
-            if half in entry:
-                m = entry[half]["margins"]
-                lines.append(f"| {name} | {half} | {entry[half]['pages']} | {m['below']} | {m['above']} | "
-                             f"{m['worst']:+.3f} |")
+    for name, half, e in _by_half(results):
+        m = e["margins"]
+        lines.append(f"| {name} | {half} | {e['pages']} | {m['below']} | {m['above']} | {m['worst']:+.3f} |")
     lines += [
         "",
         "**The safety net, per step** (`pipelines/extraction/evidence.py`): the drastic changes (more than "
@@ -856,12 +854,11 @@ def table(results: dict) -> str:
         "| set | half | step | drastic | kept | refused | better | worse | F1 change |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for half in ("check", "tune"):
-        for name, entry in results.items():
-            if half in entry and "decisions" in entry[half]:
-                for step, d in entry[half]["decisions"].items():
-                    lines.append(f"| {name} | {half} | {step} | {d['drastic']} | {d['kept']} | {d['refused']} | "
-                                 f"{d['better']} | {d['worse']} | {d['f1_change']:+.4f} |")
+    for name, half, e in _by_half(results):
+        if "decisions" in e:
+            for step, d in e["decisions"].items():
+                lines.append(f"| {name} | {half} | {step} | {d['drastic']} | {d['kept']} | {d['refused']} | "
+                             f"{d['better']} | {d['worse']} | {d['f1_change']:+.4f} |")
     lines.append("")
     for labels, right, intro in _KIND_TABLES:
         lines += _kind_table(results, labels, right, intro)
@@ -874,8 +871,7 @@ def table(results: dict) -> str:
 
 def _kind_table(results: dict, labels: str, right: str, intro: str) -> list[str]:
     """Labels per kind (``entry[labels]``) and the fields each system gets right per kind (``entry[system][right]``)."""
-    halves = [(name, half, e) for half in ("check", "tune") for name, entry in results.items()
-              for h, e in entry.items() if h == half and labels in e]
+    halves = [(name, half, e) for name, half, e in _by_half(results) if labels in e]
     if not halves:
         return []
     systems = halves[0][2]["systems"]
