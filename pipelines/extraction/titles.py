@@ -176,12 +176,12 @@ def choose_title(root, data: Structured, url: str) -> str | None:
 
     best = None
     if h1s:
+        # A leave-out run (issue 13) pruned a rule that set one-word <h1>s aside as logos:
+        # it changed no page of the three sets (the metadata agreement already passes over
+        # a section-name <h1>, and <h1>s naming the site are left out above).
         scored = [(max((similarity(h, m) for m in meta), default=0.0), -i, h) for i, h in enumerate(h1s)]
-        # One-word <h1>s are logos and section names unless the metadata says otherwise.
-        usable = [s for s in scored if len(words(s[2])) > 1 or s[0] > 0.5]
-        if usable:
-            top = max(usable)  # best agreement; the earlier heading on a tie
-            best = top[2] if top[0] > 0 else usable[0][2]
+        top = max(scored)  # best agreement; the earlier heading on a tie
+        best = top[2] if top[0] > 0 else h1s[0]
     if best is None:
         return meta[0] if meta else None
     best = clean_title(best, sites) or best
