@@ -254,6 +254,21 @@ def test_the_declared_update_shown_alone_is_not_the_publication_date():
     assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == "2023-12-23T03:22:00+11:00"
 
 
+@pytest.mark.parametrize("time_el, shown", [
+    # The attribute in UTC is the next day; readers see the publisher's evening.
+    ('<time datetime="2023-12-22T04:00:41+00:00">Dec. 21, 2023  11:00 pm EST</time>', "2023-12-21"),
+    ('<time datetime="2024-01-01T03:30:00Z">31 décembre 2023, 19h30</time>', "2023-12-31"),
+])
+def test_a_time_whose_text_names_another_day_than_its_attribute_gives_the_text(time_el, shown):
+    root = _root("", f"<h1>T</h1>{time_el}")
+    assert [v[:10] for v, _, _ in shown_dates(root, languages=("en", "fr"))] == [shown]
+
+
+def test_a_time_whose_text_names_its_attributes_day_gives_the_precise_attribute():
+    root = _root("", '<h1>T</h1><time datetime="2023-12-21T16:00:41-05:00">Dec. 21, 2023</time>')
+    assert [v for v, _, _ in shown_dates(root)] == ["2023-12-21T16:00:41-05:00"]
+
+
 def test_url_date_anchors_shown_dates_when_nothing_is_declared():
     body = ('<aside><time datetime="2023-12-24T13:05:00-05:00">13:05</time></aside>'
             '<time datetime="2023-12-24T12:05:00-05:00">12:05</time>'
