@@ -363,6 +363,27 @@ def test_declared_body_replaces_an_extraction_that_missed_the_story():
     assert reconcile_with_declared(missed, teaser) is missed
 
 
+MORE_PROSE = (
+    "Residents said the detour through the industrial estate added twenty minutes to the school run, and "
+    "shop owners on the quay feared that fewer visitors would stop once the bridge was closed to cars. ",
+    "Die Gemeinde will die Brücke im nächsten Frühjahr für Autos sperren, nachdem Ingenieure gewarnt hatten, "
+    "dass das Bauwerk aus den Dreißigerjahren den Schwerverkehr nicht mehr sicher tragen könne. ",
+)
+
+
+@pytest.mark.parametrize("more", MORE_PROSE)
+def test_declared_body_that_goes_on_from_what_we_found_replaces_it(more):
+    # The page shows the story's first paragraphs; the declared articleBody has them and much more.
+    shown = [PROSE.strip(), more.strip()]
+    declared = "\n\n".join(shown + [f"{n}. {more.strip()}" for n in range(6)])
+    assert reconcile_with_declared(Body(paragraphs=shown), declared).paragraphs == declared.split("\n\n")
+    # Not when it says about as much as we found, nor when what we found is not its beginning.
+    alike = Body(paragraphs=shown[:1] + [f"{n}. {more.strip()}" for n in range(5)])
+    assert reconcile_with_declared(alike, declared) is alike
+    partly = Body(paragraphs=shown + [f"Another story entirely, number {n}, in words of its own." for n in range(4)])
+    assert reconcile_with_declared(partly, declared) is partly
+
+
 # ---------------------------------------------------------------- site rules and failures
 
 def _page(html: str, url: str = "https://www.example.test/world/2023/06/18/story") -> Page:
