@@ -52,7 +52,8 @@ def shows_headline(root, title: str | None) -> bool:
     return False
 
 
-_NOT_HEADLINE = ("a", "script", "style", "noscript", "template", "option", "button", "label")
+# Page chrome is no headline, in itself as inside it (an <aside> that holds only the title).
+_NOT_HEADLINE = ("a", "script", "style", "noscript", "template", "option", "button", "label", *OUTSIDE_STORY)
 
 
 def declares_article(data: Structured) -> bool:
@@ -67,9 +68,8 @@ def declares_article(data: Structured) -> bool:
 
 
 def declares_listing(data: Structured) -> bool:
-    """True when the page calls itself a collection or list (og:type=website is too common to count)."""
-    if data.article is not None:
-        return False
+    """True when the page calls itself a collection or list (og:type=website is too common to
+    count). A page that also declares an article is one (the caller asks ``declares_article``)."""
     return bool(data.types & LISTING_TYPES)
 
 
@@ -83,6 +83,8 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
                    has_date: bool = True) -> str | None:
     """None for one news article, else why the page is not one (a short stat-friendly key).
 
+    A title that reads like an error ("404", "Page not found") declines the page only when
+    it has fewer than ``STORY_PARAGRAPHS`` paragraphs of prose.
     Declarations (JSON-LD type, og:type, article:* meta) are trusted when the page also
     carries some prose; undeclared pages must look like a story: several paragraphs of
     prose and far fewer headline links than a section page has, and a publication date
@@ -94,9 +96,11 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
     path = urlsplit(url or "").path
     if path in ("", "/") or re.fullmatch(r"/(index|default|home)(\.\w+)?", path, re.I):
         return "home_page"
-    if title and len(title) < 80 and _ERROR_TITLE.search(title):
-        return "error_page"
     n_prose, prose_chars = prose_stats(paragraphs)
+    # An error page says so in its title and carries no story: a headline with an error
+    # word over paragraphs of prose is a story ("Dow drops 500 points", "Human error …").
+    if title and len(title) < 80 and _ERROR_TITLE.search(title) and n_prose < STORY_PARAGRAPHS:
+        return "error_page"
     links = headline_links(root)
     articles = len(root.xpath("//article"))
     if declares_listing(data) and not declares_article(data):

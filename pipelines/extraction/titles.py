@@ -40,7 +40,7 @@ def site_names(data: Structured, url: str) -> set[str]:
     if len(labels) >= 2:
         names.add(".".join(labels))  # "MLB.com" as a byline names the site too
     # "Deutsche Welle (www.dw.com)": the name without its bracketed address.
-    return {norm(re.sub(r"\(.*?\)", "", n).lstrip("@")) for n in names if norm(n)}
+    return {norm(re.sub(r"\(.*?\)", "", n)) for n in names if norm(n)}  # norm drops an "@" too
 
 
 def site_first_words(data: Structured) -> set[str]:

@@ -1,0 +1,369 @@
+"""Rules of ``classify`` (article or not) and ``titles`` (the headline), each on synthetic
+markup, with several instances of its class: for every reason a page is declined, a page
+declined for it and a near-identical page that is kept; for every way a title is cleaned,
+titles it cleans and titles it must leave alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines.extraction.classify import decline_reason
+from pipelines.extraction.document import parse_html
+from pipelines.extraction.structured import Structured, extract_structured
+from pipelines.extraction.titles import clean_title, site_names
+from tests.test_extraction import MORE, PROSE
+from tests.test_extraction_general import _OTHER
+
+STORY_URL = "https://news.example/world/2023/06/18/a-story"
+HEADLINE = "Blinken arrives in Beijing"
+
+# More paragraphs of prose (12+ words each), for pages that need many or long ones.
+OTHER = [
+    *_OTHER,
+    "Farmers in the valley said the late frost had cost them most of this year's apricot harvest, and "
+    "asked the regional government for help to cover the losses before the autumn.",
+]
+
+
+def _html(head: str = "", body: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def _paras(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def _reason(html: str, title: str | None = HEADLINE, has_date: bool = True, url: str = STORY_URL) -> str | None:
+    """``decline_reason`` as extraction asks it: the page's <p> texts are its paragraphs."""
+    root = parse_html(html)
+    paragraphs = [" ".join(p.text_content().split()) for p in root.iter("p")]
+    return decline_reason(root, extract_structured(root), url, title, paragraphs, has_date=has_date)
+
+
+def _ld(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+# ================================================================ classify: error pages
+
+def _story(head: str = "", title: str = HEADLINE, paragraphs: list[str] = PROSE) -> str:
+    """A dated, declared page with a headline over ``paragraphs``."""
+    return _html(f"<title>{title}</title>" + '<meta property="og:type" content="article">' + head,
+                 f"<article><h1>{title}</h1>{_paras(paragraphs)}</article>")
+
+
+# What an error page says under its title: a line or two, no story.
+_SORRY = [
+    ["Sorry, we could not find the page you were looking for. Try the search box or the home page."],
+    ["The page you requested has moved or no longer exists on this site, we are sorry about that.",
+     "Go back to the front page of The Daily Example for today's news and the latest stories."],
+]
+
+
+@pytest.mark.parametrize("sorry", _SORRY)
+@pytest.mark.parametrize("title", [
+    "404 Not Found",
+    "Page not found | The Daily Example",
+    "Sorry, this page is no longer available - The Daily Example",
+    "403 Forbidden",
+    "Error 500: Internal Server Error",
+])
+def test_a_page_titled_as_an_error_is_an_error_page(title, sorry):
+    # The template's declarations (og:type) do not make it a story.
+    assert _reason(_story(title=title, paragraphs=sorry), title=title) == "error_page"
+
+
+@pytest.mark.parametrize("title", [
+    HEADLINE,
+    # Headlines with an error word over a story are stories.
+    "Dow drops 500 points as rates rise",
+    "Human error blamed for Tuesday's train crash",
+    "Ferry service unavailable after storm",
+    "Access denied: court rejects appeal by journalists",
+    "Human error, not the weather, was behind the ferry crash that closed the harbour for a week",
+])
+def test_a_story_titled_like_a_story_is_not_an_error_page(title):
+    assert _reason(_story(title=title), title=title) is None
+
+
+# ================================================================ classify: declared listings
+
+def _undeclared_story(head: str = "") -> str:
+    return _html(f"<title>{HEADLINE}</title>{head}", f"<h1>{HEADLINE}</h1>{_paras(PROSE)}")
+
+
+@pytest.mark.parametrize("ld", [
+    {"@context": "https://schema.org", "@type": "CollectionPage", "name": "World news"},
+    {"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "The Daily Example"},
+                                                   {"@type": "ItemList", "itemListElement": []}]},
+    {"@type": "SearchResultsPage", "name": "Results for Beijing"},
+    {"@type": ["WebPage", "https://schema.org/ProfilePage"], "name": "Jane Doe"},
+])
+def test_a_page_that_declares_itself_a_listing_is_declined(ld):
+    # Prose under a headline and a date: without the declaration, a story.
+    assert _reason(_undeclared_story(_ld(ld))) == "declared_listing"
+
+
+@pytest.mark.parametrize("head", [
+    _ld({"@type": "WebPage", "name": "World news"}),  # not a listing type
+    '<meta property="og:type" content="website">',  # too common to count
+    # A listing type, but the page also declares itself an article.
+    _ld({"@type": "CollectionPage"}) + '<meta property="og:type" content="article">',
+    _ld({"@type": "ItemList", "itemListElement": []}) + '<meta property="article:section" content="World">',
+    _ld({"@graph": [{"@type": "CollectionPage"}, {"@type": "NewsArticle", "headline": HEADLINE}]}),
+])
+def test_a_page_that_does_not_only_declare_a_listing_is_kept(head):
+    assert _reason(_undeclared_story(head)) is None
+
+
+# ================================================================ classify: a wall of teasers
+
+def _teaser_cards(card: str, n: int) -> str:
+    return "".join(card.format(i=i) for i in range(n))
+
+
+_CARDS = [
+    '<article class="teaser"><h2><a href="/world/other-{i}">Other story {i}</a></h2></article>',
+    '<article><h3>Elsewhere today</h3><span class="kicker">Number {i}</span></article>',
+]
+
+
+@pytest.mark.parametrize("card", _CARDS)
+@pytest.mark.parametrize("n_prose, n_cards", [(3, 4), (4, 6)])
+def test_more_article_elements_than_paragraphs_of_prose_is_a_listing(card, n_prose, n_cards):
+    html = _html(f"<title>{HEADLINE}</title>",
+                 f"<h1>{HEADLINE}</h1>{_paras((PROSE + MORE)[:n_prose])}{_teaser_cards(card, n_cards)}")
+    assert _reason(html) == "listing"
+
+
+@pytest.mark.parametrize("card", _CARDS)
+@pytest.mark.parametrize("n_prose, n_cards", [(3, 3), (2, 3)])
+def test_fewer_than_four_article_elements_is_not_a_listing(card, n_prose, n_cards):
+    html = _html(f"<title>{HEADLINE}</title>",
+                 f"<h1>{HEADLINE}</h1>{_paras((PROSE + MORE)[:n_prose])}{_teaser_cards(card, n_cards)}")
+    assert _reason(html) is None
+
+
+_RAILS = [
+    '<li><a href="/world/other-{i}">Other headline number {i} about something else entirely</a></li>',
+    '<div class="card"><a href="https://news.example/sport/s{i}">Late goal sinks United in cup tie {i}</a></div>',
+]
+
+
+def _with_rail(rail: str, n_links: int, paragraphs: list[str]) -> str:
+    return _html(f"<title>{HEADLINE}</title>",
+                 f"<h1>{HEADLINE}</h1>{_paras(paragraphs)}<ul>{_teaser_cards(rail, n_links)}</ul>")
+
+
+# The same 2000-odd characters of prose in four long paragraphs.
+_LONG = PROSE + MORE + OTHER
+_LONG_PARAGRAPHS = [" ".join(_LONG[i:i + 3]) for i in range(0, len(_LONG), 3)]
+
+
+@pytest.mark.parametrize("rail", _RAILS)
+@pytest.mark.parametrize("paragraphs, n_links", [(PROSE[:2], 26), (PROSE[:3], 40)])
+def test_headline_links_far_beyond_the_prose_is_a_listing(rail, paragraphs, n_links):
+    # 3 x prose paragraphs + 20 headline links or more, and not much prose.
+    assert _reason(_with_rail(rail, n_links, paragraphs)) == "listing"
+
+
+@pytest.mark.parametrize("rail", _RAILS)
+@pytest.mark.parametrize("paragraphs, n_links", [
+    (PROSE[:2], 20),  # fewer links
+    (PROSE[:3], 25),
+    (PROSE + MORE + OTHER, 60),  # more than 2000 characters of prose: a long story with a big rail
+    (_LONG_PARAGRAPHS, 40),
+])
+def test_a_story_with_a_rail_of_headline_links_is_kept(rail, paragraphs, n_links):
+    assert _reason(_with_rail(rail, n_links, paragraphs)) is None
+
+
+# ================================================================ classify: the headline the page shows
+
+def _undated(headline_markup: str) -> str:
+    return _html("<title>Blinken arrives in Beijing - The Daily Example</title>",
+                 f'<nav><a href="/">Home</a></nav><div class="story">{headline_markup}{_paras(PROSE)}</div>')
+
+
+@pytest.mark.parametrize("markup", [
+    f'<nav><a href="/">Home</a> <span>{HEADLINE}</span></nav>',  # in the navigation
+    f'<footer><p>Most shared</p><p class="title">{HEADLINE}</p></footer>',  # in the footer
+    f'<aside class="most-read"><h3>Most read</h3><ol><li>{HEADLINE}</li></ol></aside>',  # in a side rail
+    f'<h2><a href="/world/blinken">{HEADLINE}</a></h2>',  # an element whose headline is a link: a teaser
+    # Chrome that holds the headline alone is chrome too.
+    f"<aside><h3>{HEADLINE}</h3></aside>",
+    f"<footer><p>{HEADLINE}</p></footer>",
+    f"<nav><span>{HEADLINE}</span></nav>",
+])
+def test_an_undated_story_whose_headline_shows_only_outside_the_story_is_declined(markup):
+    assert _reason(_undated(markup), has_date=False) == "no_date"
+
+
+@pytest.mark.parametrize("markup", [
+    f"<h1>{HEADLINE}</h1>",
+    f'<div class="headline"><b>{HEADLINE}</b></div>',
+    f"<h2>{HEADLINE}</h2>",
+])
+def test_an_undated_story_that_shows_its_headline_in_the_story_is_kept(markup):
+    assert _reason(_undated(markup), has_date=False) is None
+
+
+# ================================================================ classify: a declared article overrides the heuristics
+
+_DECLARATIONS = [
+    '<meta property="og:type" content="article">',
+    '<meta property="og:type" content="Article">',
+    '<meta property="article:section" content="World">',
+    '<meta property="article:author" content="https://news.example/people/jane-doe">',
+    '<meta name="DC.type" content="Text">',
+    '<meta name="dcterms.type" content="NewsArticle">',
+    _ld({"@type": "NewsArticle", "headline": HEADLINE}),
+    _ld({"@type": "BlogPosting", "headline": HEADLINE}),
+]
+_NOT_DECLARATIONS = [
+    "",
+    '<meta property="og:type" content="website">',
+    '<meta name="DC.type" content="Image">',
+    _ld({"@type": "WebPage", "name": HEADLINE}),
+]
+
+# (page, has_date, the reason an undeclared copy of it is declined)
+_DECLINED_UNLESS_DECLARED = [
+    # Undated, and no headline of the story over its prose.
+    (lambda head: _html(f"<title>World</title>{head}", f"<h1>World</h1>{_paras(PROSE)}"), False, "no_date"),
+    # Dated, but two paragraphs under a rail of 30 headline links.
+    (lambda head: _html(f"<title>{HEADLINE}</title>{head}", f"<h1>{HEADLINE}</h1>{_paras(PROSE[:2])}"
+                        + _teaser_cards(_RAILS[0], 30)), True, "listing"),
+    # Dated, but one paragraph of prose (a declared story needs 150 characters of it).
+    (lambda head: _html(f"<title>{HEADLINE}</title>{head}", f"<h1>{HEADLINE}</h1>{_paras(PROSE[:1])}"),
+     True, "too_little_text"),
+]
+
+
+@pytest.mark.parametrize("declaration", _DECLARATIONS)
+@pytest.mark.parametrize("make, has_date, _why", _DECLINED_UNLESS_DECLARED)
+def test_a_declared_article_is_kept_where_an_undeclared_page_is_not(declaration, make, has_date, _why):
+    assert _reason(make(declaration), has_date=has_date) is None
+
+
+@pytest.mark.parametrize("declaration", _NOT_DECLARATIONS)
+@pytest.mark.parametrize("make, has_date, why", _DECLINED_UNLESS_DECLARED)
+def test_an_undeclared_page_must_look_like_a_story(declaration, make, has_date, why):
+    assert _reason(make(declaration), has_date=has_date) == why
+
+
+# ================================================================ titles: "Headline | Section | Site"
+
+@pytest.mark.parametrize("title, sites, h1", [
+    ("Harbour bridge to close | Opinion | The Example Times", {"theexampletimes"}, "Harbour bridge to close"),
+    ("Sturm trifft die Küste - Wetter - Regionales - Beispielzeitung", {"beispielzeitung"}, "Sturm trifft die Küste"),
+    # The site is not known: the <h1> alone says where the headline ends.
+    ("Tempête sur la côte — Météo — Le Journal du Port", set(), "Tempête sur la côte"),
+    ("Blinken arrives in Beijing · World · Asia", {"thedailyexample"}, "Blinken arrives in Beijing!"),
+])
+def test_what_follows_the_h1_that_opens_the_title_is_site_furniture(title, sites, h1):
+    assert clean_title(title, sites, h1) == h1.rstrip("!")
+
+
+@pytest.mark.parametrize("title, sites, h1, clean", [
+    # The <h1> is not the title's opening part: only the site's name goes.
+    ("Harbour bridge to close | Opinion | The Example Times", {"theexampletimes"}, "Opinion",
+     "Harbour bridge to close | Opinion"),
+    ("Harbour bridge to close | Opinion | The Example Times", {"theexampletimes"}, "Harbour bridge",
+     "Harbour bridge to close | Opinion"),
+    ("Sturm trifft die Küste - Wetter - Beispielzeitung", {"beispielzeitung"}, None, "Sturm trifft die Küste - Wetter"),
+    # The <h1> is the whole title.
+    ("Tempête sur la côte — Météo", set(), "Tempête sur la côte — Météo", "Tempête sur la côte — Météo"),
+])
+def test_a_title_the_h1_does_not_open_keeps_its_parts(title, sites, h1, clean):
+    assert clean_title(title, sites, h1) == clean
+
+
+# ================================================================ titles: "Site: Headline"
+
+_NO_META = Structured()
+
+
+@pytest.mark.parametrize("title, sites, clean", [
+    ("The Daily Example: Blinken arrives in Beijing", {"thedailyexample"}, HEADLINE),
+    ("Beispielzeitung: Sturm trifft die Küste", {"beispielzeitung"}, "Sturm trifft die Küste"),
+    ("MLB.com: Ohtani homers twice in win", site_names(_NO_META, "https://www.mlb.com/news/ohtani"),
+     "Ohtani homers twice in win"),
+])
+def test_the_sites_name_before_a_colon_is_dropped(title, sites, clean):
+    assert clean_title(title, sites) == clean
+
+
+@pytest.mark.parametrize("title, sites", [
+    # Not the site's name: a kicker, or the name of one of its sections (it contains the site's name).
+    ("Analysis: Blinken arrives in Beijing", {"thedailyexample"}),
+    ("The Daily Example Sport: Late goal sinks United", {"thedailyexample"}),
+    ("Beispielzeitung Wetter: Sturm trifft die Küste", {"beispielzeitung"}),
+    ("Example: how a harbour bridge is closed", {"thedailyexample"}),
+])
+def test_other_words_before_a_colon_stay(title, sites):
+    assert clean_title(title, sites) == title
+
+
+# ================================================================ titles: a short part that contains the site's name
+
+@pytest.mark.parametrize("title, sites, clean", [
+    # The part contains the site's name ("The Independent" for "independent")...
+    ("Storm hits coast | The Independent", {"independent"}, "Storm hits coast"),
+    ("The Independent - Storm hits coast", {"independent"}, "Storm hits coast"),
+    # ...or the site's name contains the part ("BBC America" of "Anglophenia | BBC America").
+    ("Doctor Who returns for a new series | BBC America", {"anglopheniabbcamerica"},
+     "Doctor Who returns for a new series"),
+    ("Welt | Sturm trifft die Küste", {"weltnachrichtenonline"}, "Sturm trifft die Küste"),
+])
+def test_a_short_part_that_contains_or_is_contained_in_the_sites_name_is_dropped(title, sites, clean):
+    assert clean_title(title, sites) == clean
+
+
+@pytest.mark.parametrize("title, sites", [
+    # More than six words: a headline that names the site, not the site's name.
+    ("Live - Independent inquiry into the harbour bridge collapse opens", {"independent"}),
+    ("Opinion | Why an independent harbour authority would serve the city better", {"independent"}),
+    # Site names of three letters or fewer are not looked for inside words.
+    ("Storm hits coast | Left out", {"ft", "ftcom"}),
+    ("Storm hits coast - Nosy neighbours", {"nos", "nosnl"}),
+    # A part that has nothing of the site's name.
+    ("Storm hits coast | Weather", {"independent"}),
+])
+def test_a_part_that_is_not_the_sites_name_stays(title, sites):
+    assert clean_title(title, sites) == title
+
+
+# ================================================================ titles: the names a site calls itself
+
+@pytest.mark.parametrize("url, has, has_not", [
+    ("https://www.thedailyexample.co.uk/world/a-story", {"thedailyexample", "thedailyexamplecouk"},
+     {"www", "co", "uk", "couk"}),
+    ("https://m.beispielzeitung.de/politik/a", {"beispielzeitung", "beispielzeitungde"}, {"m", "de"}),
+    ("https://news.examplegazette.com/a", {"examplegazette", "newsexamplegazettecom"}, {"news", "com"}),
+    ("https://www.mlb.com/news/ohtani", {"mlb", "mlbcom"}, {"www", "com"}),
+])
+def test_site_names_from_the_host(url, has, has_not):
+    names = site_names(_NO_META, url)
+    assert has <= names and not names & has_not
+
+
+@pytest.mark.parametrize("title, url, clean", [
+    # "MLB.com" names the site: the host with its suffix (a three-letter name alone is not
+    # looked for inside the part's words).
+    ("Ohtani homers twice in win | MLB.com", "https://www.mlb.com/news/ohtani", "Ohtani homers twice in win"),
+    ("CBC.ca - Ferries suspended as storm hits islands", "https://www.cbc.ca/news/ferries",
+     "Ferries suspended as storm hits islands"),
+    # The host's own label, with no declared name.
+    ("Sturm trifft die Küste - Beispielzeitung", "https://www.beispielzeitung.de/a", "Sturm trifft die Küste"),
+    ("Examplegazette :: Storm hits coast", "https://news.examplegazette.com/a", "Storm hits coast"),
+])
+def test_titles_lose_the_name_the_host_gives_the_site(title, url, clean):
+    assert clean_title(title, site_names(_NO_META, url)) == clean
+
+
+@pytest.mark.parametrize("url", ["https://www.com/a", "https://news.co.uk/a"])
+def test_a_host_of_noise_labels_names_no_site(url):
+    assert not {"www", "com", "news", "co", "uk"} & site_names(_NO_META, url)
