@@ -215,6 +215,24 @@ def replay_rate(corpus: Path, workdir: Path, *settings: str) -> dict[str, float]
     }
 
 
+def cpu_model(one: dict, every: dict, floor_cpu: float, cores: int) -> dict[str, float | None]:
+    """Rates on otherwise idle cores from the CPU per page: one process = the slower of the Scrapy process
+    and its one worker (they overlap); all cores = all the work spread over the cores, or the Scrapy
+    process alone. A corpus too small for the CPU difference to show (the quick run's 6 extra pages)
+    leaves a figure at zero or below: the model is then not measured (None, "–"), not a division by zero."""
+    figures = (one["main_cpu_ms_per_page"], one["worker_cpu_ms_per_page"],
+               every["main_cpu_ms_per_page"], every["worker_cpu_ms_per_page"], floor_cpu)
+    if min(figures) <= 0:
+        return {"serial_limit_pages_per_s": None, "one_process_vs_floor": None, "all_cores_vs_one_process": None}
+    idle_one = 1e3 / max(one["main_cpu_ms_per_page"], one["worker_cpu_ms_per_page"])
+    total = every["main_cpu_ms_per_page"] + every["worker_cpu_ms_per_page"]
+    idle_all = min(1e3 * cores / total, 1e3 / every["main_cpu_ms_per_page"],
+                   1e3 * cores / every["worker_cpu_ms_per_page"])
+    return {"serial_limit_pages_per_s": round(1e3 / every["main_cpu_ms_per_page"], 1),
+            "one_process_vs_floor": round(idle_one / (1e3 / floor_cpu), 3),
+            "all_cores_vs_one_process": round(idle_all / idle_one, 3)}
+
+
 def run(copies: int = 40, rounds: int = 5, corpus_kind: str = "demo", limit: int | None = None) -> dict[str, object]:
     """Medians of ``rounds`` interleaved rounds, in wall-clock rates and in CPU time per page.
     ``limit``: the corpus's first pages only (``make bench QUICK=1``).
@@ -268,12 +286,7 @@ def run(copies: int = 40, rounds: int = 5, corpus_kind: str = "demo", limit: int
         return {"wall_pages_per_s": med([r for r, _ in rounds_]), "cpu_ms_per_page": med([c for _, c in rounds_])}
 
     ceiling_one, ceiling_all = ceiling(ceilings_one), ceiling(ceilings_all)
-    # CPU model (rates on otherwise idle cores): one process = the slower of the Scrapy process and its
-    # one worker (they overlap); all cores = all the work spread over the cores, or the Scrapy process alone.
-    idle_one = 1e3 / max(one["main_cpu_ms_per_page"], one["worker_cpu_ms_per_page"])
-    total = every["main_cpu_ms_per_page"] + every["worker_cpu_ms_per_page"]
-    idle_all = min(1e3 * cores / total, 1e3 / every["main_cpu_ms_per_page"],
-                   1e3 * cores / every["worker_cpu_ms_per_page"])
+    model = cpu_model(one, every, floor_cpu, cores)
     # Ratios within each round (the floor, then one process, then all cores, back to back), then their
     # median: the machine's speed drifts between rounds more than within one.
     wall_one_vs_floor = med([b["pages_per_s"] / f for (b, _), (f, _) in zip(runs["one"], floors)])
@@ -286,14 +299,14 @@ def run(copies: int = 40, rounds: int = 5, corpus_kind: str = "demo", limit: int
         "ceiling_all_cores_build_and_extract": ceiling_all,
         "one_process": one, "all_cores": every, "in_process_threads": threads,
         # what the Scrapy process alone can feed, whatever the number of cores
-        "serial_limit_pages_per_s": round(1e3 / every["main_cpu_ms_per_page"], 1),
+        "serial_limit_pages_per_s": model["serial_limit_pages_per_s"],
         "wall_one_process_vs_floor": wall_one_vs_floor,  # median of the rounds' ratios
         "wall_all_cores_vs_one_process": wall_all_vs_one,  # median of the rounds' ratios
         "wall_all_cores_vs_ceiling": round(every["wall_pages_per_s"] / ceiling_all["wall_pages_per_s"], 3),
         # the most any replay could reach against this one-process rate: the ceiling has no Scrapy, no IPC
         "best_possible_all_cores_vs_one_process": round(ceiling_all["wall_pages_per_s"] / one["wall_pages_per_s"], 3),
-        "cpu_model_one_process_vs_floor": round(idle_one / (1e3 / floor_cpu), 3),
-        "cpu_model_all_cores_vs_one_process": round(idle_all / idle_one, 3),
+        "cpu_model_one_process_vs_floor": model["one_process_vs_floor"],
+        "cpu_model_all_cores_vs_one_process": model["all_cores_vs_one_process"],
         "target_one_process_within_10pct_of_floor": wall_one_vs_floor >= 0.9,
         "target_all_cores_at_least_1_7x_one_process": wall_all_vs_one >= 1.7,
     }
