@@ -269,10 +269,10 @@ def test_prune_drops_link_only_teasers_and_hidden_blocks():
 
 def test_prune_spares_story_container():
     root = parse_html('<html><body><article class="post tag-jon-talton"><p>' + PROSE[0] + '</p></article>'
-                      '<div class="share-buttons"><a>Share</a></div><div class="related">x</div></body></html>')
+                      '<div class="social-buttons"><a>Share</a></div><div class="related">x</div></body></html>')
     prune_boilerplate(root)
     assert root.find(".//article") is not None
-    assert not root.xpath('//*[@class="share-buttons" or @class="related"]')
+    assert not root.xpath('//*[@class="social-buttons" or @class="related"]')
 
 
 # ---------------------------------------------------------------- classification
