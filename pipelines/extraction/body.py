@@ -16,8 +16,14 @@ from .document import clean_text, drop_keeping_tail, shingles, word_count
 from .evidence import STORY_WORDS, Decision, check_cut, drastic
 from .furniture import BOILERPLATE, marks, marks_strictly
 
-# Containers of the story itself are never pruned, whatever their classes say.
+# Containers of the story itself are never pruned, whatever their classes say. A guard, not
+# a finder: left out (each word, and all), it changed no page of the three sets (286 pages
+# hold one of its words), and a false prune deletes the story.
 _STORY = re.compile(r"articlebody|article-body|story-body|post-content|entry-content", re.I)
+# Elements that are never story prose by what they are (figures and their captions go even
+# when they hold most of the text). Left out one at a time, only nav and form changed a page
+# (Anime News Network, -0.61): trafilatura drops the others itself; they stay as structure,
+# not vocabulary.
 _ALWAYS_DROP = ("figure", "figcaption", "aside", "nav", "footer", "form", "button", "noscript", "template")
 
 # Lines that are page furniture, not story. Pruned by leave-out runs (issue 13): every
