@@ -1,0 +1,113 @@
+"""Visible bylines, rule by rule on synthetic markup: where a byline may be (marked
+elements, bare "By …" lines of old layouts, loose text under the headline), where it may
+not (captions, credits, lists of other stories, author cards), and what is no name.
+Two instances of each (English and another language, or two layouts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extraction.authors import clean_author
+from pipelines.extraction.document import parse_html
+from pipelines.extraction.fields import choose_authors
+from pipelines.extraction.structured import extract_structured
+from tests.test_extraction_safety_net import ENGLISH, GERMAN
+
+
+def _authors(body: str, url: str = "https://news.example/world/a-story") -> list[str]:
+    root = parse_html(f"<html><head></head><body>{body}</body></html>")
+    return choose_authors(root, extract_structured(root), [], url)
+
+
+def _story(lead: str = "", story: list[str] = ENGLISH, after: str = "") -> str:
+    paras = "".join(f"<p>{p}</p>" for p in story)
+    return f"<article><h1>Harbour bridge closes</h1>{lead}{paras}{after}</article>"
+
+
+# ---------------------------------------------------------------- marked bylines
+
+@pytest.mark.parametrize("byline, names", [
+    ('<div class="byline">By Jane Doe and John Roe</div>', ["Jane Doe", "John Roe"]),
+    ('<span class="article-author">Von Jana Roth und Max Weber</span>', ["Jana Roth", "Max Weber"]),
+    ('<p class="c-byline__authors"><a class="author-link">Ann Lee</a>, <a class="author-link">Bo Chan</a></p>',
+     ["Ann Lee", "Bo Chan"]),
+])
+def test_a_marked_byline_names_the_authors(byline, names):
+    assert _authors(_story(byline)) == names
+
+
+@pytest.mark.parametrize("where", [
+    '<figure><img src="/a.jpg"><figcaption><span class="author">By Photo Person</span></figcaption></figure>',
+    '<div class="image-credit"><span class="byline">Foto: Lisa Bild</span></div>',
+    '<div class="related-stories"><h3>Storm shuts the coast road</h3><div class="byline">By Tom Other</div></div>',
+    '<aside><div class="byline">By Sam Side</div></aside>',
+])
+def test_a_byline_in_a_caption_credit_or_list_of_other_stories_is_someone_elses(where):
+    assert _authors(_story(after=where)) == []
+    # the story's own byline is found next to it all the same
+    assert _authors(_story('<div class="byline">By Jane Doe</div>', after=where)) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize("card", ["author-card", "author-tooltip", "byline-photo"])
+def test_an_author_card_tooltip_or_photo_is_not_the_byline(card):
+    # marks of NOT_BYLINE make the element no byline, though it says "author"
+    assert _authors(_story(after=f'<div class="{card}">Max Weber</div>')) == []
+    assert _authors(_story(after='<div class="author">Max Weber</div>')) == ["Max Weber"]
+
+
+def test_a_marked_element_holding_much_text_is_no_byline():
+    long_text = " ".join(ENGLISH)
+    assert _authors(_story(f'<div class="author-wrap">By Jane Doe. {long_text}</div>')) == []
+
+
+# ---------------------------------------------------------------- old layouts: unmarked "By" lines
+
+@pytest.mark.parametrize("line, names", [
+    ("<p>By Jane Doe</p>", ["Jane Doe"]),
+    ("<font size='2'><b>Von Jana Roth</b></font>", ["Jana Roth"]),
+    ("<td>Written by John Roe</td>", ["John Roe"]),
+])
+def test_a_short_by_line_of_an_old_layout_is_a_byline(line, names):
+    if line.startswith("<td>"):
+        line = f"<table><tr>{line}</tr></table>"
+    assert _authors(_story(line)) == names
+
+
+@pytest.mark.parametrize("story", [ENGLISH, GERMAN], ids=["en", "de"])
+def test_prose_that_starts_with_by_is_no_byline(story):
+    sentence = "By the time the council met on Tuesday, the bridge had been closed for a week."
+    assert _authors(_story(f"<p>{sentence}</p>", story)) == []
+    # "Von" before a single capitalised word is a name particle, not a byline
+    assert _authors(_story("<p>Von Neumann</p>", story)) == []
+
+
+@pytest.mark.parametrize("tail, names", [
+    ("<h1>Harbour bridge closes</h1> by Jane Doe, <time>18 June</time>", ["Jane Doe"]),
+    ("<h1>Harbour bridge closes</h1><span>by Ann Lee</span>", ["Ann Lee"]),
+])
+def test_loose_by_text_just_under_the_headline_is_the_byline(tail, names):
+    paras = "".join(f"<p>{p}</p>" for p in ENGLISH)
+    assert _authors(f"<div>{tail}</div>{paras}") == names
+
+
+# ---------------------------------------------------------------- what is no name
+
+@pytest.mark.parametrize("text", [
+    "Staff", "Editor", "Unknown", "Anonymous", "Follow", "Share this story", "Email the author",
+    "Jane Doe 2024", "View profile", "Subscribe to Jane Doe", "More", "About",
+    # a name in a button or a link around the byline: the action word says it is no byline
+    "Follow Jane Doe", "Email Jane Doe", "View Profile", "Contact Jana Roth", "Jane Doe Articles",
+])
+def test_labels_buttons_and_prose_are_no_names(text):
+    assert clean_author(text) is None
+
+
+@pytest.mark.parametrize("text, name", [
+    ("JANE DOE", "Jane Doe"), ("jana roth", "Jana Roth"),  # a styling choice, stored in title case
+    ("Jane Doe Jane Doe", "Jane Doe"),  # a visible and a screen-reader copy
+    ("Ludwig van Beethoven", "Ludwig van Beethoven"), ("Vanessa de la Cruz", "Vanessa de la Cruz"),
+    ("Jo Roe Herald Correspondent", "Jo Roe"), ("Posts by Jane Doe", "Jane Doe"), ("신현주 기자", "신현주"),
+    ("Jane Doe (@janedoe)", "Jane Doe"), ("By Jane Doe - Contributing Editor", "Jane Doe"),
+])
+def test_a_name_is_cleaned_of_what_the_byline_adds(text, name):
+    assert clean_author(text) == name
