@@ -11,7 +11,7 @@ from pipelines.extraction.authors import clean_author
 from pipelines.extraction.document import parse_html
 from pipelines.extraction.fields import choose_authors
 from pipelines.extraction.structured import extract_structured
-from tests.test_extraction_safety_net import ENGLISH, GERMAN
+from tests.test_extraction_prune import ENGLISH, GERMAN
 
 
 def _authors(body: str, url: str = "https://news.example/world/a-story") -> list[str]:
