@@ -568,8 +568,13 @@ def test_each_script_is_read_with_a_budget_of_twice_its_size(monkeypatch):
 @pytest.mark.parametrize("paragraph, probe", [
     # Runs of six plain words: the middle one of four.
     (FLOOD[0], "as water levels rose faster than"),
-    # Commas, umlauts and the like end a run: the probe comes from the plain stretches.
-    (BAHN[0], "Euro in die Sanierung ihres Schienennetzes"),
+    # Commas and the like end a run; letters of any script are words ("fünf").
+    (BAHN[0], "Milliarden Euro in die Sanierung ihres"),
+    ("Власти Москвы объявили о закрытии нескольких станций метро в центре города на выходные дни.",
+     "станций метро в центре города на"),
+    # Scripts written without spaces: twelve letters from the middle run of letters.
+    ("中国国家统计局周一公布的数据显示，今年前三个季度经济同比增长百分之五点二，略高于市场预期。", "今年前三个季度经济同比增"),
+    ("東京都は来年度から、都内の公立小中学校の給食費を全額無償化する方針を固めた。", "都内の公立小中学校の給食"),
     # Of two runs, the second.
     ("Officials met on Monday in Paris to agree a new climate fund.", "to agree a new climate fund"),
 ])
@@ -578,8 +583,8 @@ def test_a_probe_is_the_middle_run_of_six_plain_words(paragraph, probe):
 
 
 @pytest.mark.parametrize("paragraph", [
-    "Власти Москвы объявили о закрытии нескольких станций метро в центре города на выходные дни.",
     "Rain, wind, snow: the forecast for Friday, Saturday and Sunday.",
+    "短い見出し、速報。",
     "",
 ])
 def test_a_paragraph_without_six_plain_words_in_a_row_gives_no_probe(paragraph):
@@ -739,3 +744,46 @@ def test_coverage_of_no_shingles_is_none(ours):
 ])
 def test_repetition_is_the_share_of_shingles_that_repeat_an_earlier_one(text, share):
     assert _repetition(text) == pytest.approx(share)
+
+
+# ---------------------------------------------------------------- other scripts, other escapings
+
+RUSSIAN = [
+    "Власти Москвы объявили о закрытии нескольких станций метро в центре города на выходные дни, чтобы "
+    "заменить старые эскалаторы и отремонтировать вестибюли для пассажиров.",
+    "Пассажирам предложат бесплатные автобусы, которые будут ходить вдоль закрытого участка линии каждые "
+    "пять минут с раннего утра и до позднего вечера.",
+    "В департаменте транспорта пообещали, что работы закончатся к понедельнику, а движение поездов "
+    "восстановят до начала утреннего часа пик.",
+    "Жители соседних районов жалуются, что ремонт на этой линии проводится уже третий раз за год и каждый "
+    "раз занимает больше времени, чем обещали.",
+    "Эксперты отмечают, что эскалаторам на старых станциях больше пятидесяти лет и их давно пора было "
+    "заменить на современные и более безопасные.",
+    "Городские власти также планируют открыть две новые станции на окраине уже в следующем году, если "
+    "строители успеют закончить тоннели вовремя.",
+]
+CHINESE = [
+    f"中国国家统计局周一公布的数据显示，今年前三个季度经济同比增长百分之五点二，第{i}段说明消费和投资都有所回升，略高于市场预期。"
+    for i in "一二三四五六"
+]
+
+
+@pytest.mark.parametrize("story", [RUSSIAN, CHINESE], ids=["ru", "zh"])
+@pytest.mark.parametrize("ascii_only", [True, False], ids=["escaped", "raw"])
+def test_a_story_in_any_script_is_found_in_json_written_either_way(story, ascii_only):
+    # the HTML shows the first two paragraphs; the JSON, written \\u-escaped or as it is, holds all six
+    data = json.dumps(_blocks(story), ensure_ascii=ascii_only)
+    assert embedded_paragraphs(_root(story[:2], _script(data)), story[:2]) == story
+
+
+@pytest.mark.parametrize("kind", ["application/json; charset=utf-8", "Application/JSON"])
+def test_a_json_script_type_with_parameters_is_json(kind):
+    data = _blocks(FLOOD)
+    assert embedded_paragraphs(_root(FLOOD[:2], _script(data, f'type="{kind}"')), FLOOD[:2]) == FLOOD
+
+
+@pytest.mark.parametrize("story", [FLOOD, BAHN], ids=["en", "de"])
+def test_the_longest_list_that_is_a_longer_version_wins_not_the_longest_list(story):
+    # an AMP copy holds every paragraph twice (rich text and plain): longer, but it repeats itself
+    data = {"story": [{"text": p} for p in story], "amp": [{"text": p, "value": p} for p in story]}
+    assert embedded_paragraphs(_root(story[:2], _script(data)), story[:2]) == story

@@ -21,7 +21,9 @@ from .document import clean_text, shingles
 # Keys whose string values are the text of a node in rich-text JSON formats.
 _TEXT_KEYS = frozenset({"value", "text", "content", "html", "body", "paragraph"})
 _TAG = re.compile(r"<[^>]+>")
-_WORD_RUN = re.compile(r"(?:[A-Za-z0-9]+ ){5}[A-Za-z0-9]+")
+# Six words in a row, of any script; a run of letters for scripts written without spaces.
+_WORD_RUN = re.compile(r"(?:[^\W_]+ ){5}[^\W_]+")
+_LETTER_RUN = re.compile(r"[^\W\d_]{12,}")
 _MAX_SCRIPT = 8_000_000  # characters; beyond this a script is not worth parsing
 _MAX_DEPTH = 40
 # Nested lists are read once per enclosing list: the reading stops after this many times
@@ -29,6 +31,14 @@ _MAX_DEPTH = 40
 _WORK_FACTOR = 2
 # No story is this long: a list holding more text is something else (a whole site's data).
 _MAX_TEXT = 500_000
+
+
+def _escaped(text: str) -> str:
+    """``text`` as a JSON string written ASCII-only holds it: "Власти" -> "\\u0412\\u043b..."."""
+    return _dumps(text)[1:-1]
+
+
+_dumps = json.dumps
 
 
 def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
@@ -43,28 +53,32 @@ def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
     probes = _probes(paragraphs)
     if not probes:
         return None
+    # As the script may hold them: as they are, or \u-escaped (JSON written ASCII-only).
+    raw = {form for probe in probes for form in (probe, _escaped(probe))}
+    mine = shingles(ours)
     best: list[str] | None = None
     for script in root.iter("script"):
-        kind = (script.get("type") or "").lower()
+        kind = (script.get("type") or "").split(";")[0].strip().lower()
         if kind not in ("application/json", "text/json") and script.get("id") != "__NEXT_DATA__":
             continue
         text = script.text or ""
-        if len(text) > _MAX_SCRIPT or not any(probe in text for probe in probes):
+        if len(text) > _MAX_SCRIPT or not any(form in text for form in raw):
             continue  # cheap test first: the story's words must be in there
         try:
             data = json.loads(text)
         except ValueError:
             continue
         for candidate in _paragraph_lists(data, probes, budget=[_WORK_FACTOR * len(text)]):
-            if best is None or sum(map(len, candidate)) > sum(map(len, best)):
+            # the longest list that is a longer version of ours, not the longest list
+            if (best is None or sum(map(len, candidate)) > sum(map(len, best))) and _longer_version(ours, mine, candidate):
                 best = candidate
-    if best is None:
-        return None
-    found = " ".join(best)
-    mine, theirs = shingles(ours), shingles(found)
-    if len(theirs) < 1.5 * len(mine) or _coverage(ours, found) < 0.8 or _repetition(found) > 0.2:
-        return None
     return best
+
+
+def _longer_version(ours: str, mine: set, candidate: list[str]) -> bool:
+    """The candidate holds (nearly) all our text, says half as much again, and does not repeat itself."""
+    found = " ".join(candidate)
+    return len(shingles(found)) >= 1.5 * len(mine) and _coverage(ours, found) >= 0.8 and _repetition(found) <= 0.2
 
 
 def _repetition(text: str) -> float:
@@ -79,7 +93,7 @@ def _probes(paragraphs: list[str]) -> list[str]:
     them are not cut by a link's node."""
     probes = []
     for para in paragraphs[:6]:
-        runs = _WORD_RUN.findall(para)
+        runs = _WORD_RUN.findall(para) or [run[:12] for run in _LETTER_RUN.findall(para)]
         if runs:
             probes.append(runs[len(runs) // 2])
     return probes
