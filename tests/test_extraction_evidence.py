@@ -668,6 +668,11 @@ def test_nested_lists_are_each_yielded_and_their_text_read_once_per_list():
     ("Die Bahn investiert &amp; saniert", "Die Bahn investiert & saniert"),
     ("floods-in-millbrook", ""),  # a slug or an id: no space, no paragraph
     ("Millbrook", ""),
+    # spaces of other kinds, and scripts written without spaces, are words
+    ("Hochwasser\u00a0im\u00a0Norden", "Hochwasser im Norden"),
+    ("Hochwasser&nbsp;im&nbsp;Norden", "Hochwasser im Norden"),
+    ("今年前三个季度经济同比增长。", "今年前三个季度经济同比增长。"),
+    ("東京都は来年度から無償化する。", "東京都は来年度から無償化する。"),
 ])
 def test_a_string_item_is_its_cleaned_text_if_it_has_words(item, text):
     budget = [1000]
@@ -786,4 +791,16 @@ def test_a_json_script_type_with_parameters_is_json(kind):
 def test_the_longest_list_that_is_a_longer_version_wins_not_the_longest_list(story):
     # an AMP copy holds every paragraph twice (rich text and plain): longer, but it repeats itself
     data = {"story": [{"text": p} for p in story], "amp": [{"text": p, "value": p} for p in story]}
+    assert embedded_paragraphs(_root(story[:2], _script(data)), story[:2]) == story
+
+
+JAPANESE = [
+    f"東京都は来年度から、都内の公立小中学校の給食費を全額無償化する方針を固めた。第{i}段落では、対象となる児童と生徒の数や必要な予算の規模、区市町村との費用の分担について説明している。"
+    for i in "一二三四五六"
+]
+
+
+@pytest.mark.parametrize("story", [CHINESE, JAPANESE], ids=["zh", "ja"])
+def test_a_story_as_a_list_of_plain_strings_in_a_script_without_spaces_is_found(story):
+    data = {"article": {"paragraphs": story}}
     assert embedded_paragraphs(_root(story[:2], _script(data)), story[:2]) == story

@@ -24,6 +24,8 @@ _TAG = re.compile(r"<[^>]+>")
 # Six words in a row, of any script; a run of letters for scripts written without spaces.
 _WORD_RUN = re.compile(r"(?:[^\W_]+ ){5}[^\W_]+")
 _LETTER_RUN = re.compile(r"[^\W\d_]{12,}")
+# A string of words: a space of any kind, or the entity ("Hochwasser\u00a0im\u00a0Norden").
+_SPACED = re.compile(r"\s|&nbsp;|&#160;")
 _MAX_SCRIPT = 8_000_000  # characters; beyond this a script is not worth parsing
 _MAX_DEPTH = 40
 # Nested lists are read once per enclosing list: the reading stops after this many times
@@ -123,7 +125,7 @@ def _item_text(item, budget: list[int]) -> str:
     """The text of one list item: its string leaves under text keys, in order."""
     if isinstance(item, str):
         budget[0] -= len(item)
-        return _clean(item) if " " in item else ""
+        return _clean(item) if _is_text(item) else ""  # words, not a slug or an id
     parts: list[str] = []
     size = 0
     stack = [(item, None)]
@@ -141,6 +143,13 @@ def _item_text(item, budget: list[int]) -> str:
         elif isinstance(node, list):
             stack.extend(reversed([(v, key) for v in node]))
     return _clean("".join(parts))
+
+
+def _is_text(value: str) -> bool:
+    """Words rather than a slug or an id: a space of any kind, or letters of a script written
+    without spaces (Han, kana, Hangul: letters with no case)."""
+    return bool(_SPACED.search(value)) or sum(
+        1 for ch in value[:200] if ch.isalpha() and not ch.isupper() and not ch.islower()) >= 4
 
 
 def _clean(text: str) -> str:
