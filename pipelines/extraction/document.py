@@ -70,7 +70,7 @@ def clean_text(value: str | None) -> str:
 
 
 # Scripts written without spaces between words: Han ideographs, kana, Thai, Lao, Khmer, Myanmar.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 
 
 def word_count(text: str | None) -> int:
@@ -78,10 +78,10 @@ def word_count(text: str | None) -> int:
     written without spaces, one word per two characters (a typical word length in
     Chinese and Japanese)."""
     text = text or ""
-    unspaced = len(_UNSPACED.findall(text))
+    unspaced = len(UNSPACED.findall(text))
     if not unspaced:
         return len(text.split())
-    spaced = len(_UNSPACED.sub(" ", text).split())
+    spaced = len(UNSPACED.sub(" ", text).split())
     return spaced + (unspaced + 1) // 2
 
 
@@ -90,7 +90,7 @@ def text_length(text: str | None) -> int:
     three times: a two-character Japanese word weighs what a six-character English word
     and its space do, so length thresholds mean the same in every language."""
     text = text or ""
-    return len(text) + 2 * len(_UNSPACED.findall(text))
+    return len(text) + 2 * len(UNSPACED.findall(text))
 
 
 #: Page chrome: what is inside these is never the story's (its headline, its dates).

@@ -16,7 +16,7 @@ import html
 import json
 import re
 
-from .document import clean_text, shingles
+from .document import UNSPACED, clean_text, shingles
 
 # Keys whose string values are the text of a node in rich-text JSON formats.
 _TEXT_KEYS = frozenset({"value", "text", "content", "html", "body", "paragraph"})
@@ -35,12 +35,12 @@ _WORK_FACTOR = 2
 _MAX_TEXT = 500_000
 
 
+_dumps = json.dumps  # bound once: tests replace the module's ``json`` to watch its decoding
+
+
 def _escaped(text: str) -> str:
     """``text`` as a JSON string written ASCII-only holds it: "Власти" -> "\\u0412\\u043b..."."""
     return _dumps(text)[1:-1]
-
-
-_dumps = json.dumps
 
 
 def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
@@ -147,9 +147,8 @@ def _item_text(item, budget: list[int]) -> str:
 
 def _is_text(value: str) -> bool:
     """Words rather than a slug or an id: a space of any kind, or letters of a script written
-    without spaces (Han, kana, Hangul: letters with no case)."""
-    return bool(_SPACED.search(value)) or sum(
-        1 for ch in value[:200] if ch.isalpha() and not ch.isupper() and not ch.islower()) >= 4
+    without spaces (``document.UNSPACED``: Han, kana, Thai …)."""
+    return bool(_SPACED.search(value)) or len(UNSPACED.findall(value[:200])) >= 4
 
 
 def _clean(text: str) -> str:
