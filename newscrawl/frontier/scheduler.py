@@ -544,6 +544,9 @@ class FrontierScheduler(BaseScheduler):
         if self.finished:
             return
         self._idle = True
+        # The engine goes idle straight after asking for a request (next_request), before the sweep that
+        # asked for runs: sweep now, so a lease whose request just ended ends as it does elsewhere.
+        self._sweep()
         stuck = [lease for lease in self.leases.values()
                  if (lease.parts > 0 or lease.children > 0) and not lease.waiting and not lease.acked]
         if stuck and not self.local and self.crawler.engine is not None and self.crawler.engine.spider_is_idle():
