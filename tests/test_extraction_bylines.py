@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.extraction.authors import clean_author
+from pipelines.extraction.body import clean_paragraphs
 from pipelines.extraction.document import parse_html
 from pipelines.extraction.fields import choose_authors
 from pipelines.extraction.structured import extract_structured
@@ -111,3 +112,42 @@ def test_labels_buttons_and_prose_are_no_names(text):
 ])
 def test_a_name_is_cleaned_of_what_the_byline_adds(text, name):
     assert clean_author(text) == name
+
+
+# ---------------------------------------------------------------- a role that names no one
+
+@pytest.mark.parametrize("byline", ["By Our Correspondent", "By Our Staff Reporter", "Special Correspondent",
+                                    "By Sports Desk"])
+def test_a_byline_that_is_only_a_role_names_no_one(byline):
+    assert _authors(_story(f'<div class="byline">{byline}</div>')) == []
+    # ...and a name beside the role is the author
+    assert _authors(_story(f'<div class="byline">By Jane Doe, {byline[3:] if byline.startswith("By ") else byline}'
+                           '</div>')) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("AFP Correspondent", ["AFP"]), ("Reuters Staff", ["Reuters"]),  # an agency or a wire is named
+    ("홍길동 기자", ["홍길동"]), ("大渡 美咲 記者", ["大渡 美咲"]),  # a name in a script without case
+])
+def test_a_role_after_an_agency_or_a_name_without_case_keeps_the_name(byline, names):
+    assert _authors(_story(f'<div class="byline">{byline}</div>')) == names
+
+
+# ---------------------------------------------------------------- a closing byline line
+
+@pytest.mark.parametrize("story", [ENGLISH, GERMAN], ids=["en", "de"])
+@pytest.mark.parametrize("line, names", [
+    ("By Jane Doe.", ["Jane Doe"]), ("Von Anna Schmidt.", ["Anna Schmidt"]),
+    ("By J. R. Doe", ["J. R. Doe"]), ("By J.R. Doe.", ["J.R. Doe"]),
+    ("By Jane Doe and John Roe.", ["Jane Doe", "John Roe"]),
+])
+def test_a_closing_byline_line_ending_in_a_full_stop_is_the_byline(story, line, names):
+    body = clean_paragraphs([*story, line])
+    assert body.paragraphs == story and body.trailing_authors == names
+
+
+@pytest.mark.parametrize("line", ["By Jane Doe. She covers the courts for the paper.",
+                                  "Von Anna Schmidt. Sie berichtet aus Berlin.", "By Tuesday the water had gone."])
+def test_a_closing_sentence_that_starts_like_a_byline_is_story(line):
+    body = clean_paragraphs([*ENGLISH, line])
+    assert body.paragraphs == [*ENGLISH, line] and body.trailing_authors == []

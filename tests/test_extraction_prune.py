@@ -104,6 +104,16 @@ def test_hidden_is_what_the_pages_markup_hides_on_a_desktop(el, expected):
     assert hidden(root.find(".//div")) is expected
 
 
+@STORIES
+@pytest.mark.parametrize("shown, classes", [
+    (True, "d-none d-md-block"), (True, "sr-only lg:not-sr-only"), (True, "hidden md:flex"),
+    (False, "d-none"), (False, "sr-only"), (False, "d-none d-print-block"),
+])
+def test_a_paragraph_shown_on_a_desktop_is_kept_and_one_shown_only_elsewhere_is_pruned(story, shown, classes):
+    root = _pruned(f'<div class="{classes}"><p>{story[0]}</p></div>' + _ps(story[1:]))
+    assert (story[0] in _text(root)) is shown and story[-1] in _text(root)
+
+
 # ---------------------------------------------------------------- links that are teasers
 
 @pytest.mark.parametrize("teaser", [

@@ -121,6 +121,13 @@ def test_a_marked_block_with_over_two_fifths_of_the_text_is_kept_and_with_a_fift
     # shown only on hover or in print: hidden from a reader of the page
     ('<div class="hidden hover:block">', True), ('<div class="hidden print:block">', True),
     ('<div aria-hidden="true">', False),  # hidden from screen readers only, shown on the screen
+    # Bootstrap's own breakpoints, and Tailwind's screen-reader-only undone from a width up
+    ('<div class="d-none d-md-block">', False), ('<div class="d-none d-lg-flex">', False),
+    ('<div class="d-none d-xxl-inline-block">', False), ('<div class="sr-only md:not-sr-only">', False),
+    ('<div class="sr-only lg:not-sr-only">', False), ('<div class="hidden md:inline-flex">', False),
+    # shown only on small screens, or by a class of neither framework: hidden on a desktop
+    ('<div class="d-none d-print-block">', True), ('<div class="d-none d-md-none">', True),
+    ('<div class="sr-only focus:not-sr-only">', True), ('<div class="d-none md-block">', True),
 ])
 def test_more_ways_a_page_hides_an_element_and_shows_it_on_a_desktop(el, expected):
     root = parse_html(f"<html><body>{el}x</div></body></html>")

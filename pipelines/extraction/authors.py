@@ -133,7 +133,8 @@ def is_org(name: str) -> bool:
 
 
 def _strip_trailing_role(name: str) -> str:
-    """ "Dave Epstein Globe Correspondent" -> "Dave Epstein": the role, and the paper named before it.
+    """ "Dave Epstein Globe Correspondent" -> "Dave Epstein": the role, and the paper named before it;
+    "" for a role that names no one ("Our Correspondent").
 
     Publication words go only with a role after them, and never below two words
     left ("John Post Reporter" stays "John Post").
@@ -142,6 +143,10 @@ def _strip_trailing_role(name: str) -> str:
     if stripped == name:
         return name
     words = stripped.split()
+    if len(words) == 1 and words[0].lower() != words[0].upper() and not words[0].isupper() and not is_org(words[0]):
+        # "Our Correspondent", "Special Correspondent", "Sports Desk": a role with no one named
+        # (an agency's initials, "AFP Correspondent", or a wire, "Reuters Staff", stay).
+        return ""
     while len(words) > 2 and _ORG.fullmatch(words[-1]):
         words.pop()
     return " ".join(words)
@@ -310,9 +315,14 @@ BYLINE_FIRST = frozenset(w[0] for table in (BYLINE_WORDS, BYLINE_LABELS) for ws 
 _TRAILING_BYLINE = re.compile(rf"^(?:[-–—]\s*)?(?:{BYLINE_LEAD.pattern[1:]})(.{{2,80}})$", re.I)
 
 
+_INITIAL = re.compile(r"(?<!\w)(?-i:[A-Z\u00C0-\u024F])\.")
+
+
 def trailing_byline(paragraph: str) -> list[str]:
     """Names when a body paragraph is only a byline ("By Press Association", "Reporter: Jo Roe"), else []."""
     m = _TRAILING_BYLINE.match(clean_text(paragraph))
-    if not m or len(m.group(1).split()) > 10 or re.search(r"[.!?]", m.group(1)):
+    # A sentence is no byline; the full stop that closes the line ("By Jane Doe.") and initials
+    # ("By J. R. Doe") are no sentence.
+    if not m or len(m.group(1).split()) > 10 or re.search(r"[.!?]", _INITIAL.sub("", m.group(1).rstrip(". "))):
         return []
-    return split_authors(m.group(1))
+    return split_authors(m.group(1).rstrip(". "))

@@ -90,12 +90,18 @@ class Body:
 
 _HIDDEN_CLASS = {"hidden", "is-hidden", "d-none", "hide", "visually-hidden", "sr-only", "screen-reader-text"}
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_SHOWN_FROM_BREAKPOINT = re.compile(r"^(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inline|inline-block|contents|table)$")
+# A class that shows the element again from a screen width up: Tailwind's ``md:block`` and
+# ``md:not-sr-only``, Bootstrap's ``d-md-block`` (both frameworks' breakpoint names).
+_SHOWN_FROM_BREAKPOINT = re.compile(
+    r"^(?:(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inline|inline-block|inline-flex|inline-grid|contents|table"
+    r"|table-cell|table-row|flow-root|list-item|not-sr-only)"
+    r"|d-(?:sm|md|lg|xl|xxl)-(?:block|flex|grid|inline|inline-block|inline-flex|table|table-cell|table-row))$")
 
 
 def hidden(el) -> bool:
     """True when the page's own markup hides the element from readers (not only on small
-    screens: Tailwind's ``hidden md:block`` is shown on a desktop)."""
+    screens: Tailwind's ``hidden md:block`` and Bootstrap's ``d-none d-md-block`` are shown on
+    a desktop)."""
     if el.get("hidden") is not None or _DISPLAY_NONE.search(el.get("style", "")):
         return True
     classes = el.get("class", "").split()
