@@ -14,7 +14,7 @@ from pipelines.extraction.document import shingles, word_count
 from pipelines.extraction.embedded import (_clean, _coverage, _item_text, _paragraph_lists, _probes, _repetition,
                                            embedded_paragraphs)
 from pipelines.extraction.evidence import (STORY_WORDS, Decision, Page, added_text, check_cut, check_growth,
-                                           check_replacement, drastic, lead_share, share_in)
+                                           check_replacement, drastic, lead_share, share_in, visible_text)
 from tests.test_extraction_general import _OTHER
 
 FLOOD = [
@@ -167,6 +167,30 @@ def test_shown_is_the_visible_text_only(hidden_in, visible, hidden):
 def test_shown_leaves_out_the_head(title):
     page = _page(FLOOD[:1], head=f'<meta charset="utf-8"><title>{title}</title>')
     assert share_in(title, page.shown) == 0.0 and share_in(FLOOD[0], page.shown) == 1.0
+
+
+@pytest.mark.parametrize("cut", [
+    # drop caps: the first letter in its own element
+    lambda p: f'<span class="dropcap">{p[0]}</span>{p[1:]}',
+    lambda p: f'<p><b class="first-letter">{p[0]}</b>{p[1:]}</p>',
+    # a word cut by a link, an emphasis or a soft wrap of inline elements
+    lambda p: " ".join(f"{w[:2]}<a href='/w'>{w[2:]}</a>" if len(w) > 5 else w for w in p.split()),
+    lambda p: " ".join(f"<em>{w[0]}</em><!-- x -->{w[1:]}<small></small>" for w in p.split()),
+])
+@pytest.mark.parametrize("paragraph", [FLOOD[0], BAHN[0], ECOLES[0]])
+def test_shown_keeps_words_cut_by_inline_elements_whole(cut, paragraph):
+    page = _page(extra=f"<div>{cut(paragraph)}</div>")
+    assert share_in(paragraph, page.shown) == 1.0
+
+
+@pytest.mark.parametrize("markup", [
+    "<ul><li>{}</li><li>{}</li></ul>", "<table><tr><td>{}</td><td>{}</td></tr></table>",
+    "<p>{}<br>{}</p>", "<div>{}<div>{}</div></div>", "<h2>{}</h2>{}",
+])
+def test_shown_parts_the_text_of_block_elements(markup):
+    page = _page(extra=markup.format("Millbrook river defences held overnight", "Residents returned home"))
+    assert share_in("Millbrook river defences held overnight Residents returned home", page.shown) == 1.0
+    assert "overnightResidents" not in visible_text(page.root)
 
 
 @pytest.mark.parametrize("story", [FLOOD[:2], BAHN[1:3]])
@@ -657,7 +681,8 @@ def test_nested_lists_are_each_yielded_and_their_text_read_once_per_list():
                          {"paragraphs": [{"text": p} for p in FLOOD[3:]]}]}
     budget = [10**6]
     found = list(_paragraph_lists(data, _probes(FLOOD), budget))
-    assert FLOOD[:3] in found and FLOOD[3:] in found and len(found) == 3
+    # the outer list's items are sections: their paragraphs, not one paragraph per section
+    assert found[0] == FLOOD and FLOOD[:3] in found and FLOOD[3:] in found and len(found) == 3
     assert budget == [10**6 - 2 * sum(map(len, FLOOD))]
 
 
@@ -698,6 +723,7 @@ def test_a_string_item_is_its_cleaned_text_if_it_has_words(item, text):
 ])
 def test_an_object_item_is_the_text_under_its_text_keys_in_order(item, text):
     assert _item_text(item, [1000]) == text
+
 
 
 @pytest.mark.parametrize("size, text", [(100, True), (101, False)])
@@ -803,4 +829,53 @@ JAPANESE = [
 @pytest.mark.parametrize("story", [CHINESE, JAPANESE], ids=["zh", "ja"])
 def test_a_story_as_a_list_of_plain_strings_in_a_script_without_spaces_is_found(story):
     data = {"article": {"paragraphs": story}}
+    assert embedded_paragraphs(_root(story[:2], _script(data)), story[:2]) == story
+
+
+# ---------------------------------------------------------------- blocks in one item
+
+@pytest.mark.parametrize("item, lines", [
+    # A section's paragraphs: one ends a sentence, the next starts one, nothing between them.
+    ({"title": "Evacuations", "paras": [{"text": p} for p in FLOOD[:3]]}, FLOOD[:3]),
+    ({"content": [{"type": "text", "value": p} for p in BAHN[:2]]}, BAHN[:2]),
+    # after closing quotes or a bracket, before an opening quote; CJK full stops
+    ({"content": ['He said: "We will rebuild."', "\u201eDas dauert\u201c, sagte sie.", "(Reuters) Crews left."]},
+     ['He said: "We will rebuild."', "\u201eDas dauert\u201c, sagte sie.", "(Reuters) Crews left."]),
+    ({"paragraphs": [{"text": p} for p in CHINESE[:2]]}, CHINESE[:2]),
+    ({"html": ["<p>Les travaux commenceront cet été.</p>", "<p>Le maire l&#39;a confirmé.</p>"]},
+     ["Les travaux commenceront cet été.", "Le maire l'a confirmé."]),
+])
+def test_blocks_that_meet_without_a_space_are_lines_of_the_item(item, lines):
+    assert _item_text(item, [10**4]).split("\n") == lines
+
+
+@pytest.mark.parametrize("runs, text", [
+    # runs of one paragraph: a space at the cut, a lower-case word, or no full stop before it
+    (["The river burst its banks.", " Crews were sent."], "The river burst its banks. Crews were sent."),
+    (["Crews reached Millbrook ", "St.", " Mary's at dawn."], "Crews reached Millbrook St. Mary's at dawn."),
+    (["Visit news.", "example", ".com for updates."], "Visit news.example.com for updates."),
+    (["Die Bahn investiert in ", "Berlin", " und Hamburg."], "Die Bahn investiert in Berlin und Hamburg."),
+    (["Officials put the cost at ", "£20m", "."], "Officials put the cost at £20m."),
+])
+def test_runs_of_one_paragraph_stay_one_line(runs, text):
+    assert _item_text({"content": [{"text": r} for r in runs]}, [10**4]) == text
+
+
+@pytest.mark.parametrize("story, shown", [(FLOOD, 2), (BAHN, 1), (RUSSIAN, 2)])
+def test_a_story_in_sections_is_found_paragraph_by_paragraph(story, shown):
+    sections = {"article": {"sections": [{"heading": "Part one", "paras": [{"text": p} for p in story[:3]]},
+                                         {"heading": "Part two", "paras": [{"text": p} for p in story[3:]]}]}}
+    assert embedded_paragraphs(_root(story[:shown], _script(sections)), story[:shown]) == story
+
+
+# ---------------------------------------------------------------- words parted by NBSPs
+
+@pytest.mark.parametrize("space", ["\u00a0", "&nbsp;", "&#160;"], ids=["nbsp", "entity", "numeric"])
+@pytest.mark.parametrize("ascii_only", [True, False], ids=["escaped", "raw"])
+@pytest.mark.parametrize("story", [FLOOD, BAHN, RUSSIAN], ids=["en", "de", "ru"])
+def test_a_story_whose_words_are_parted_by_nbsps_is_found(story, ascii_only, space):
+    # the JSON parts every word with a no-break space (written raw, \\u00a0-escaped or as an entity);
+    # the HTML shows the first two paragraphs with plain spaces
+    data = json.dumps(_blocks([p.replace(" ", space) for p in story]), ensure_ascii=ascii_only)
+    assert not any(form in data for probe in _probes(story[:2]) for form in (probe, embedded._escaped(probe)))
     assert embedded_paragraphs(_root(story[:2], _script(data)), story[:2]) == story

@@ -33,6 +33,11 @@ _MAX_DEPTH = 40
 _WORK_FACTOR = 2
 # No story is this long: a list holding more text is something else (a whole site's data).
 _MAX_TEXT = 500_000
+# Where two text leaves meet with no space between them, the first ending a sentence and the
+# second starting one, they are two blocks (the paragraphs of a section), not two runs of one
+# paragraph: rich text cut by a link keeps its spaces ("in " + "Millbrook"), blocks do not.
+_ENDS_SENTENCE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"'\u201d\u2019\u00bb)\]]*$")
+_STARTS_SENTENCE = re.compile(r"^[\"'\u201c\u2018\u00ab\u201e(\[]*[^\W_]")
 
 
 _dumps = json.dumps  # bound once: tests replace the module's ``json`` to watch its decoding
@@ -55,8 +60,10 @@ def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
     probes = _probes(paragraphs)
     if not probes:
         return None
-    # As the script may hold them: as they are, or \u-escaped (JSON written ASCII-only).
-    raw = {form for probe in probes for form in (probe, _escaped(probe))}
+    # The cheap test looks for each probe's longest word, as the script may hold it: as it is,
+    # or \u-escaped (JSON written ASCII-only). Not the whole run: the script may part its words
+    # with NBSPs, raw, escaped or as entities; the parsed text is cleaned before it is matched.
+    raw = {form for probe in probes for word in [max(probe.split(), key=len)] for form in (word, _escaped(word))}
     mine = shingles(ours)
     best: list[str] | None = None
     for script in root.iter("script"):
@@ -113,8 +120,8 @@ def _paragraph_lists(data, probes: list[str], budget: list[int]):
         if isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
-            items = [_item_text(item, budget) for item in node]
-            items = [t for t in items if t]
+            # an item may hold several blocks (a section's paragraphs): each is a paragraph
+            items = [block for item in node for block in _item_text(item, budget).split("\n") if block]
             if (len(items) >= 2 and sum(map(len, items)) <= _MAX_TEXT
                     and any(probe in t for t in items for probe in probes)):
                 yield items
@@ -122,7 +129,8 @@ def _paragraph_lists(data, probes: list[str], budget: list[int]):
 
 
 def _item_text(item, budget: list[int]) -> str:
-    """The text of one list item: its string leaves under text keys, in order."""
+    """The text of one list item: its string leaves under text keys, in order, one line per
+    block (see ``_ENDS_SENTENCE``)."""
     if isinstance(item, str):
         budget[0] -= len(item)
         return _clean(item) if _is_text(item) else ""  # words, not a slug or an id
@@ -142,7 +150,22 @@ def _item_text(item, budget: list[int]) -> str:
             stack.extend(reversed([(v, k) for k, v in node.items()]))
         elif isinstance(node, list):
             stack.extend(reversed([(v, key) for v in node]))
-    return _clean("".join(parts))
+    return "\n".join(filter(None, map(_clean, _blocks(parts))))
+
+
+def _blocks(parts: list[str]) -> list[str]:
+    """The parts joined as they were cut, but split where one block ends and the next starts."""
+    blocks = [""]
+    previous = ""
+    for part in parts:
+        shown = html.unescape(_TAG.sub("", part))
+        start = _STARTS_SENTENCE.match(shown)
+        if (start and not start.group()[-1].islower()
+                and _ENDS_SENTENCE.search(previous)):
+            blocks.append("")
+        blocks[-1] += part
+        previous = shown or previous
+    return blocks
 
 
 def _is_text(value: str) -> bool:

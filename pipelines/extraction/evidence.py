@@ -73,8 +73,37 @@ def share_in(text: str, other: set) -> float:
     return len(mine & other) / len(mine) if mine else 1.0
 
 
-_VISIBLE = ("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
-            "or ancestor::template)]")
+# Elements that do not part words: text either side of them runs on ("<b>E</b>mergency",
+# "Mill<a>brook</a>"). Any other element (a paragraph, a cell, a ``<br>``) ends a word.
+_INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i",
+                     "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
+                     "u", "var"})
+_UNSHOWN = frozenset({"script", "style", "noscript", "template"})
+
+
+def visible_text(root) -> str:
+    """The text of the page's ``<body>`` as it reads: words cut by inline elements are whole,
+    block elements part their text, scripts, styles and templates are left out."""
+    parts: list[str] = []
+    for body in root.iter("body"):
+        stack = [(body, False)]
+        while stack:
+            node, closing = stack.pop()
+            tag = node.tag if isinstance(node.tag, str) else None  # None: a comment or a PI
+            inline = tag in _INLINE
+            if closing:
+                parts.append("" if inline else " ")
+                parts.append(node.tail or "")
+                continue
+            if tag is None or tag in _UNSHOWN:
+                parts.append(" " if tag else "")
+                parts.append(node.tail or "")
+                continue
+            parts.append("" if inline else " ")
+            parts.append(node.text or "")
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node))
+    return clean_text("".join(parts))
 
 
 class Page:
@@ -87,7 +116,7 @@ class Page:
     @property
     def shown(self) -> set:
         if self._shown is None:
-            self._shown = shingles(clean_text(" ".join(self.root.xpath(_VISIBLE))))
+            self._shown = shingles(visible_text(self.root))
         return self._shown
 
 
