@@ -60,15 +60,32 @@ _SORRY = [
     ["The page you requested has moved or no longer exists on this site, we are sorry about that.",
      "Go back to the front page of The Daily Example for today's news and the latest stories."],
 ]
+# What an error page in another language says under its title.
+_SORRY_ABROAD = [
+    ["Die von Ihnen aufgerufene Seite existiert leider nicht mehr. Nutzen Sie die Suche oder die Startseite."],
+    ["Lo sentimos, la página que busca no existe o ha sido trasladada. Vuelva a la portada del diario."],
+    ["お探しのページは削除されたか、URLが変更された可能性があります。トップページからお探しください。"],
+]
 
 
-@pytest.mark.parametrize("sorry", _SORRY)
+@pytest.mark.parametrize("sorry", _SORRY + _SORRY_ABROAD)
 @pytest.mark.parametrize("title", [
     "404 Not Found",
     "Page not found | The Daily Example",
     "Sorry, this page is no longer available - The Daily Example",
     "403 Forbidden",
     "Error 500: Internal Server Error",
+    # in the languages of ERROR_TITLES
+    "Seite nicht gefunden | Der Beispielbote",
+    "Fehler 404 – Seite wurde nicht gefunden",
+    "Página no encontrada - El Ejemplo",
+    "Page introuvable – Le Quotidien",
+    "Pagina non trovata",
+    "Страница не найдена",
+    "Sidan hittades inte – Exempelbladet",
+    "お探しのページが見つかりません｜例新聞",
+    "页面不存在 - 示例日报",
+    "الصفحة غير موجودة",
 ])
 def test_a_page_titled_as_an_error_is_an_error_page(title, sorry):
     # The template's declarations (og:type) do not make it a story.
@@ -86,6 +103,20 @@ def test_a_page_titled_as_an_error_is_an_error_page(title, sorry):
 ])
 def test_a_story_titled_like_a_story_is_not_an_error_page(title):
     assert _reason(_story(title=title), title=title) is None
+
+
+@pytest.mark.parametrize("title", [
+    # A headline may say a word of an error title: only a phrase naming the page is one.
+    "Vermisster Wanderer weiterhin nicht gefunden",
+    "Fehler bei der Stimmauszählung in Berlin",
+    "Avioneta no encontrada tras dos días de búsqueda",
+    "Le suspect reste introuvable après l'évasion",
+    "Ошибка пилота названа причиной аварии",
+    "行方不明の登山者、まだ見つかりません",
+])
+@pytest.mark.parametrize("paragraphs", [PROSE, _SORRY_ABROAD[0] + _SORRY_ABROAD[1]])
+def test_a_story_abroad_whose_headline_says_a_word_of_an_error_title_is_not_an_error_page(title, paragraphs):
+    assert _reason(_story(title=title, paragraphs=paragraphs), title=title) != "error_page"
 
 
 # ================================================================ classify: declared listings

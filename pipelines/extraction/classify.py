@@ -5,13 +5,45 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .document import OUTSIDE_STORY, clean_text, outside_story, text_length, word_count
+from .document import OUTSIDE_STORY, UNSPACED, clean_text, outside_story, text_length, word_count
 from .structured import LISTING_TYPES, Structured
 from .titles import norm
 
-_ERROR_TITLE = re.compile(
-    r"\b(404|410|500|not found|page not found|error|no longer available|does not exist|"
-    r"access denied|forbidden|unavailable)\b", re.I)
+# What an error page's title says, by language: "Page not found", "Seite nicht gefunden",
+# "ページが見つかりません". Beyond English only phrases that name the page, as a story's
+# headline may say a word of them ("Vermisster Wanderer nicht gefunden"). The languages are
+# those of the data (``../shared/datasets``) and their neighbours.
+ERROR_TITLES = {
+    "en": ("404", "410", "500", "not found", "page not found", "error", "no longer available", "does not exist",
+           "access denied", "forbidden", "unavailable"),
+    "de": ("seite nicht gefunden", "seite wurde nicht gefunden", "seite existiert nicht", "seite nicht verfügbar"),
+    "nl": ("pagina niet gevonden", "pagina bestaat niet"),
+    "fr": ("page introuvable", "page non trouvée", "page n'existe pas", "page n’existe pas"),
+    "es": ("página no encontrada", "página no existe", "no se encontró la página"),
+    "pt": ("página não encontrada", "página não existe"),
+    "it": ("pagina non trovata", "pagina non esiste", "pagina non disponibile"),
+    "sv": ("sidan hittades inte", "sidan kunde inte hittas", "sidan finns inte"),
+    "nb": ("siden finnes ikke", "siden ble ikke funnet"), "da": ("siden blev ikke fundet", "siden findes ikke"),
+    "pl": ("nie znaleziono strony", "strona nie została znaleziona", "strona nie istnieje"),
+    "cs": ("stránka nenalezena", "stránka nebyla nalezena"), "fi": ("sivua ei löytynyt",),
+    "tr": ("sayfa bulunamadı",), "ro": ("pagina nu a fost găsită",), "hu": ("az oldal nem található",),
+    "el": ("η σελίδα δεν βρέθηκε",), "ru": ("страница не найдена",), "uk": ("сторінку не знайдено",),
+    "ar": ("الصفحة غير موجودة", "الصفحة المطلوبة غير موجودة"), "he": ("הדף לא נמצא",),
+    "ja": ("ページが見つかりません", "ページは見つかりません"), "zh": ("页面不存在", "页面未找到", "找不到页面", "頁面不存在"),
+    "ko": ("페이지를 찾을 수 없습니다",),
+}
+
+
+def _error_title() -> re.Pattern:
+    phrases = {p for ps in ERROR_TITLES.values() for p in ps}
+    def alternation(words):
+        return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
+    spaced = [p for p in phrases if not UNSPACED.search(p)]
+    unspaced = phrases - set(spaced)  # no word boundaries in a script without spaces
+    return re.compile(rf"\b(?:{alternation(spaced)})\b|{alternation(unspaced)}", re.I)
+
+
+_ERROR_TITLE = _error_title()
 _SECTION_PATH = re.compile(r"^/?(?:[\w-]+/?){0,1}$")
 _ARTICLE_META = ("article:published_time", "article:section", "article:author")
 _DC_ARTICLE = re.compile(r"^(text|article|newsarticle)$", re.I)
