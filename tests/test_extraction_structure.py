@@ -210,6 +210,10 @@ def test_questions_long_lines_and_list_entries_are_not_headline_like(line):
     "Kwame Mensah is a contributor to the opinion section.",
     "Lena Park is a senior audio producer on the podcast team.",
     "Sam Okafor is a columnist for The Daily Example and writes about city hall every Friday.",
+    # the role written as a title
+    "Ana Ruiz is a Senior Reporter at The Daily Example. Follow her on X @anaruiz.",
+    "Rose is a Senior Editor at the magazine overseeing features and projects.",
+    "Kwame Mensah is a Staff Writer for Metro.",
 ])
 def test_a_closing_bio_goes_for_every_role_it_may_name(bio):
     assert clean_paragraphs([*WATER, bio]).paragraphs == WATER
@@ -234,6 +238,10 @@ def test_a_bio_with_two_lines_after_it_still_closes_the_story(after):
     # a person in the story, not a journalist
     "Marta Gil is a nurse at the district clinic and said she had bought bottled water for her family "
     "since the tests were published.",
+    # a closing quote from a source who is a reporter
+    "Rosa Lind is a reporter for the port newsletter. “We asked about the pipes in 2015,” she said.",
+    'Lena Park is a Freelance Journalist who lives on the mill streets. "Nobody told us," she said.',
+    "Sam Okafor is a columnist and a parent at the school: « Nous voulons des réponses », dit-il.",
 ])
 def test_a_closing_paragraph_about_someone_else_is_no_bio(para):
     assert clean_paragraphs([*WATER, para]).paragraphs == [*WATER, para]

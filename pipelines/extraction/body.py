@@ -60,10 +60,12 @@ _JUNK_ANY_LENGTH = re.compile(
     r"^(?:this (article|story|post|piece)\b.{0,300}\boriginally (appeared|published|ran) (on|in|at)\b.*)$",
     re.I | re.S,
 )
-# "Jo Roe is a writer for The Paper. Send tips to…": the author's bio, not the story.
+# "Jo Roe is a writer for The Paper. Send tips to…": the author's bio, not the story. The
+# role in any case ("is a Senior Reporter at …"); a paragraph that quotes someone is story.
 _AUTHOR_BIO = re.compile(
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} is an? (?:[\w-]+ ){0,4}"
-    r"(?:writer|reporter|correspondent|editor|contributor|journalist|producer|columnist)\b")
+    r"(?i:writer|reporter|correspondent|editor|contributor|journalist|producer|columnist)\b")
+_QUOTATION = re.compile(r"[\"“”„«»「」『』]")
 # A short heading like "More from Politics" or "Most read" ends the story:
 # everything after it is a list of other stories (when no story-sized paragraph follows
 # it, and the cut has the safety net's evidence). Each heading is one publisher's (The
@@ -259,7 +261,7 @@ def clean_paragraphs(paragraphs: list[str], drop: set[str] | None = None, cut: b
             continue
         if len(para) < 60 and parse_date(para) and not para.endswith("."):
             continue  # a dateline such as "June 12, 2023" or "18 June 2023, 04:34"
-        if i >= len(paragraphs) - 3 and len(para) < 400 and _AUTHOR_BIO.match(para):
+        if i >= len(paragraphs) - 3 and len(para) < 400 and _AUTHOR_BIO.match(para) and not _QUOTATION.search(para):
             continue
         seen.add(key)
         result.paragraphs.append(para)
