@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 
 from pipelines.extraction import extract_article, extract_or_reason
-from pipelines.extraction.document import parse_html, word_count
+from pipelines.extraction.document import node_text, parse_html, word_count
 from pipelines.extraction.furniture import BOILERPLATE, FURNITURE, LISTING, NOT_BYLINE, marked, marked_strictly
 from tests.test_extraction import MORE, PROSE, _story_with_json, article_html, page
 
@@ -389,6 +389,40 @@ def test_a_kicker_set_apart_in_the_h2_that_shows_the_headline_is_not_the_headlin
     ).replace('<nav><a href="/">Home</a></nav>', f'<nav><a href="/">Home</a> <h1>{declared}</h1></nav>').replace(
         "<h1>Blinken arrives in Beijing</h1>", h2)
     assert extract_article(page(html)).title == "Blinken arrives in Beijing for two days of talks"
+
+
+@pytest.mark.parametrize("h1", [
+    '<h1><span class="kicker">Asia diplomacy</span><span class="separator">: </span>'
+    '<span class="headline">Blinken arrives in Beijing</span></h1>',
+    '<h1>  <span class="dh2">Asia diplomacy</span><span class="implied">: </span>\n  <span>Blinken arrives in Beijing'
+    '</span> </h1>',
+    '<h1><span class="subline">Asia diplomacy<span class="visually-hidden">:</span></span>\t<span>Blinken arrives in '
+    'Beijing</span></h1>',
+    '<h1><div class="overline-wrapper"><span>Asia diplomacy</span></div><span class="visually-hidden">: </span>'
+    '<span>Blinken arrives in Beijing</span></h1>',
+])
+def test_a_kicker_and_its_separator_in_elements_of_their_own_read_as_written(h1):
+    # <title> and og:title say the kicker too, so it stays: "Kicker: Headline", no space before the colon
+    html = article_html('<meta property="og:title" content="Asia diplomacy: Blinken arrives in Beijing">').replace(
+        "<h1>Blinken arrives in Beijing</h1>", h1).replace("<title>Blinken", "<title>Asia diplomacy: Blinken")
+    assert extract_article(page(html)).title == "Asia diplomacy: Blinken arrives in Beijing"
+
+
+@pytest.mark.parametrize("markup, text", [
+    # closing punctuation in an element of its own, or after one, takes no space before it;
+    # opening punctuation none after it
+    ("<p>Jane Doe<span>,</span> John Roe</p>", "Jane Doe, John Roe"),
+    ("<h1><a href='/tv'>The Changeling</a>’s problem</h1>", "The Changeling’s problem"),
+    ("<p><a href='/'>news.example</a>.com<i>!</i></p>", "news.example.com!"),
+    ("<p>(<span>AFP</span>)</p>", "(AFP)"),
+    ("<p>Er sagte: „<em>Nie wieder</em>.“</p>", "Er sagte: „Nie wieder.“"),
+    # a space the page writes stays (French typography); other element boundaries part words
+    ("<h1><span>Le titre</span><span> : </span><span>la suite</span></h1>", "Le titre : la suite"),
+    ("<h1><span>Kicker</span><span>Headline</span></h1>", "Kicker Headline"),
+    ("<ul><li>Jane Doe</li><li>John Roe</li></ul>", "Jane Doe John Roe"),
+])
+def test_node_text_puts_no_space_before_closing_or_after_opening_punctuation(markup, text):
+    assert node_text(lxml.html.fragment_fromstring(markup)) == text
 
 
 def test_words_before_the_headline_in_the_h2_that_are_not_set_apart_stay():

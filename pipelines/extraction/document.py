@@ -138,9 +138,25 @@ def unescape_text(value: str | None) -> str:
     return clean_text(html.unescape(value)) if "&" in value and ";" in value else value
 
 
+# Text that closes what comes before it, or opens what follows: an element boundary puts no
+# space there ("<span>Kicker</span><span>: </span><span>Headline</span>" reads "Kicker:
+# Headline", "(<a>AFP</a>)" "(AFP)"). A space the page writes stays ("Le titre<span> : </span>…"
+# in French typography). Not “, which opens a quote in English and closes one in German.
+_CLOSING = (":", ",", ".", ";", "!", "?", ")", "]", "\u2019", "\u201d")
+_OPENING = ("(", "[", "\u2018", "\u201e")
+
+
 def node_text(node) -> str:
-    """Visible text of an element, whitespace-collapsed; scripts and styles excluded."""
-    return clean_text(" ".join(_itertext(node)))
+    """Visible text of an element, whitespace-collapsed; scripts and styles excluded.
+
+    Text nodes are parted by a space, as CSS may make any element a block, but not before
+    closing or after opening punctuation (``_CLOSING``, ``_OPENING``)."""
+    parts: list[str] = []
+    for piece in _itertext(node):
+        if parts and not piece.startswith(_CLOSING) and not parts[-1].endswith(_OPENING):
+            parts.append(" ")
+        parts.append(piece)
+    return clean_text("".join(parts))
 
 
 def _itertext(node):
