@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .document import clean_text, unescape_text
+from .document import alternation, clean_text, unescape_text
 
 # What a byline says before the names, by language: one table, from which every byline
 # pattern below is built (add a language here and all of them know it). Words are matched
@@ -54,14 +54,10 @@ BYLINE_ROLES = {
 NAME_CONNECTORS = {"en": ("and", "with"), "de": ("und",), "fr": ("et",), "es": ("y",)}
 
 
-def _alternation(words) -> str:
-    return "|".join(sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True))
-
-
-_ENGLISH = _alternation(BYLINE_WORDS["en"])
-_OTHER = _alternation(w for lang, ws in BYLINE_WORDS.items() if lang != "en" for w in ws)
-_LABELS = _alternation(w for ws in BYLINE_LABELS.values() for w in ws)
-_MARKS = _alternation(BYLINE_MARKS)
+_ENGLISH = alternation(BYLINE_WORDS["en"])
+_OTHER = alternation(w for lang, ws in BYLINE_WORDS.items() if lang != "en" for w in ws)
+_LABELS = alternation(w for ws in BYLINE_LABELS.values() for w in ws)
+_MARKS = alternation(BYLINE_MARKS)
 _NAME = r"(?-i:[A-Z\u00C0-\u024F])[\w.'’-]*"
 _FULL_NAME = rf"{_NAME}\s+(?:(?:van|von|de|der|den|del|della|di|da|du|la|le|ter|ten)\s+)*{_NAME}"
 # The prefix of a byline, to take off a name: "By ", "Von ", "Reporter: ", "记者".
@@ -73,7 +69,7 @@ BYLINE_LEAD = re.compile(rf"^(?:(?:{_ENGLISH}):?\s+(?={_NAME})|(?:{_OTHER})\s+(?
 _BRACKETS = re.compile(r"\(.*?\)|\[.*?\]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+", re.I)
 # Connectors between names (NAME_CONNECTORS); ``,`` is handled separately because it also introduces titles.
-_CONNECTORS = _alternation(w for ws in NAME_CONNECTORS.values() for w in ws)
+_CONNECTORS = alternation(w for ws in NAME_CONNECTORS.values() for w in ws)
 _SPLIT = re.compile(rf"\s*(?:;|\||\s&\s|\b(?:{_CONNECTORS})\b|\s[•·]\s)\s*", re.I)
 # Words that make a comma-separated chunk a job title or a place rather than a name.
 _ROLE = re.compile(
@@ -96,7 +92,7 @@ _NOT_NAME = re.compile(
     re.I,
 )
 # Role words that trail a name without a comma: "Dave Epstein Globe Correspondent".
-_TRAILING_ROLE = re.compile(rf"(\s+(?:{_alternation(w for ws in BYLINE_ROLES.values() for w in ws)}))+$", re.I)
+_TRAILING_ROLE = re.compile(rf"(\s+(?:{alternation(w for ws in BYLINE_ROLES.values() for w in ws)}))+$", re.I)
 # Lower-case words a name may hold ("Ludwig van Beethoven", "Vanessa de la Cruz").
 _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "das", "dos", "du", "la", "le",
               "ter", "ten", "bin", "ibn", "al", "el", "y", "e", "st", "mac", "ap"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .document import OUTSIDE_STORY, UNSPACED, clean_text, outside_story, text_length, word_count
+from .document import OUTSIDE_STORY, UNSPACED, alternation, clean_text, outside_story, text_length, word_count
 from .structured import LISTING_TYPES, Structured
 from .titles import norm
 
@@ -36,11 +36,8 @@ ERROR_TITLES = {
 
 def _error_title() -> re.Pattern:
     phrases = {p for ps in ERROR_TITLES.values() for p in ps}
-    def alternation(words):
-        return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
-    spaced = [p for p in phrases if not UNSPACED.search(p)]
-    unspaced = phrases - set(spaced)  # no word boundaries in a script without spaces
-    return re.compile(rf"\b(?:{alternation(spaced)})\b|{alternation(unspaced)}", re.I)
+    unspaced = {p for p in phrases if UNSPACED.search(p)}  # no word bounds in a script without spaces
+    return re.compile(rf"\b(?:{alternation(phrases - unspaced)})\b|{alternation(unspaced)}", re.I)
 
 
 _ERROR_TITLE = _error_title()

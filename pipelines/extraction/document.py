@@ -138,6 +138,12 @@ def unescape_text(value: str | None) -> str:
     return clean_text(html.unescape(value)) if "&" in value and ";" in value else value
 
 
+def alternation(words) -> str:
+    """A regex alternation of ``words`` (phrases: any run of whitespace between their words),
+    longest first, so a phrase wins over a word it starts with."""
+    return "|".join(sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True))
+
+
 # Text that closes what comes before it, or opens what follows: an element boundary puts no
 # space there ("<span>Kicker</span><span>: </span><span>Headline</span>" reads "Kicker:
 # Headline", "(<a>AFP</a>)" "(AFP)"). A space the page writes stays ("Le titre<span> : </span>…"

@@ -86,7 +86,8 @@ def visible_text(root) -> str:
     block elements part their text, scripts, styles and templates are left out."""
     parts: list[str] = []
     for body in root.iter("body"):
-        stack = [(body, False)]
+        parts.append(body.text or "")
+        stack = [(child, False) for child in reversed(body)]  # not the body's tail: after </body>
         while stack:
             node, closing = stack.pop()
             tag = node.tag if isinstance(node.tag, str) else None  # None: a comment or a PI
