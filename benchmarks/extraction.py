@@ -37,10 +37,10 @@ Besides the scores, each half reports the pages each system *declined* (no artic
 all), how many of ours trafilatura extracts with more than 100 words, and the *drastic*
 decisions: pages whose body has more than one and a half times or less than half the
 words of trafilatura's, with how often that helped or hurt body F1; and per step of our
-body path (``pipelines.extraction.evidence``: block choice, clean-up, declared body,
-embedded JSON) the drastic changes it proposed, how many the safety net kept or refused,
-and what each decision (keeping or refusing) did to that page's body F1. The block
-choice is measured against trafilatura's own text of the whole page.
+body path (``pipelines.extraction.evidence``: app data, block choice, clean-up, declared
+body, embedded JSON) the drastic changes it proposed, how many the safety net kept or
+refused, and what each decision (keeping or refusing) did to that page's body F1. The app
+data and the block choice are measured against trafilatura's own text of the whole page.
 
 The baseline is trafilatura's default ``bare_extraction(html, url=..., with_metadata=True)``
 on the same decoded HTML. Run ``python -m benchmarks.extraction`` (``--dump FILE`` writes
@@ -619,7 +619,7 @@ def decision_effect(cases: list[Case], ours: list[Output], base: list[Output]) -
     """{step: counts} for the drastic changes our body path proposed (``evidence.STEPS``).
 
     A step's text before it is the previous step's (trafilatura's text of the whole page
-    for the block choice). Each drastic proposal was kept or refused; ``better``/``worse``
+    for the app data and the block choice). Each drastic proposal was kept or refused; ``better``/``worse``
     count the pages where that decision gave a body F1 more than 0.01 above/below the
     other choice, ``f1_change`` is the sum of those differences over the half's pages."""
     from pipelines.extraction.document import word_count
@@ -819,7 +819,7 @@ def table(results: dict) -> str:
     lines += [
         "",
         f"**Drastic decisions**: pages where newscrawl's body has more than {1 + DRASTIC:g}× or less than "
-        f"{1 - DRASTIC:g}× the words of trafilatura's (clean-up, the declared or embedded body, block choice). "
+        f"{1 - DRASTIC:g}× the words of trafilatura's (app data, block choice, clean-up, the declared or embedded body). "
         "better/worse: body F1 up/down by more than 0.01 against trafilatura's on that page; F1 change: "
         "their sum divided by the half's pages (their share of the half's mean per-page F1 change).",
         "",
@@ -845,11 +845,11 @@ def table(results: dict) -> str:
         "",
         "**The safety net, per step** (`pipelines/extraction/evidence.py`): the drastic changes (more than "
         f"{1 + DRASTIC:g}× or less than {1 - DRASTIC:g}× the words) each step of our body path proposed, against "
-        "the text before that step (for the block choice: trafilatura's text of the whole page); kept: with "
+        "the text before that step (for the app data and the block choice: trafilatura's text of the whole page); kept: with "
         "evidence beyond the rule that fired, refused: without (the text before the step stands). better/worse: "
         "that decision's body F1 more than 0.01 above/below the other choice's; F1 change: the sum of the "
-        "differences divided by the half's pages. The block choice has no reference inside the extraction, so "
-        "it is only counted.",
+        "differences divided by the half's pages. The app data and the block choice have no reference inside the "
+        "extraction, so they are only counted.",
         "",
         "| set | half | step | drastic | kept | refused | better | worse | F1 change |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -294,3 +294,28 @@ def test_the_publisher_declared_the_author_twice_signs_an_unbylined_story_page(d
     assert case.half == "tune"
     assert extract_article(_page(case)).authors == SELF_CREDITED[dataset, name]
     assert norm_authors(SELF_CREDITED[dataset, name]) == norm_authors(case.authors)
+
+
+# ---------------------------------------------------------------- a story the browser builds from the page's data
+
+# Tune pages of a Next.js App Router publisher: one shows a spinner and ships the story's HTML
+# only as a flight text row next to its headline; the other shows its story and ships a flight
+# text row too, which is not added a second time.
+APP_DATA = {
+    "HankookIlbo_2026_01_29": True,
+    "HankookIlbo_2026_07_12": False,
+}
+
+
+@pytest.mark.parametrize("html_file", sorted(APP_DATA))
+def test_a_story_only_in_the_app_data_is_read_and_a_shown_one_is_not_doubled(html_file):
+    from benchmarks.extraction import _page, load_fundus_tests
+    from pipelines.extraction import extract_or_reason
+
+    (case,) = [c for c in load_fundus_tests(DATASETS) if c.name == html_file]
+    assert case.half == "tune"
+    trace: list = []
+    article = extract_or_reason(_page(case), trace=trace)
+    assert [d.step == "app data" for d in trace].count(True) == int(APP_DATA[html_file])
+    assert shingle_f1(article.body, case.body) > 0.9
+    assert article.authors and _words(article.authors[0]) in _words(" ".join(case.authors))

@@ -725,7 +725,6 @@ def test_an_object_item_is_the_text_under_its_text_keys_in_order(item, text):
     assert _item_text(item, [1000]) == text
 
 
-
 @pytest.mark.parametrize("size, text", [(100, True), (101, False)])
 def test_an_item_holding_more_text_than_a_story_is_not_a_paragraph(monkeypatch, size, text):
     monkeypatch.setattr(embedded, "_MAX_TEXT", 100)

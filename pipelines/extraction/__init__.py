@@ -1,7 +1,8 @@
 """Article extraction: a pure function from an archived Page to an Article (or None).
 
 Each module holds one idea and can be used alone: ``document`` (decode and parse),
-``structured`` (JSON-LD, meta tags, microdata), ``body`` (main text), ``titles``
+``rendered`` (what the page's scripts would show that its HTML lacks, with ``flight``,
+the Next.js App Router's data), ``structured`` (JSON-LD, meta tags, microdata), ``body`` (main text), ``titles``
 (the headline), ``authors``, ``dates``, ``images``, ``language``, ``classify``
 (article or not), ``fields`` (which source wins for each field) and ``rules``
 (per-site selectors from the ``EXTRACTION_SITE_RULES`` setting, which override the
@@ -37,6 +38,7 @@ from .evidence import Decision, check_growth, check_replacement, drastic
 from .evidence import Page as Evidence
 from .images import extract_images, lead_images
 from .language import choose_language
+from .rendered import render
 from .rules import SiteRule, SiteRules, as_site_rules, body_paragraphs, remove_blocks
 from .structured import extract_structured, jsonld_text
 
@@ -109,6 +111,7 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
     related = page.latest_links
     if related is None:  # before anything below changes the tree
         related = latest_links(find_latest_blocks(Selector(root=root, type="html"), page.url, link_rules))
+    render(root, trace)  # what the page's scripts would show that its HTML lacks
     rule = rules.for_url(page.url) if rules else None
     if rule is not None:
         remove_blocks(root, rule)

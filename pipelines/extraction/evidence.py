@@ -1,8 +1,9 @@
 """The safety net around the base extractor: a drastic change to its text needs evidence.
 
-trafilatura's text is the base. Our steps may change it a lot: the *block choice*
-(boilerplate pruned, one story's ``<article>`` of several) changes what trafilatura
-reads; the *clean-up* drops lines and cuts the text at an end-of-story marker; the
+trafilatura's text is the base. Our steps may change it a lot: the *app data*
+(``rendered``: a story the page ships only as data for its scripts, added to the tree)
+and the *block choice* (boilerplate pruned, one story's ``<article>`` of several) change
+what trafilatura reads; the *clean-up* drops lines and cuts the text at an end-of-story marker; the
 *declared body* (JSON-LD ``articleBody``) may replace it and the *embedded JSON* of the
 page's scripts may complete it. A change is *drastic* when the body grows by more than
 half or shrinks by more than half, in words of any script (``word_count``). A drastic
@@ -24,9 +25,12 @@ change stands only with evidence beyond the rule that proposed it:
 
 Otherwise the text before the step stands. Every step that ran is one ``Decision``;
 callers that pass a list to ``extract_or_reason(trace=...)`` get them (the extraction
-benchmark counts the drastic ones and what they did to body F1). The block choice has
-no reference in the extraction itself (trafilatura runs once, on the pruned tree): its
-decision carries the text it gave, and the benchmark compares that with trafilatura's own.
+benchmark counts the drastic ones and what they did to body F1). The app data and the
+block choice have no reference in the extraction itself (trafilatura runs once, on the
+tree as they left it): their decisions carry the text they gave, and the benchmark
+compares that with trafilatura's own on the page as served. The app data carries its own
+evidence (``rendered``): the page does not show the text, and it is held with the
+page's headline.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ LEAD = 0.1
 #: Share of a declared body's shingles that must be inside the longer text it replaces.
 INSIDE = 0.8
 
-STEPS = ("block choice", "clean-up", "declared body", "embedded JSON")
+STEPS = ("app data", "block choice", "clean-up", "declared body", "embedded JSON")
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class Decision:
     """One step of the body path: the text it had, the text it proposed, whether that stood."""
 
     step: str  # one of STEPS
-    before: str | None  # None for the block choice (its reference is trafilatura on the whole page)
+    before: str | None  # None for the app data and the block choice (their reference: trafilatura on the page)
     after: str
     kept: bool = True
     evidence: str = ""  # what supported a drastic change, or why it was refused

@@ -1,0 +1,213 @@
+"""The page as its scripts render it: what the page ships as data and its HTML lacks.
+
+Some pages build the story in the browser: a client component sets the story's HTML,
+shipped in the page as data, as an element's inner HTML, and the HTML the server sent
+shows a spinner. The archived response holds the story all the same. Two things are
+added to the tree, each only where the HTML lacks it, before anything reads it:
+
+- **head tags** a Next.js App Router page streams in its flight rows (``flight``): a
+  ``<title>`` when the page has none, a ``<meta>`` whose name or property the head lacks;
+- **the story's HTML**: a text row of the flight payload, or an HTML string in the JSON of
+  the flight rows, of ``__NEXT_DATA__`` or of another JSON script. A fragment is the story
+  when it reads like one (``STORY_BLOCKS`` block elements, ``STORY_CHARS`` characters of
+  text), the page does not show it (fewer than ``UNSHOWN`` of its 4-word shingles are in
+  the page's visible text: a page that shows its story is read as it shows it), and the
+  object holding it, or one holding that object (``OWNER_DEPTH``), has the page's headline
+  as a value: the headline a ``<title>``, og:title, twitter:title or ``<h1>`` declares,
+  whole, or cut at either end (a site's name after it, a shortened copy). That is the
+  evidence that the fragment is this page's story and not a teaser, a menu or a notice
+  shipped with it.
+
+The story goes at the end of the page's ``<main>`` (else ``<body>``), where the browser
+shows it; the extraction then reads the page as it reads any other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import lxml.html
+from lxml import etree
+
+from . import flight
+from .document import UNSPACED, clean_text, node_text, shingles, text_length, unescape_text
+from .evidence import visible_text
+
+#: Block elements a fragment needs to read as a story, and characters of text.
+STORY_BLOCKS = 2
+STORY_CHARS = 200
+#: A fragment with fewer than this share of its shingles in the visible text is not shown.
+UNSHOWN = 0.1
+#: How many objects up from a fragment the headline may be (the fragment's own object is 1).
+OWNER_DEPTH = 2
+
+_BLOCK = re.compile(r"<(?:p|br|h[1-6]|li|blockquote)\b", re.I)
+_TAG = re.compile(r"<[^>]+>")
+# A JSON script holding none of these (as written, or \u-escaped) holds no HTML to read.
+_MARKUP = ("<p", "<P", "<br", "<BR", "\\u003c", "\\u003C")
+_HEAD_TYPES = frozenset({"title", "meta"})
+_META_ATTRIBUTES = {"name": "name", "property": "property", "content": "content", "itemProp": "itemprop",
+                    "httpEquiv": "http-equiv"}
+_MAX_SCRIPT = 8_000_000  # characters: a JSON script beyond this is not read
+# The shortest headline, in words, that may match a longer one by its start or end.
+_HEADLINE_TOKENS = 3
+
+
+def render(root, trace: list | None = None) -> None:
+    """Add to ``root`` the head tags and the story its data holds and its HTML lacks."""
+    scripts = [s for s in root.iter("script") if s.text]
+    if not scripts:
+        return
+    table = flight.rows(flight.payload(root)) if any(flight.PUSH in s.text for s in scripts) else {}
+    if table:
+        _add_head_tags(root, table)
+    fragments = list(_fragments(root, table))
+    if not fragments:
+        return
+    headlines = _headlines(root)
+    if not headlines:
+        return
+    shown = None
+    story: list[str] = []
+    seen: set = set()
+    for html, owners in fragments:
+        if not any(_is_headline(v, headlines) for owner in owners for v in owner.values() if isinstance(v, str)):
+            continue
+        text = _text(html)
+        mine = shingles(text)
+        if not mine or len(mine & seen) >= 0.5 * len(mine):
+            continue  # a copy of a fragment already taken
+        if shown is None:
+            shown = shingles(visible_text(root))
+        if len(mine & shown) >= UNSHOWN * len(mine):
+            continue  # the page shows it: read as shown
+        story.append(html)
+        seen |= mine
+    if not story:
+        return
+    container = _container(root)
+    for html in story:
+        try:
+            container.append(lxml.html.fragment_fromstring(html, create_parent="div"))
+        except (ValueError, etree.ParserError):
+            continue
+    if trace is not None:
+        from .evidence import Decision
+
+        trace.append(Decision("app data", None, "\n\n".join(_text(h) for h in story), True,
+                              "not shown; held with the page's headline"))
+
+
+def _add_head_tags(root, table: dict) -> None:
+    head = root.find("head")
+    if head is None:
+        head = lxml.html.Element("head")
+        root.insert(0, head)
+    has_title = any(node_text(t) for t in root.iter("title"))
+    present = {(m.get("name") or m.get("property") or "").lower() for m in root.iter("meta")}
+    for kind, props in flight.elements(table, _HEAD_TYPES):
+        if kind == "title":
+            children = props.get("children")
+            text = "".join(c for c in (children if isinstance(children, list) else [children]) if isinstance(c, str))
+            if text.strip() and not has_title:
+                el = lxml.html.Element("title")
+                el.text = text
+                head.append(el)
+                has_title = True
+            continue
+        key = (props.get("name") or props.get("property") or "")
+        if not isinstance(key, str) or not key or key.lower() in present or not isinstance(props.get("content"), str):
+            continue
+        el = lxml.html.Element("meta")
+        for prop, attribute in _META_ATTRIBUTES.items():
+            if isinstance(props.get(prop), str):
+                el.set(attribute, props[prop])
+        head.append(el)
+        present.add(key.lower())
+
+
+def _fragments(root, table: dict):
+    """(HTML, the objects holding it, nearest first) for each story-like HTML string in the
+    flight rows and the JSON scripts, in the page's order."""
+    texts = {k: v for k, v in table.items() if isinstance(v, str) and _story_like(v)}
+    sources = [v for v in table.values() if isinstance(v, (dict, list))]
+    for script in root.iter("script"):
+        kind = (script.get("type") or "").split(";")[0].strip().lower()
+        text = script.text or ""
+        is_json = kind in ("application/json", "text/json") or script.get("id") == "__NEXT_DATA__"
+        if is_json and len(text) <= _MAX_SCRIPT:
+            if not any(mark in text for mark in _MARKUP):
+                continue  # cheap test first: no markup, no fragment
+            try:
+                sources.append(json.loads(text))
+            except ValueError:
+                continue
+    for source in sources:
+        stack = [(source, ())]
+        while stack:
+            node, owners = stack.pop()
+            if isinstance(node, dict):
+                owners = ((node,) + owners)[:OWNER_DEPTH]
+                inner = []
+                for value in node.values():
+                    if isinstance(value, str):
+                        target = flight.resolve(value, texts) if value.startswith("$") else value
+                        if target is not value or ("<" in value and _story_like(value)):
+                            yield target, owners
+                    elif isinstance(value, (dict, list)):
+                        inner.append((value, owners))
+                stack.extend(reversed(inner))
+            elif isinstance(node, list):
+                stack.extend((v, owners) for v in reversed(node) if isinstance(v, (dict, list)))
+
+
+def _story_like(value: str) -> bool:
+    return len(_BLOCK.findall(value[:200_000])) >= STORY_BLOCKS and text_length(_text(value)) >= STORY_CHARS
+
+
+def _text(html: str) -> str:
+    return clean_text(unescape_text(_TAG.sub(" ", html)))
+
+
+def _headlines(root) -> list[str]:
+    """The page's declared headlines, as word tokens joined by a space."""
+    found = [node_text(t) for t in root.iter("title", "h1")]
+    found += [m.get("content") or "" for m in root.iter("meta")
+              if (m.get("property") or m.get("name") or "").lower() in ("og:title", "twitter:title")]
+    return [h for h in map(_words, found) if h]
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _is_headline(value: str, headlines: list[str]) -> bool:
+    """``value`` is one of the page's headlines, or one is the other cut at one end."""
+    mine = _words(value[:1000])
+    if not _says_enough(mine):
+        return False
+    for headline in headlines:
+        short, long = sorted((mine, headline), key=len)
+        if not _says_enough(short):
+            continue
+        if short == long or long.startswith(short + " ") or long.endswith(" " + short):
+            return True
+    return False
+
+
+def _says_enough(words: str) -> bool:
+    """Enough of a headline to tell it from another: ``_HEADLINE_TOKENS`` words, or as many
+    pairs of characters of a script written without spaces."""
+    return len(words.split()) >= _HEADLINE_TOKENS or len(UNSPACED.findall(words)) >= 2 * _HEADLINE_TOKENS
+
+
+def _container(root):
+    main = next(root.iter("main"), None)
+    if main is not None:
+        return main
+    body = root.find("body")
+    if body is None:
+        body = lxml.html.Element("body")
+        root.append(body)
+    return body
