@@ -878,3 +878,38 @@ def test_a_story_whose_words_are_parted_by_nbsps_is_found(story, ascii_only, spa
     data = json.dumps(_blocks([p.replace(" ", space) for p in story]), ensure_ascii=ascii_only)
     assert not any(form in data for probe in _probes(story[:2]) for form in (probe, embedded._escaped(probe)))
     assert embedded_paragraphs(_root(story[:2], _script(data)), story[:2]) == story
+
+
+# ---------------------------------------------------------------- a story as one HTML string
+
+@pytest.mark.parametrize("story, html", [
+    (FLOOD, lambda ps: "".join(f'<p class="p">{p}</p>' for p in ps)),
+    (BAHN, lambda ps: "<br /><br />\n".join(ps)),
+    (ECOLES, lambda ps: "<p>" + "</p>\n<h2>Intertitre</h2>\n<p>".join(ps) + "</p>"),
+], ids=["p", "br-br", "p-h2"])
+def test_a_story_the_json_holds_as_one_html_string_completes_the_shown_paragraphs(story, html):
+    data = {"props": {"pageProps": {"story": {"headline": "News", "body": html(story)}}}}
+    found = embedded_paragraphs(_root(story[:2], _script(data, 'id="__NEXT_DATA__"')), story[:2])
+    assert [p for p in found if p != "Intertitre"] == story
+
+
+@pytest.mark.parametrize("story", [FLOOD, BAHN], ids=["en", "de"])
+def test_an_html_string_without_the_shown_paragraphs_is_not_the_story(story):
+    data = {"story": {"body": "".join(f"<p>{p}</p>" for p in _OTHER)}}
+    assert embedded_paragraphs(_root(story[:2], _script(data)), story[:2]) is None
+
+
+@pytest.mark.parametrize("value, paragraphs", [
+    ("<p>One.</p><p>Two <a href='/x'>words</a> here.</p>", ["One.", "Two words here."]),
+    ("One.<br><br>Two.<br>Still two.", ["One.", "Two. Still two."]),
+    ("<div><h2>Head</h2><ul><li>A</li><li>B</li></ul></div>", ["Head", "A", "B"]),
+    ("<P>Upper.</P><BR/><BR/>Case.", ["Upper.", "Case."]),
+    ("Plain text, no markup.", ["Plain text, no markup."]),
+])
+def test_html_paragraphs_part_an_html_string_at_its_blocks(value, paragraphs):
+    assert embedded.html_paragraphs(value) == paragraphs
+
+
+def test_an_html_string_of_one_paragraph_is_not_a_list_of_paragraphs():
+    data = {"story": {"body": "<p>" + " ".join(FLOOD) + "</p>"}}
+    assert embedded_paragraphs(_root(FLOOD[:1], _script(data)), FLOOD[:1]) is None

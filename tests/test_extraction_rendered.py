@@ -282,3 +282,16 @@ def test_elements_finds_head_elements_at_any_depth_in_row_order():
              "1": {"metadata": [["$", "meta", "m", {"name": "x", "content": "y"}], ["$", "link", "l", {}]]}}
     assert list(flight.elements(table, frozenset({"title", "meta"}))) == [
         ("title", {"children": "A"}), ("meta", {"name": "x", "content": "y"})]
+
+
+@pytest.mark.parametrize("build, headline, paragraphs, n", [
+    pytest.param(_pages_router, HEADLINE_EN, ENGLISH, 2, id="pages-router-en"),
+    pytest.param(_json_island, HEADLINE_DE, GERMAN, 1, id="json-island-de"),
+])
+def test_a_page_that_shows_the_first_paragraphs_is_completed_from_its_data(build, headline, paragraphs, n):
+    # the data says half as much again as the page shows: the embedded-JSON step completes it
+    shown = f"<article><h1>{headline}</h1>{_html(paragraphs[:n])}<p>Subscribe to read more.</p></article>"
+    trace: list = []
+    article = extract_or_reason(_page(shown + build(headline, paragraphs), _head(headline)), trace=trace)
+    assert article.body == "\n\n".join(paragraphs)
+    assert [d.step for d in trace if d.step in ("app data", "embedded JSON")] == ["embedded JSON"]

@@ -7,7 +7,9 @@ whole story all the same; this module finds it.
 
 A JSON list is taken as the story when its items, read as paragraphs, contain the
 paragraphs we found in the HTML and say much more. Nothing is guessed from key names
-but where text sits: string leaves under text-like keys, one paragraph per list item.
+but where text sits: string leaves under text-like keys, one paragraph per list item;
+an HTML string of two paragraphs or more (a CMS's body field) is read as the list of
+its paragraphs.
 """
 
 from __future__ import annotations
@@ -38,6 +40,18 @@ _MAX_TEXT = 500_000
 # paragraph: rich text cut by a link keeps its spaces ("in " + "Millbrook"), blocks do not.
 _ENDS_SENTENCE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"'\u201d\u2019\u00bb)\]]*$")
 _STARTS_SENTENCE = re.compile(r"^[\"'\u201c\u2018\u00ab\u201e(\[]*[^\W_]")
+
+
+# An HTML string (a CMS's body field) is parted into paragraphs at its block elements and at
+# a run of line breaks; it is the story's paragraphs when it holds two paragraphs or more.
+_BLOCK_BREAK = re.compile(r"</?(?:p|h[1-6]|li|ul|ol|blockquote|div|section|figure|figcaption|table|tr)\b[^>]*>"
+                          r"|(?:<br\s*/?>\s*){2,}", re.I)
+_PARAGRAPH = re.compile(r"<p[\s>]|(?:<br\s*/?>\s*){2,}", re.I)
+
+
+def html_paragraphs(value: str) -> list[str]:
+    """The paragraphs of an HTML string, cleaned: ``"<p>One.</p><p>Two.</p>"`` -> ``["One.", "Two."]``."""
+    return [text for text in map(_clean, _BLOCK_BREAK.split(value)) if text]
 
 
 _dumps = json.dumps  # bound once: tests replace the module's ``json`` to watch its decoding
@@ -118,7 +132,16 @@ def _paragraph_lists(data, probes: list[str], budget: list[int]):
         if depth > _MAX_DEPTH or budget[0] <= 0:
             continue
         if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+            for value in node.values():
+                if isinstance(value, str):
+                    if ("<p" in value or "<br" in value) and len(_PARAGRAPH.findall(value)) >= 2:
+                        budget[0] -= len(value)  # an HTML string of the story's paragraphs
+                        items = html_paragraphs(value)
+                        if (len(items) >= 2 and sum(map(len, items)) <= _MAX_TEXT
+                                and any(probe in t for t in items for probe in probes)):
+                            yield items
+                elif isinstance(value, (dict, list)):
+                    stack.append((value, depth + 1))
         elif isinstance(node, list):
             # an item may hold several blocks (a section's paragraphs): each is a paragraph
             items = [block for item in node for block in _item_text(item, budget).split("\n") if block]
