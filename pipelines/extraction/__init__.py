@@ -33,6 +33,7 @@ from .fields import (
     choose_authors, choose_canonical, choose_dates, choose_publisher, choose_section,
     choose_summary, choose_tags, choose_title,
 )
+from . import flight
 from .embedded import embedded_paragraphs
 from .evidence import Decision, check_growth, check_replacement, drastic
 from .evidence import Page as Evidence
@@ -111,7 +112,8 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
     related = page.latest_links
     if related is None:  # before anything below changes the tree
         related = latest_links(find_latest_blocks(Selector(root=root, type="html"), page.url, link_rules))
-    render(root, trace)  # what the page's scripts would show that its HTML lacks
+    app = flight.rows(flight.payload(root))  # a Next.js App Router page's data; {} for other pages
+    render(root, app, trace)  # what the page's scripts would show that its HTML lacks
     rule = rules.for_url(page.url) if rules else None
     if rule is not None:
         remove_blocks(root, rule)
@@ -133,7 +135,7 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
         drop.update(filter(None, (image.get("caption"), image.get("credit"))))
     for img in root.iter("img"):
         drop.add(clean_text(img.get("alt")))
-    body, paragraphs = _story(root, page.url, drop, title, data.article or {}, trace)
+    body, paragraphs = _story(root, page.url, drop, title, data.article or {}, trace, app)
 
     # Element text lengths, for both: the tree is not changed between them.
     sizes = text_lengths(root)
@@ -180,7 +182,7 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
     )
 
 
-def _story(root, url: str, drop: set[str], title: str | None, article: dict, trace: list | None):
+def _story(root, url: str, drop: set[str], title: str | None, article: dict, trace: list | None, app: dict):
     """(Body, paragraphs): trafilatura's cleaned text, replaced by the declared body or completed
     from the embedded JSON where those have the evidence a drastic change needs (``evidence``)."""
     net = Evidence(root)
@@ -201,7 +203,7 @@ def _story(root, url: str, drop: set[str], title: str | None, article: dict, tra
         if kept:
             body = declared
     paragraphs = body.paragraphs
-    fuller = embedded_paragraphs(root, paragraphs) if paragraphs else None
+    fuller = embedded_paragraphs(root, paragraphs, app) if paragraphs else None
     if fuller:
         fuller = clean_paragraphs(fuller, drop).paragraphs or paragraphs
         before, after = "\n\n".join(paragraphs), "\n\n".join(fuller)

@@ -1,8 +1,8 @@
 """The story's full text from the JSON a page embeds for its scripts.
 
 Many news sites render the article in the browser from a JSON document shipped in the
-page (Next.js ``__NEXT_DATA__``, Arc ``content_elements``, other ``application/json``
-islands), and serve only the first paragraphs as HTML. The archived response holds the
+page (Next.js ``__NEXT_DATA__`` or App Router flight rows, Arc ``content_elements``, other
+``application/json`` islands), and serve only the first paragraphs as HTML. The archived response holds the
 whole story all the same; this module finds it.
 
 A JSON list is taken as the story when its items, read as paragraphs, contain the
@@ -62,8 +62,9 @@ def _escaped(text: str) -> str:
     return _dumps(text)[1:-1]
 
 
-def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
-    """A longer version of ``paragraphs`` found in the page's JSON scripts, else None.
+def embedded_paragraphs(root, paragraphs: list[str], app: dict | None = None) -> list[str] | None:
+    """A longer version of ``paragraphs`` found in the page's JSON scripts, or in ``app``, the
+    rows of its Next.js flight data (``flight.rows``), else None.
 
     It must contain (nearly) all our paragraphs' text and say half as much again that
     is new: at least one and a half times as many distinct 4-word shingles, and few
@@ -74,12 +75,23 @@ def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
     probes = _probes(paragraphs)
     if not probes:
         return None
+    mine = shingles(ours)
+    best: list[str] | None = None
+    for data, budget in _sources(root, probes, app or {}):
+        for candidate in _paragraph_lists(data, probes, budget):
+            # the longest list that is a longer version of ours, not the longest list
+            if (best is None or sum(map(len, candidate)) > sum(map(len, best))) and _longer_version(ours, mine, candidate):
+                best = candidate
+    return best
+
+
+def _sources(root, probes: list[str], app: dict):
+    """(JSON data, its reading budget) for each JSON script that may hold the story, then each
+    row of the flight data (a text row as an object holding it)."""
     # The cheap test looks for each probe's longest word, as the script may hold it: as it is,
     # or \u-escaped (JSON written ASCII-only). Not the whole run: the script may part its words
     # with NBSPs, raw, escaped or as entities; the parsed text is cleaned before it is matched.
     raw = {form for probe in probes for word in [max(probe.split(), key=len)] for form in (word, _escaped(word))}
-    mine = shingles(ours)
-    best: list[str] | None = None
     for script in root.iter("script"):
         kind = (script.get("type") or "").split(";")[0].strip().lower()
         if kind not in ("application/json", "text/json") and script.get("id") != "__NEXT_DATA__":
@@ -91,11 +103,10 @@ def embedded_paragraphs(root, paragraphs: list[str]) -> list[str] | None:
             data = json.loads(text)
         except ValueError:
             continue
-        for candidate in _paragraph_lists(data, probes, budget=[_WORK_FACTOR * len(text)]):
-            # the longest list that is a longer version of ours, not the longest list
-            if (best is None or sum(map(len, candidate)) > sum(map(len, best))) and _longer_version(ours, mine, candidate):
-                best = candidate
-    return best
+        yield data, [_WORK_FACTOR * len(text)]
+    budget = [_WORK_FACTOR * _MAX_SCRIPT]  # the rows were read already: one budget for all of them
+    for row in app.values():
+        yield ({"row": row} if isinstance(row, str) else row), budget
 
 
 def _longer_version(ours: str, mine: set, candidate: list[str]) -> bool:

@@ -54,12 +54,9 @@ _MAX_SCRIPT = 8_000_000  # characters: a JSON script beyond this is not read
 _HEADLINE_TOKENS = 3
 
 
-def render(root, trace: list | None = None) -> None:
-    """Add to ``root`` the head tags and the story its data holds and its HTML lacks."""
-    scripts = [s for s in root.iter("script") if s.text]
-    if not scripts:
-        return
-    table = flight.rows(flight.payload(root)) if any(flight.PUSH in s.text for s in scripts) else {}
+def render(root, table: dict, trace: list | None = None) -> None:
+    """Add to ``root`` the head tags and the story its data holds and its HTML lacks; ``table``:
+    the rows of its flight data (``flight.rows``), {} for a page without."""
     if table:
         _add_head_tags(root, table)
     fragments = list(_fragments(root, table))
