@@ -299,3 +299,78 @@ def test_a_page_that_shows_the_first_paragraphs_is_completed_from_its_data(build
     assert article.body.startswith("\n\n".join(paragraphs))
     assert shingle_f1(article.body, "\n\n".join(paragraphs)) > 0.95
     assert [d.step for d in trace if d.step in ("app data", "embedded JSON")] == ["embedded JSON"]
+
+
+# ---------------------------------------------------------------- parts React streams later in the same response
+
+TEASERS = "".join(
+    f"<li><a href='/world/{i}'><h3>Other story number {i} in the world today</h3></a><p>Teaser {i}: a different "
+    f"event happened somewhere else, and officials there answered questions about it on Monday.</p></li>"
+    for i in range(14))
+
+
+def _streamed_page(headline: str, paragraphs, shape: str) -> str:
+    """The story streamed after the shell, as React sends it, with a long visible list of teasers."""
+    story = f'<div class="story-body">{_html(paragraphs)}</div>'
+    more = f'<section class="more"><h2>More stories</h2><ul>{TEASERS}</ul></section>'
+    if shape == "segment":  # a placeholder in the visible article, the segment at the end
+        return (f"<main><article><h1>{headline}</h1><template id=\"P:2\"></template></article>{more}</main>"
+                f'<div hidden id="S:2">{story}</div><script>$RS("S:2","P:2")</script>')
+    if shape == "boundary":  # a Suspense boundary's fallback in the article, its content at the end
+        return (f'<main><article><h1>{headline}</h1><template id="B:0"></template><div class="skeleton"></div>'
+                f'</article>{more}</main><div hidden id="S:0">{story}</div>'
+                '<script>$RC=function(b,c,e){};$RC("B:0","S:0")</script>')
+    if shape == "styles":  # the same with the stylesheets it waits for
+        return (f'<main><article><h1>{headline}</h1><template id="B:1"></template></article>{more}</main>'
+                f'<div hidden id="S:1">{story}</div><script>$RR("B:1","S:1",[["/a.css","high"]])</script>')
+    if shape == "external runtime":  # React's external runtime: instructions as template attributes
+        return (f'<main><article><h1>{headline}</h1><template id="B:3"></template></article>{more}</main>'
+                f'<div hidden id="S:3">{story}</div><template data-rci="" data-bid="B:3" data-sid="S:3"></template>')
+    if shape == "external runtime segment":
+        return (f'<main><article><h1>{headline}</h1><template id="P:6"></template></article>{more}</main>'
+                f'<div hidden id="S:6">{story}</div><template data-rsi="" data-sid="S:6" data-pid="P:6"></template>')
+    if shape == "nested":  # a boundary inside a streamed segment, its instruction first
+        inner = f'<div hidden id="S:5">{_html(paragraphs[1:])}</div>'
+        outer = f'<div hidden id="S:4"><div class="story-body">{_html(paragraphs[:1])}<template id="B:5"></template></div></div>'
+        return (f'<main><article><h1>{headline}</h1><template id="P:4"></template></article>{more}</main>'
+                f'{inner}{outer}<script>$RC("B:5","S:5")</script><script>$RS("S:4","P:4")</script>')
+    raise ValueError(shape)
+
+
+SHAPES = ["segment", "boundary", "styles", "external runtime", "external runtime segment", "nested"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("headline, paragraphs", [(HEADLINE_EN, ENGLISH), (HEADLINE_DE, GERMAN)], ids=["en", "de"])
+def test_a_story_react_streamed_later_is_read_where_the_page_shows_it(shape, headline, paragraphs):
+    article, _ = _extract(_page(_streamed_page(headline, paragraphs, shape), _head(headline)))
+    assert article.body == "\n\n".join(paragraphs), shape
+    assert "Teaser" not in article.body
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_streamed_part_moves_to_its_place_and_its_hidden_block_goes(shape):
+    root = parse_html(f"<html><body>{_streamed_page(HEADLINE_EN, ENGLISH, shape)}</body></html>")
+    assert rendered.complete_streamed(root) == (2 if shape == "nested" else 1)
+    article = next(root.iter("article"))
+    assert [p.text for p in article.iter("p")] == ENGLISH
+    assert not root.xpath("//div[@hidden]")
+
+
+@pytest.mark.parametrize("body", [
+    '<main><h1>A</h1></main><div hidden id="S:0"><p>Not named by any instruction.</p></div>',  # stays hidden
+    '<main><h1>A</h1></main><div hidden id="S:0"><p>Its place is gone.</p></div><script>$RC("B:9","S:0")</script>',
+    '<main><template id="B:0"></template></main><div id="S:0"><p>Not hidden.</p></div><script>$RC("B:0","S:0")</script>',
+    '<main><template id="P:0"></template></main><script>$RS("S:7","P:0")</script>',  # no such part
+])
+def test_an_instruction_without_both_ends_moves_nothing(body):
+    root = parse_html(f"<html><body>{body}</body></html>")
+    before = lxml.html.tostring(root)
+    assert rendered.complete_streamed(root) == 0
+    assert lxml.html.tostring(root) == before
+
+
+def test_an_instruction_definition_is_not_an_instruction():
+    root = parse_html('<html><body><template id="B:0"></template><div hidden id="S:0"><p>x</p></div>'
+                      '<script>$RC=function(b,c){c=document.getElementById(c)};$RS=function(a,b){}</script></body></html>')
+    assert rendered.complete_streamed(root) == 0

@@ -1,9 +1,10 @@
 """A story a page ships only as data for its scripts, through the real crawler and the real replay.
 
-A loopback server publishes a section page whose Latest World News block links two stories
-that show a spinner: one a Next.js App Router page (the story a flight text row), one a
-Pages Router page (``__NEXT_DATA__``). ``scrapy crawl worldnews`` gives both stories whole,
-and ``scrapy replay`` of its WARCs gives the same articles.
+A loopback server publishes a section page whose Latest World News block links three stories:
+two that show a spinner, a Next.js App Router page (the story a flight text row) and a Pages
+Router page (``__NEXT_DATA__``), and one whose story React streams after the page's shell in a
+hidden block. ``scrapy crawl worldnews`` gives the stories whole, and ``scrapy replay`` of its
+WARCs gives the same articles.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pipelines.extraction.document import shingle_f1
 
 from .conftest import run_crawl
 from .test_extraction_rendered import (ENGLISH, GERMAN, HEADLINE_DE, HEADLINE_EN, _app_router_text_row, _head,
-                                       _pages_router)
+                                       _pages_router, _streamed_page)
 from .test_replay import assert_same_articles, run_replay
 
 pytestmark = pytest.mark.integration
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.integration
 STORIES = {
     "/world/2024/05/01/council-closes-northern-bridges": (HEADLINE_EN, ENGLISH, _app_router_text_row),
     "/world/2024/05/02/stadtrat-sperrt-bruecken": (HEADLINE_DE, GERMAN, _pages_router),
+    "/world/2024/05/03/bridges-streamed": (HEADLINE_EN, ENGLISH, lambda h, p: _streamed_page(h, p, "segment")),
 }
 
 

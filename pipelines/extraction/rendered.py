@@ -1,5 +1,15 @@
 """The page as its scripts render it: what the page ships as data and its HTML lacks.
 
+A page streamed by React (Next.js App Router, Remix, any ``renderToPipeableStream``) sends
+the parts that were not ready at first later in the same response, each in a hidden
+``<div hidden id="S:n">`` at the end of the body, with an inline script that moves it to
+its place: ``$RC("B:n", "S:n")`` where a Suspense boundary's ``<template id="B:n">`` is,
+``$RS("S:n", "P:n")`` where a segment's ``<template id="P:n">`` placeholder is (or the
+same as ``<template data-rci|data-rsi data-bid|data-pid data-sid>`` for React's external
+runtime). Those moves are made first (``complete_streamed``): the story is where the page
+shows it, not in a hidden block that the pruning drops. (A boundary's fallback, a spinner
+between comments the parser does not keep, stays before it.)
+
 Some pages build the story in the browser: a client component sets the story's HTML,
 shipped in the page as data, as an element's inner HTML, and the HTML the server sent
 shows a spinner. The archived response holds the story all the same. Two things are
@@ -31,7 +41,7 @@ import lxml.html
 from lxml import etree
 
 from . import flight
-from .document import UNSPACED, clean_text, node_text, shingles, text_length, unescape_text
+from .document import UNSPACED, clean_text, drop_keeping_tail, node_text, shingles, text_length, unescape_text
 from .evidence import visible_text
 
 #: Block elements a fragment needs to read as a story, and characters of text.
@@ -44,6 +54,8 @@ OWNER_DEPTH = 2
 
 _BLOCK = re.compile(r"<(?:p|br|h[1-6]|li|blockquote)\b", re.I)
 _TAG = re.compile(r"<[^>]+>")
+# React's inline instructions that move a streamed part: $RC/$RR(boundary, part), $RS(part, placeholder).
+_INSTRUCTION = re.compile(r'\$R([CRS])\(\s*"([^"]+)"\s*,\s*"([^"]+)"')
 # A JSON script holding none of these (as written, or \u-escaped) holds no HTML to read.
 _MARKUP = ("<p", "<P", "<br", "<BR", "\\u003c", "\\u003C")
 _HEAD_TYPES = frozenset({"title", "meta"})
@@ -55,8 +67,10 @@ _HEADLINE_TOKENS = 3
 
 
 def render(root, table: dict, trace: list | None = None) -> None:
-    """Add to ``root`` the head tags and the story its data holds and its HTML lacks; ``table``:
-    the rows of its flight data (``flight.rows``), {} for a page without."""
+    """Make React's streamed moves in ``root``, and add the head tags and the story its data
+    holds and its HTML lacks; ``table``: the rows of its flight data (``flight.rows``), {} for
+    a page without."""
+    complete_streamed(root)
     if table:
         _add_head_tags(root, table)
     fragments = list(_fragments(root, table))
@@ -94,6 +108,39 @@ def render(root, table: dict, trace: list | None = None) -> None:
 
         trace.append(Decision("app data", None, "\n\n".join(_text(h) for h in story), True,
                               "not shown; held with the page's headline"))
+
+
+def complete_streamed(root) -> int:
+    """Move each streamed part a React instruction names to its place; the number moved."""
+    moves = []
+    for script in root.iter("script"):
+        text = script.text or ""
+        if "$R" in text:
+            for kind, first, second in _INSTRUCTION.findall(text):
+                moves.append((second, first) if kind == "S" else (first, second))  # (where, what)
+    for template in root.iter("template"):
+        if template.get("data-sid"):
+            where = template.get("data-bid") if template.get("data-rsi") is None else template.get("data-pid")
+            moves.append((where, template.get("data-sid")))
+    if not moves:
+        return 0
+    by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    moved = 0
+    for where, what in moves:
+        target, part = by_id.get(where), by_id.get(what)
+        parent = target.getparent() if target is not None else None
+        if parent is None or part is None or part.get("hidden") is None or target in part.iterancestors():
+            continue
+        at = parent.index(target) + 1
+        if part.text and part.text.strip():
+            target.tail = (target.tail or "") + part.text
+        for child in list(part):
+            parent.insert(at, child)
+            at += 1
+        part.text = None
+        drop_keeping_tail(part)
+        moved += 1
+    return moved
 
 
 def _add_head_tags(root, table: dict) -> None:
