@@ -40,9 +40,9 @@ import re
 import lxml.html
 from lxml import etree
 
-from . import flight
 from .document import UNSPACED, clean_text, drop_keeping_tail, node_text, shingles, text_length, unescape_text
-from .evidence import visible_text
+from .evidence import Decision, visible_text
+from .flight import elements, resolve
 
 #: Block elements a fragment needs to read as a story, and characters of text.
 STORY_BLOCKS = 2
@@ -104,8 +104,6 @@ def render(root, table: dict, trace: list | None = None) -> None:
         except (ValueError, etree.ParserError):
             continue
     if trace is not None:
-        from .evidence import Decision
-
         trace.append(Decision("app data", None, "\n\n".join(_text(h) for h in story), True,
                               "not shown; held with the page's headline"))
 
@@ -150,7 +148,7 @@ def _add_head_tags(root, table: dict) -> None:
         root.insert(0, head)
     has_title = any(node_text(t) for t in root.iter("title"))
     present = {(m.get("name") or m.get("property") or "").lower() for m in root.iter("meta")}
-    for kind, props in flight.elements(table, _HEAD_TYPES):
+    for kind, props in elements(table, _HEAD_TYPES):
         if kind == "title":
             children = props.get("children")
             text = "".join(c for c in (children if isinstance(children, list) else [children]) if isinstance(c, str))
@@ -196,7 +194,7 @@ def _fragments(root, table: dict):
                 inner = []
                 for value in node.values():
                     if isinstance(value, str):
-                        target = flight.resolve(value, texts) if value.startswith("$") else value
+                        target = resolve(value, texts) if value.startswith("$") else value
                         if target is not value or ("<" in value and _story_like(value)):
                             yield target, owners
                     elif isinstance(value, (dict, list)):
