@@ -454,3 +454,41 @@ def test_site_rules_pickle_for_worker_processes():
     copy = pickle.loads(pickle.dumps(rules))
     assert copy.for_url("https://www.example.test/a").tag == "rules:example.test@v1"
     assert extract_article(_page(RULE_PAGE), rules=copy).title == "Rule headline"
+
+
+# ---------------------------------------------------------------- zone names that keep summer time
+
+@pytest.mark.parametrize("text, expected", [
+    ("June 18, 2024 4:34 pm ET", "2024-06-18T16:34:00-04:00"),  # summer: EDT
+    ("January 18, 2024 4:34 pm ET", "2024-01-18T16:34:00-05:00"),  # winter: EST
+    ("July 4, 2023, 9:15 a.m. PT", "2023-07-04T09:15:00-07:00"),
+    ("December 4, 2023, 9:15 a.m. PT", "2023-12-04T09:15:00-08:00"),
+    ("18 June 2024 10:00 CT", "2024-06-18T10:00:00-05:00"),
+    ("18 December 2024 10:00 MT", "2024-12-18T10:00:00-07:00"),
+    ("June 18, 2024 4:34 pm EST", "2024-06-18T16:34:00-05:00"),  # a fixed zone stays fixed
+    ("June 18, 2024 4:34 pm EDT", "2024-06-18T16:34:00-04:00"),
+])
+def test_a_regional_zone_name_is_read_with_the_summer_time_of_its_date(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("shown, declared, published", [
+    # the declared instant is the next day in UTC; the page shows the publisher's evening
+    ("June 18, 2024 10:30 pm ET", "2024-06-19T02:30:00Z", "2024-06-18T22:30:00-04:00"),
+    ("August 2, 2023 7:05 p.m. PT", "2023-08-03T02:05:00Z", "2023-08-02T19:05:00-07:00"),
+])
+def test_a_page_showing_its_instant_in_a_regional_zone_gives_its_own_day(shown, declared, published):
+    head = f'<meta property="article:published_time" content="{declared}">'
+    root = _root(head, f'<h1>T</h1><div class="date">Published {shown}</div>')
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == published
+
+
+def test_without_zone_data_a_regional_zone_name_is_its_fixed_offset(monkeypatch):
+    from pipelines.extraction import dates
+
+    monkeypatch.setattr(dates, "_region", lambda name: None)
+    dates._parse_date.cache_clear()
+    try:
+        assert parse_date("June 18, 2024 4:34 pm ET") == "2024-06-18T16:34:00-05:00"  # dateparser's ET
+    finally:
+        dates._parse_date.cache_clear()

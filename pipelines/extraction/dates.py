@@ -89,10 +89,38 @@ _EPOCH = re.compile(r"\d{10}(\d{3})?")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
 
 
-def _offset(tz: str | None) -> timezone | None:
+# Zone names that stand for a region's local time, summer time included: "10:30 a.m. ET" is
+# EDT (-04:00) in June and EST (-05:00) in January. Read in the region's zone for that date,
+# not as the one fixed offset dateparser's data gives them (ET -05:00, PT -08:00).
+REGIONAL_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+                  "PT": "America/Los_Angeles"}
+
+
+@lru_cache(maxsize=8)
+def _region(name: str):
+    """The IANA zone, from the system's zone data or pytz's (dateparser's dependency); None without either."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:  # no zone data on this system
+        try:
+            import pytz
+
+            return pytz.timezone(name)
+        except Exception:
+            return None
+
+
+def _offset(tz: str | None, when: datetime | None = None) -> timezone | None:
+    """The UTC offset ``tz`` names ("EDT", "+02:00", "ET" on the date ``when``), or None."""
     if not tz:
         return None
     tz = tz.strip()
+    if tz in REGIONAL_ZONES and when is not None and (zone := _region(REGIONAL_ZONES[tz])) is not None:
+        offset = (zone.localize(when) if hasattr(zone, "localize") else when.replace(tzinfo=zone)).utcoffset()
+        if offset is not None:
+            return timezone(offset)
     # Zone abbreviations are written in capitals: "10:30 et" or "10:30 mit" is prose.
     minutes = zone_offsets().get(tz.lower()) if tz.isupper() else None
     if minutes is not None:
@@ -111,7 +139,8 @@ def _render(y, mo, d, H=None, M=None, S=None, tz=None, ampm=None) -> str | None:
         hour = int(H)
         if ampm:
             hour = hour % 12 + (12 if ampm.lower().startswith("p") else 0)
-        value = datetime(int(y), int(mo), int(d), hour, int(M), int(S or 0), tzinfo=_offset(tz))
+        value = datetime(int(y), int(mo), int(d), hour, int(M), int(S or 0))
+        value = value.replace(tzinfo=_offset(tz, value))
     except (ValueError, TypeError):
         return None
     return value.isoformat()
