@@ -492,3 +492,45 @@ def test_without_zone_data_a_regional_zone_name_is_its_fixed_offset(monkeypatch)
         assert parse_date("June 18, 2024 4:34 pm ET") == "2024-06-18T16:34:00-05:00"  # dateparser's ET
     finally:
         dates._parse_date.cache_clear()
+
+
+# ---------------------------------------------------------------- month names and digits of other scripts
+
+@pytest.mark.parametrize("text, languages, expected", [
+    ("15 अगस्त 2023, 10:30", ("hi",), "2023-08-15T10:30:00"),  # Devanagari: vowel signs and viramas
+    ("1 मई 2024", ("hi",), "2024-05-01"),  # a month name of two letters
+    ("3 মার্চ 2024", ("bn",), "2024-03-03"),
+    ("1 মে 2024", ("bn",), "2024-05-01"),  # one letter and its vowel sign
+    ("5 மே 2024", ("ta",), "2024-05-05"),
+    ("3 ਮਈ 2024", ("pa",), "2024-05-03"),
+    ("2024. május 1.", ("hu",), "2024-05-01"),  # the year first
+    ("2023. december 24. 18:05", ("hu",), "2023-12-24T18:05:00"),
+])
+def test_month_names_are_read_in_scripts_with_combining_marks_and_with_the_year_first(text, languages, expected):
+    assert parse_date(text, languages=languages) == expected
+
+
+@pytest.mark.parametrize("text, languages, expected", [
+    ("١ مايو ٢٠٢٤", ("ar",), "2024-05-01"),  # Arabic-Indic digits
+    ("١٢/٠٥/٢٠٢٤", ("ar",), "2024-05-12"),
+    ("१ मई २०२४", ("hi",), "2024-05-01"),  # Devanagari digits
+    ("১ মে ২০২৪", ("bn",), "2024-05-01"),  # Bengali digits
+    ("۱۲ مه ۲۰۲۴", ("fa",), "2024-05-12"),  # Persian digits
+])
+def test_dates_written_in_the_digits_of_another_script_are_read(text, languages, expected):
+    assert parse_date(text, languages=languages) == expected
+
+
+@pytest.mark.parametrize("text", ["1 a 2024", "Room 12 de 2024", "2024 am 3"])
+def test_a_short_latin_word_is_no_month_name(text):
+    assert parse_date(text, languages=("de", "es")) is None
+
+
+@pytest.mark.parametrize("lang, shown, expected", [
+    ("hi", "प्रकाशित: १५ अगस्त २०२३", "2023-08-15"),
+    ("ar", "نشر في ٣ مارس ٢٠٢٤", "2024-03-03"),
+])
+def test_a_page_showing_its_date_in_its_own_digits_is_dated(lang, shown, expected):
+    root = parse_html(f'<html lang="{lang}"><body><h1>T</h1><div class="date">{shown}</div>'
+                      '<p>Text of the story.</p></body></html>')
+    assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == expected

@@ -32,9 +32,14 @@ def month_names(language: str) -> dict[str, int]:
     for month, key in enumerate(_MONTH_KEYS, 1):
         for name in info.get(key, ()):
             name = name.lower().rstrip(".")
-            if len(name) >= 3 and not name.isdigit():
+            # two letters only outside Latin script ("मई"): "de", "am" are words
+            if (len(name) >= 3 or not _latin(name)) and len(name) >= 2 and not name.isdigit():
                 names.setdefault(name, month)
     return names
+
+
+def _latin(name: str) -> bool:
+    return all(ord(c) <= 0x24F for c in name)
 
 
 @lru_cache(maxsize=64)
@@ -69,17 +74,40 @@ _ISO = re.compile(
 )
 _TIME = r"(?:,?\s*(?:(?:at|um|à|a las|alle|om|kl\.?|-)\s+)?(?P<H>\d{1,2})[:.](?P<M>\d\d)(?::(?P<S>\d\d))?\s*(?P<ampm>[ap]\.?m\.?)?" \
         r"(?:\s*(?P<tz>[A-Z]{2,4}|[+-]\d\d:?\d\d))?)?"
-# Any word may be a month name: month_names decides.
-_MONTH = r"(?P<mon>[^\W\d_]{3,15})\.?"
+
+
+def _marks() -> str:
+    """The combining marks (vowel signs, viramas, nuktas …) as a regex class body: ``\\w`` leaves
+    them out, and month names in Indic scripts are written with them ("मार्च", "মে")."""
+    import unicodedata
+
+    ranges: list[list[int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)) in ("Mn", "Mc"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges)
+
+
+# A letter of any script, with its combining marks.
+_LETTER = rf"(?:[^\W\d_][{_marks()}]*)"
+# Any word may be a month name: month_names decides (names of two characters only outside Latin
+# script: "मई", "মে", a letter and its vowel sign).
+_MONTH = rf"(?P<mon>{_LETTER}{{1,15}})\.?"
 # "18 June 2023, 04:34", "18. Juni 2023", "18 de junio de 2023", "18-Jun-2023"
 _DMY = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th|er|\.)?(?:\s+de)?[\s-]+" + _MONTH
                   + r"(?:,?\s+de)?[,\s-]+(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
 # "June 18, 2023 4:34 pm EDT", "Jun. 18, 2023"
 _MDY = re.compile(r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
+# "2024. május 1.", "2024 May 1": the year first (Hungarian)
+_YMD_NAMED = re.compile(r"\b(?P<y>(?:19|20)\d\d)\.?\s+" + _MONTH + r"\s+(?P<d>\d{1,2})\b\.?" + _TIME, re.I)
 # "2023/06/18", "2023.06.18", "2023年6月18日"
 _YMD = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<sep>[./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d.])" + _TIME
                   + r"|(?P<y2>(?:19|20)\d\d)\s*[年년]\s*(?P<m2>\d{1,2})\s*[月월]\s*(?P<d2>\d{1,2})\s*[日일]", re.I)
-_WORD = re.compile(r"[^\W\d_]{3}")
+# A text may name a month: three letters in a row, or one letter outside Latin script.
+_WORD = re.compile(r"[^\W\d_]{3}|[^\W\d_\x00-\u024f]")
 # "18/06/2023", "06/18/2023", "18.06.2023", "6-18-2023"
 _NUMERIC = re.compile(r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)\b" + _TIME, re.I)
 # Every pattern above has a year, (19|20) and two digits, and an epoch is all digits: a value
@@ -157,9 +185,20 @@ def parse_date(value: str | None, dayfirst: bool | None = None, languages: tuple
     page's) and the ``DEFAULT_LANGUAGES``.
     """
     value = clean_text(value)
+    if value and not value.isascii():
+        value = value.translate(_digits())  # "١ مايو ٢٠٢٤", "১ মে ২০২৪": the digits of any script
     if not value or len(value) > 200 or not (_YEAR.search(value) or _EPOCH.fullmatch(value)):
         return None
     return _parse_date(value, dayfirst, tuple(languages))
+
+
+@lru_cache(maxsize=1)
+def _digits() -> dict[int, str]:
+    """{code point of a decimal digit of any script: its ASCII digit} (Arabic-Indic, Devanagari, …)."""
+    import unicodedata
+
+    return {code: str(unicodedata.decimal(chr(code))) for code in range(0x80, 0x10000)
+            if unicodedata.category(chr(code)) == "Nd"}
 
 
 # A site writes its dates the same way on every page ("17 May 2024, 08:00"), and a page
@@ -171,7 +210,7 @@ def _parse_date(value: str, dayfirst: bool | None, languages: tuple[str, ...]) -
         return _render(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"], m["tz"])
     if _WORD.search(value):
         months = _months(tuple(languages))
-        for pattern in (_DMY, _MDY):
+        for pattern in (_DMY, _MDY, _YMD_NAMED):
             for m in pattern.finditer(value):
                 month = months.get(m["mon"].lower())
                 if month:
@@ -216,6 +255,18 @@ _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline", re.I)
 _Z = "[\u200b\ufeff\u00ad]*"
 _MAYBE_DATE = re.compile(rf"(?:1{_Z}9|2{_Z}0){_Z}\d{_Z}\d|\d(?:{_Z}\d){{9}}")
 _UPDATED = re.compile(r"updat|modif|edited|revised", re.I)
+
+
+def _maybe_date(text: str) -> bool:
+    """The text may hold a date: a year (or an epoch) in ASCII digits, or four digits of another script."""
+    if _MAYBE_DATE.search(text):
+        return True
+    return not text.isascii() and bool(_other_digits().search(text))
+
+
+@lru_cache(maxsize=1)
+def _other_digits() -> re.Pattern:
+    return re.compile("[" + "".join(map(chr, sorted(_digits()))) + "]{4}")
 
 
 def _story_ancestors(root) -> set:
@@ -265,7 +316,7 @@ def shown_dates(root, dayfirst: bool | None = None, languages: tuple[str, ...] =
         if el.tag != "time":
             # cheap bounds before the exact text: date lines are short, and have a year
             size = sizes.get(el, 0)
-            if not size or size > 300 or not _MAYBE_DATE.search(el.text_content()):
+            if not size or size > 300 or not _maybe_date(el.text_content()):
                 continue
         marker = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
         text = node_text(el)
