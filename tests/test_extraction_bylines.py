@@ -151,3 +151,34 @@ def test_a_closing_byline_line_ending_in_a_full_stop_is_the_byline(story, line, 
 def test_a_closing_sentence_that_starts_like_a_byline_is_story(line):
     body = clean_paragraphs([*ENGLISH, line])
     assert body.paragraphs == [*ENGLISH, line] and body.trailing_authors == []
+
+
+# ---------------------------------------------------------------- bylines in other languages and scripts
+
+@pytest.mark.parametrize("byline, names", [
+    ("Автор: Иван Петров", ["Иван Петров"]),  # a label and a colon, Cyrillic
+    ("Автори: Олена Коваль, Петро Шевченко", ["Олена Коваль", "Петро Шевченко"]),
+    ("Szerző: Kovács János", ["Kovács János"]),
+    ("Teksti: Matti Virtanen", ["Matti Virtanen"]),
+    ("Yazar: Ahmet Yılmaz", ["Ahmet Yılmaz"]),
+    ("Autorka: Jana Nováková", ["Jana Nováková"]),
+    ("लेखक: राहुल शर्मा", ["राहुल शर्मा"]),  # Devanagari, with its vowel signs
+    ("الكاتب: أحمد علي", ["أحمد علي"]),
+    ("Oleh Budi Santoso", ["Budi Santoso"]),  # a lead word: Indonesian "by"
+    ("بقلم أحمد علي", ["أحمد علي"]),  # Arabic "by the pen of", before a name of a script without case
+    ("山田太郎記者", ["山田太郎"]),  # a role after the name, with no space between
+    ("홍길동기자", ["홍길동"]),
+    ("王小明 记者", ["王小明"]),
+])
+def test_bylines_in_other_languages_and_scripts_give_the_names(byline, names):
+    assert _authors(_story(f'<div class="author">{byline}</div>')) == names
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Oleh Sentsov", "Oleh Sentsov"),  # one name after a lead word: the word is the first name
+    ("Von Trier", "Von Trier"),
+    ("Текст: Reuters", "Reuters"),
+    ("Oleh: Siti Aminah", "Siti Aminah"),
+])
+def test_lead_words_of_other_languages_come_off_names_only(text, name):
+    assert clean_author(text) == name

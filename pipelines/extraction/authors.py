@@ -31,6 +31,8 @@ BYLINE_WORDS = {
     "it": ("di", "a cura di"),
     "sv": ("av",), "nb": ("av",), "da": ("af",),
     "pl": ("autor", "autorka"),
+    "id": ("oleh",), "ms": ("oleh",),
+    "ar": ("بقلم", "كتب"),
 }
 BYLINE_LABELS = {
     "en": ("reporter", "reporters", "author", "authors", "correspondent", "writer", "writers"),
@@ -39,6 +41,10 @@ BYLINE_LABELS = {
     "es": ("autor", "texto", "redacción"), "pt": ("autor", "texto", "reportagem"),
     "it": ("autore", "testo"),
     "ja": ("記者", "文"), "zh": ("记者", "記者", "文", "撰文"),
+    "ru": ("автор", "авторы", "текст"), "uk": ("автор", "автори", "текст"),
+    "cs": ("autor", "autorka", "text"), "pl": ("autor", "autorka", "tekst"),
+    "hu": ("szerző", "szöveg"), "fi": ("teksti", "kirjoittaja"), "tr": ("yazar", "haber"),
+    "id": ("penulis", "pewarta"), "hi": ("लेखक",), "ar": ("بقلم", "كتب", "الكاتب"),
 }
 # Written before the names with no space or colon needed: "記者 王小明", "记者王小明".
 BYLINE_MARKS = ("記者", "记者")
@@ -58,13 +64,18 @@ _ENGLISH = alternation(BYLINE_WORDS["en"])
 _OTHER = alternation(w for lang, ws in BYLINE_WORDS.items() if lang != "en" for w in ws)
 _LABELS = alternation(w for ws in BYLINE_LABELS.values() for w in ws)
 _MARKS = alternation(BYLINE_MARKS)
-_NAME = r"(?-i:[A-Z\u00C0-\u024F])[\w.'’-]*"
+# A name's word: a capital (Latin, Greek, Cyrillic), or a letter of a script without case
+# (Arabic, Hebrew, Devanagari and the other Indic scripts, Thai, Hangul, Han, kana), then
+# letters, their combining marks, and "." "'" "-".
+_CASELESS = "\u05d0-\u05ea\u0620-\u064a\u0671-\u06d3\u0900-\u0dff\u0e01-\u0e30\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3"
+_NAME = (r"(?-i:[A-Z\u00C0-\u024F\u0391-\u03A9\u0400-\u042F]|[" + _CASELESS + r"])"
+         r"[\w.'’\u0300-\u036f\u064b-\u065f\u0900-\u0dff\u0e31-\u0e4e-]*")
 _FULL_NAME = rf"{_NAME}\s+(?:(?:van|von|de|der|den|del|della|di|da|du|la|le|ter|ten)\s+)*{_NAME}"
 # The prefix of a byline, to take off a name: "By ", "Von ", "Reporter: ", "记者".
-_BY = re.compile(rf"^\s*[-–—•|]*\s*(?:(?:{_ENGLISH})\b[:\s]*|(?:{_OTHER})\s+(?={_FULL_NAME})"
+_BY = re.compile(rf"^\s*[-–—•|]*\s*(?:(?:{_ENGLISH})\b[:\s]*|(?:{_OTHER}):?\s+(?={_FULL_NAME})"
                  rf"|(?:{_LABELS})\s*[:：]\s*|(?:{_MARKS})\s*)[-–—]*\s*", re.I)
 # A line that is a byline by its first words: "By …", "Written by …", "Von Jana Roe", "Reporter: …".
-BYLINE_LEAD = re.compile(rf"^(?:(?:{_ENGLISH}):?\s+(?={_NAME})|(?:{_OTHER})\s+(?={_FULL_NAME})"
+BYLINE_LEAD = re.compile(rf"^(?:(?:{_ENGLISH}):?\s+(?={_NAME})|(?:{_OTHER}):?\s+(?={_FULL_NAME})"
                          rf"|(?:{_LABELS})\s*[:：]\s*(?=\S)|(?:{_MARKS})\s*(?=\S))", re.I)
 _BRACKETS = re.compile(r"\(.*?\)|\[.*?\]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+", re.I)
@@ -92,7 +103,10 @@ _NOT_NAME = re.compile(
     re.I,
 )
 # Role words that trail a name without a comma: "Dave Epstein Globe Correspondent".
-_TRAILING_ROLE = re.compile(rf"(\s+(?:{alternation(w for ws in BYLINE_ROLES.values() for w in ws)}))+$", re.I)
+# A role written in Han, kana or Hangul may follow the name with no space: "山田太郎記者", "홍길동기자".
+_UNSPACED_ROLES = [w for ws in BYLINE_ROLES.values() for w in ws if not re.search(r"[a-z]", w)]
+_TRAILING_ROLE = re.compile(rf"(\s+(?:{alternation(w for ws in BYLINE_ROLES.values() for w in ws)})"
+                            rf"|(?<=\S)(?:{alternation(_UNSPACED_ROLES)}))+$", re.I)
 # Lower-case words a name may hold ("Ludwig van Beethoven", "Vanessa de la Cruz").
 _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "das", "dos", "du", "la", "le",
               "ter", "ten", "bin", "ibn", "al", "el", "y", "e", "st", "mac", "ap"}
