@@ -12,7 +12,7 @@ import pytest
 from pipelines.extraction.classify import decline_reason
 from pipelines.extraction.document import parse_html
 from pipelines.extraction.structured import Structured, extract_structured
-from pipelines.extraction.titles import clean_title, site_names
+from pipelines.extraction.titles import choose_title, clean_title, site_names
 from tests.test_extraction import MORE, PROSE
 from tests.test_extraction_general import _OTHER
 
@@ -398,3 +398,37 @@ def test_titles_lose_the_name_the_host_gives_the_site(title, url, clean):
 @pytest.mark.parametrize("url", ["https://www.com/a", "https://news.co.uk/a"])
 def test_a_host_of_noise_labels_names_no_site(url):
     assert not {"www", "com", "news", "co", "uk"} & site_names(_NO_META, url)
+
+
+# ================================================================ titles: separators with no spaces, a declared section
+
+@pytest.mark.parametrize("title, sites, clean", [
+    ("北部の橋が洪水で通行止めに｜毎日新聞", {"毎日新聞"}, "北部の橋が洪水で通行止めに"),  # fullwidth bar
+    ("北部の橋が洪水で通行止めに：日本経済新聞", {"日本経済新聞"}, "北部の橋が洪水で通行止めに"),  # fullwidth colon
+    ("暴雨致北部桥梁关闭｜新华网", {"新华网"}, "暴雨致北部桥梁关闭"),
+    ("Storm hits coast|The Daily Example", {"thedailyexample"}, "Storm hits coast"),
+    ("毎日新聞｜北部の橋が洪水で通行止めに", {"毎日新聞"}, "北部の橋が洪水で通行止めに"),
+])
+def test_a_bar_or_a_fullwidth_colon_parts_a_title_without_spaces(title, sites, clean):
+    assert clean_title(title, sites) == clean
+
+
+@pytest.mark.parametrize("title", ["首相：「国民に説明する」", "Q&A|What the storm means", "見出し｜別の見出し"])
+def test_a_part_that_is_not_the_site_stays_at_a_separator_without_spaces(title):
+    assert clean_title(title, {"毎日新聞", "thedailyexample"}) == title
+
+
+@pytest.mark.parametrize("title, section, clean", [
+    ("Storm hits coast | World | The Daily Example", "World", "Storm hits coast"),
+    ("Sturm trifft die Küste – Panorama – Beispielzeitung", "Panorama", "Sturm trifft die Küste"),
+    ("Storm hits coast - World", "World", "Storm hits coast"),
+    ("Storm hits coast | World Cup | The Daily Example", "World", "Storm hits coast | World Cup"),  # not the section
+])
+def test_a_part_that_is_the_declared_section_goes_with_the_sites_name(title, section, clean):
+    head = (f'<meta property="og:title" content="{title}"><meta property="article:section" content="{section}">'
+            '<meta property="og:site_name" content="The Daily Example">')
+    root = parse_html(f"<html><head>{head}</head><body><p>{' '.join(PROSE)}</p></body></html>")
+    sites = {"thedailyexample", "beispielzeitung"}
+    assert clean_title(title, sites, sections=frozenset({section.lower()})) == clean
+    if "Beispielzeitung" not in title:
+        assert choose_title(root, extract_structured(root), "https://www.thedailyexample.com/a") == clean

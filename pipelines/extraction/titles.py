@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from .document import OUTSIDE_STORY, clean_text, node_text, outside_story, text_lengths
 from .structured import Structured, jsonld_text
 
-_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", " « ", " » ")
+# Spaced separators first; a bar, fullwidth or not, and the fullwidth colon of Chinese and
+# Japanese titles part a title with no spaces around them ("見出し｜毎日新聞").
+_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", " « ", " » ", "｜", "|", "：")
 # Host labels that never name a site.
 _HOST_NOISE = {"www", "com", "co", "uk", "org", "net", "news", "au", "in", "de", "fr", "ca", "blogs", "m", "amp"}
 _LABEL = re.compile(r"\s*\[[^\]]{1,20}\]$")
@@ -67,9 +69,11 @@ def _is_site(part: str, sites: set[str]) -> bool:
     return len(words(part)) <= 6 and any(len(s) > 3 and (s in key or key in s) for s in sites)
 
 
-def clean_title(title: str | None, sites: set[str], h1: str | None = None) -> str | None:
-    """Drop leading or trailing " | Site name" parts (and " | Section | Site") from a title."""
-    title = clean_text(title).strip(" |·:–—-")
+def clean_title(title: str | None, sites: set[str], h1: str | None = None,
+                sections: frozenset[str] = frozenset()) -> str | None:
+    """Drop leading or trailing " | Site name" parts (and " | Section | Site") from a title;
+    ``sections``: the normalised sections the page declares, a part that is one exactly goes too."""
+    title = clean_text(title).strip(" |·:–—-｜：")
     if not title:
         return None
     if h1 and norm(h1) and norm(title) != norm(h1):
@@ -83,15 +87,15 @@ def clean_title(title: str | None, sites: set[str], h1: str | None = None) -> st
         if sep not in title:
             continue
         head, _, tail = title.rpartition(sep)
-        if _is_site(tail, sites) and norm(head):
-            return clean_title(head, sites)
+        if (_is_site(tail, sites) or norm(tail) in sections) and norm(head):
+            return clean_title(head, sites, sections=sections)
         first, _, rest = title.partition(sep)
         if _is_site(first, sites) and norm(rest):
-            return clean_title(rest, sites)
+            return clean_title(rest, sites, sections=sections)
     # "Site: Headline" only when the part before the colon is exactly the site's name.
     first, sep, rest = title.partition(": ")
     if sep and norm(first) in sites and norm(rest):
-        return clean_title(rest, sites)
+        return clean_title(rest, sites, sections=sections)
     return title
 
 
@@ -171,7 +175,8 @@ def choose_title(root, data: Structured, url: str) -> str | None:
         node_text(title_el) if title_el is not None else None,
     ]
     h1s = heading_candidates(root, sites) or shown_headline(root, declared)
-    meta = [t for t in (clean_title(d, sites, h1s[0] if h1s else None) for d in declared) if t]
+    sections = frozenset(filter(None, map(norm, (jsonld_text(art.get("articleSection")), data.first("article:section")))))
+    meta = [t for t in (clean_title(d, sites, h1s[0] if h1s else None, sections) for d in declared) if t]
     meta = [t for t in meta if norm(t) not in sites]
 
     best = None
