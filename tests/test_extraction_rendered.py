@@ -374,3 +374,41 @@ def test_an_instruction_definition_is_not_an_instruction():
     root = parse_html('<html><body><template id="B:0"></template><div hidden id="S:0"><p>x</p></div>'
                       '<script>$RC=function(b,c){c=document.getElementById(c)};$RS=function(a,b){}</script></body></html>')
     assert rendered.complete_streamed(root) == 0
+
+
+def _ld_element(data: dict, as_text_row: bool = False) -> tuple[str, str]:
+    """(rows before, the element) of a JSON-LD script a component renders, inline or as a text row."""
+    text = json.dumps(data, ensure_ascii=False)
+    if as_text_row:
+        return _text_row("3f", text), json.dumps(["$", "script", "ld", {
+            "type": "application/ld+json", "dangerouslySetInnerHTML": {"__html": "$3f"}}])
+    return "", json.dumps(["$", "script", "ld", {"type": "application/ld+json",
+                                                  "dangerouslySetInnerHTML": {"__html": text}}], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("as_text_row", [False, True], ids=["inline", "text-row"])
+@pytest.mark.parametrize("author, published", [("Jane Smith", "2024-04-30T08:00:00Z"), ("Jörg Müller", "2023-11-02")])
+def test_json_ld_a_component_renders_gives_the_article_its_date_and_author(as_text_row, author, published):
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": HEADLINE_EN,
+          "datePublished": published, "author": {"@type": "Person", "name": author}}
+    before, element = _ld_element(ld, as_text_row)
+    body = f"<article><h1>{HEADLINE_EN}</h1>{_html(ENGLISH)}</article>" + _push(f"{before}9:{element}\n")
+    article, _ = _extract(_page(body))
+    assert article.authors == [author] and article.published.startswith(published[:10])
+
+
+def test_json_ld_the_page_holds_already_is_not_added_again():
+    ld = {"@type": "NewsArticle", "headline": HEADLINE_EN, "datePublished": "2024-04-30"}
+    _, element = _ld_element(ld)
+    html = (f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
+            f"<h1>{HEADLINE_EN}</h1>{_html(ENGLISH)}" + _push(f"9:{element}\n"))
+    root = parse_html(f"<html><head></head><body>{html}</body></html>")
+    rendered.render(root, flight.rows(flight.payload(root)))
+    assert len(root.xpath("//script[@type='application/ld+json']")) == 1
+
+
+def test_a_script_element_that_is_not_json_ld_is_not_added():
+    element = json.dumps(["$", "script", "s", {"dangerouslySetInnerHTML": {"__html": "window.a = 1"}}])
+    root = parse_html(f"<html><head></head><body>{_push(f'9:{element}{chr(10)}')}</body></html>")
+    rendered.render(root, flight.rows(flight.payload(root)))
+    assert [s.text for s in root.find("head").iter("script")] == []

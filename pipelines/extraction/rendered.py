@@ -16,7 +16,8 @@ shows a spinner. The archived response holds the story all the same. Two things 
 added to the tree, each only where the HTML lacks it, before anything reads it:
 
 - **head tags** a Next.js App Router page streams in its flight rows (``flight``): a
-  ``<title>`` when the page has none, a ``<meta>`` whose name or property the head lacks;
+  ``<title>`` when the page has none, a ``<meta>`` whose name or property the head lacks,
+  a JSON-LD script a component renders that the page holds no copy of;
 - **the story's HTML**: a text row of the flight payload, or an HTML string in the JSON of
   the flight rows, of ``__NEXT_DATA__`` or of another JSON script. A fragment is the story
   when it reads like one (``STORY_BLOCKS`` block elements, ``STORY_CHARS`` characters of
@@ -58,7 +59,7 @@ _TAG = re.compile(r"<[^>]+>")
 _INSTRUCTION = re.compile(r'\$R([CRS])\(\s*"([^"]+)"\s*,\s*"([^"]+)"')
 # A JSON script holding none of these (as written, or \u-escaped) holds no HTML to read.
 _MARKUP = ("<p", "<P", "<br", "<BR", "\\u003c", "\\u003C")
-_HEAD_TYPES = frozenset({"title", "meta"})
+_HEAD_TYPES = frozenset({"title", "meta", "script"})
 _META_ATTRIBUTES = {"name": "name", "property": "property", "content": "content", "itemProp": "itemprop",
                     "httpEquiv": "http-equiv"}
 _MAX_SCRIPT = 8_000_000  # characters: a JSON script beyond this is not read
@@ -148,7 +149,19 @@ def _add_head_tags(root, table: dict) -> None:
         root.insert(0, head)
     has_title = any(node_text(t) for t in root.iter("title"))
     present = {(m.get("name") or m.get("property") or "").lower() for m in root.iter("meta")}
+    declared = {clean_text(s.text) for s in root.iter("script") if _is_jsonld(s.get("type"))}
     for kind, props in elements(table, _HEAD_TYPES):
+        if kind == "script":
+            # JSON-LD a component renders: {"type": "application/ld+json", "dangerouslySetInnerHTML":
+            # {"__html": "{...}" or "$<text row>"}}; added when the page has no copy of it
+            inner = props.get("dangerouslySetInnerHTML")
+            text = resolve(inner.get("__html"), table) if isinstance(inner, dict) else props.get("children")
+            if _is_jsonld(props.get("type")) and isinstance(text, str) and clean_text(text) not in declared:
+                el = lxml.html.Element("script", type="application/ld+json")
+                el.text = text
+                head.append(el)
+                declared.add(clean_text(text))
+            continue
         if kind == "title":
             children = props.get("children")
             text = "".join(c for c in (children if isinstance(children, list) else [children]) if isinstance(c, str))
@@ -167,6 +180,10 @@ def _add_head_tags(root, table: dict) -> None:
                 el.set(attribute, props[prop])
         head.append(el)
         present.add(key.lower())
+
+
+def _is_jsonld(kind) -> bool:
+    return isinstance(kind, str) and kind.split(";")[0].strip().lower() == "application/ld+json"
 
 
 def _fragments(root, table: dict):
