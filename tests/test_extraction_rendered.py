@@ -412,3 +412,18 @@ def test_a_script_element_that_is_not_json_ld_is_not_added():
     root = parse_html(f"<html><head></head><body>{_push(f'9:{element}{chr(10)}')}</body></html>")
     rendered.render(root, flight.rows(flight.payload(root)))
     assert [s.text for s in root.find("head").iter("script")] == []
+
+
+@pytest.mark.parametrize("data, headline, paragraphs", [
+    # a headless WordPress post (the REST API's shape) in __NEXT_DATA__
+    ({"props": {"pageProps": {"post": {"id": 7, "title": {"rendered": HEADLINE_EN},
+                                       "content": {"rendered": _html(ENGLISH), "protected": False}}}}},
+     HEADLINE_EN, ENGLISH),
+    # an Arc-like story: the headline one object down, the body an HTML field
+    ({"globalContent": {"headlines": {"basic": HEADLINE_DE}, "body": {"html": _html(GERMAN)}}}, HEADLINE_DE, GERMAN),
+])
+def test_the_headline_may_be_a_value_of_an_object_the_owner_holds(data, headline, paragraphs):
+    body = (f'<div id="__next"></div><script id="__NEXT_DATA__" type="application/json">'
+            f'{_escaped(json.dumps(data))}</script>')
+    article, decisions = _extract(_page(body, _head(headline)))
+    assert decisions and shingle_f1(article.body, "\n\n".join(paragraphs)) > 0.95

@@ -24,10 +24,10 @@ added to the tree, each only where the HTML lacks it, before anything reads it:
   text), the page does not show it (fewer than ``UNSHOWN`` of its 4-word shingles are in
   the page's visible text: a page that shows its story is read as it shows it), and the
   object holding it, or one holding that object (``OWNER_DEPTH``), has the page's headline
-  as a value: the headline a ``<title>``, og:title, twitter:title or ``<h1>`` declares,
-  whole, or cut at either end (a site's name after it, a shortened copy). That is the
-  evidence that the fragment is this page's story and not a teaser, a menu or a notice
-  shipped with it.
+  as a value, or as a value of an object it holds (``"title": {"rendered": …}``): the
+  headline a ``<title>``, og:title, twitter:title or ``<h1>`` declares, whole, or cut at
+  either end (a site's name after it, a shortened copy). That is the evidence that the
+  fragment is this page's story and not a teaser, a menu or a notice shipped with it.
 
 The story goes at the end of the page's ``<main>`` (else ``<body>``), where the browser
 shows it; the extraction then reads the page as it reads any other.
@@ -84,7 +84,7 @@ def render(root, table: dict, trace: list | None = None) -> None:
     story: list[str] = []
     seen: set = set()
     for html, owners in fragments:
-        if not any(_is_headline(v, headlines) for owner in owners for v in owner.values() if isinstance(v, str)):
+        if not any(_is_headline(v, headlines) for owner in owners for v in _strings(owner)):
             continue
         text = _text(html)
         mine = shingles(text)
@@ -180,6 +180,16 @@ def _add_head_tags(root, table: dict) -> None:
                 el.set(attribute, props[prop])
         head.append(el)
         present.add(key.lower())
+
+
+def _strings(owner: dict):
+    """The object's string values, and those of the objects it holds: a headline may sit one
+    down (WordPress's ``"title": {"rendered": …}``, Arc's ``"headlines": {"basic": …}``)."""
+    for value in owner.values():
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            yield from (v for v in value.values() if isinstance(v, str))
 
 
 def _is_jsonld(kind) -> bool:
