@@ -9,7 +9,7 @@ import types
 import lxml.html
 import pytest
 
-from pipelines.extraction import embedded
+from pipelines.extraction import embedded, payloads
 from pipelines.extraction.document import shingles, word_count
 from pipelines.extraction.embedded import (_clean, _coverage, _item_text, _paragraph_lists, _probes, _repetition,
                                            embedded_paragraphs)
@@ -483,8 +483,8 @@ def test_other_scripts_are_not_read(attrs, story):
 @pytest.mark.parametrize("over, found", [(1, False), (0, True)])
 def test_a_script_beyond_the_size_limit_is_not_read(over, found):
     data = {"config": "", "story": [{"text": p} for p in ARBOLES]}
-    data["config"] = "x" * (embedded._MAX_SCRIPT - len(json.dumps(data)) + over)
-    assert len(json.dumps(data)) == embedded._MAX_SCRIPT + over
+    data["config"] = "x" * (payloads.MAX_SCRIPT - len(json.dumps(data)) + over)
+    assert len(json.dumps(data)) == payloads.MAX_SCRIPT + over
     result = embedded_paragraphs(_root(ARBOLES[:1], _script(data)), ARBOLES[:1])
     assert (result == ARBOLES) if found else result is None
 
@@ -492,7 +492,7 @@ def test_a_script_beyond_the_size_limit_is_not_read(over, found):
 @pytest.mark.parametrize("unrelated", [_blocks(_OTHER), {"config": {"locale": "de-DE", "features": ["a", "b"]}}])
 def test_a_script_without_our_words_is_not_decoded(monkeypatch, unrelated):
     decoded = []
-    monkeypatch.setattr(embedded, "json", types.SimpleNamespace(loads=lambda text: decoded.append(text) or {}))
+    monkeypatch.setattr(payloads, "json", types.SimpleNamespace(loads=lambda text: decoded.append(text) or {}))
     assert embedded_paragraphs(_root(BAHN[:1], _script(unrelated)), BAHN[:1]) is None
     assert decoded == []
     embedded_paragraphs(_root(BAHN[:1], _script(unrelated), _script(_blocks(BAHN))), BAHN[:1])

@@ -19,6 +19,7 @@ import json
 import re
 
 from .document import UNSPACED, clean_text, shingles
+from .payloads import MAX_SCRIPT, json_scripts
 
 # Keys whose string values are the text of a node in rich-text JSON formats.
 _TEXT_KEYS = frozenset({"value", "text", "content", "html", "body", "paragraph"})
@@ -28,7 +29,6 @@ _WORD_RUN = re.compile(r"(?:[^\W_]+ ){5}[^\W_]+")
 _LETTER_RUN = re.compile(r"[^\W\d_]{12,}")
 # A string of words: a space of any kind, or the entity ("Hochwasser\u00a0im\u00a0Norden").
 _SPACED = re.compile(r"\s|&nbsp;|&#160;")
-_MAX_SCRIPT = 8_000_000  # characters; beyond this a script is not worth parsing
 _MAX_DEPTH = 40
 # Nested lists are read once per enclosing list: the reading stops after this many times
 # the script's size, so a hostile page cannot make it quadratic.
@@ -54,7 +54,7 @@ def html_paragraphs(value: str) -> list[str]:
     return [text for text in map(_clean, _BLOCK_BREAK.split(value)) if text]
 
 
-_dumps = json.dumps  # bound once: tests replace the module's ``json`` to watch its decoding
+_dumps = json.dumps
 
 
 def _escaped(text: str) -> str:
@@ -92,19 +92,9 @@ def _sources(root, probes: list[str], app: dict):
     # or \u-escaped (JSON written ASCII-only). Not the whole run: the script may part its words
     # with NBSPs, raw, escaped or as entities; the parsed text is cleaned before it is matched.
     raw = {form for probe in probes for word in [max(probe.split(), key=len)] for form in (word, _escaped(word))}
-    for script in root.iter("script"):
-        kind = (script.get("type") or "").split(";")[0].strip().lower()
-        if kind not in ("application/json", "text/json") and script.get("id") != "__NEXT_DATA__":
-            continue
-        text = script.text or ""
-        if len(text) > _MAX_SCRIPT or not any(form in text for form in raw):
-            continue  # cheap test first: the story's words must be in there
-        try:
-            data = json.loads(text)
-        except ValueError:
-            continue
-        yield data, [_WORK_FACTOR * len(text)]
-    budget = [_WORK_FACTOR * _MAX_SCRIPT]  # the rows were read already: one budget for all of them
+    for data, size in json_scripts(root, lambda text: any(form in text for form in raw)):
+        yield data, [_WORK_FACTOR * size]
+    budget = [_WORK_FACTOR * MAX_SCRIPT]  # the rows were read already: one budget for all of them
     for row in app.values():
         yield ({"row": row} if isinstance(row, str) else row), budget
 

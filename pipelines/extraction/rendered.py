@@ -35,7 +35,6 @@ shows it; the extraction then reads the page as it reads any other.
 
 from __future__ import annotations
 
-import json
 import re
 
 import lxml.html
@@ -44,6 +43,7 @@ from lxml import etree
 from .document import UNSPACED, clean_text, drop_keeping_tail, node_text, shingles, text_length, unescape_text
 from .evidence import Decision, visible_text
 from .flight import elements, resolve
+from .payloads import json_scripts
 
 #: Block elements a fragment needs to read as a story, and characters of text.
 STORY_BLOCKS = 2
@@ -62,7 +62,6 @@ _MARKUP = ("<p", "<P", "<br", "<BR", "\\u003c", "\\u003C")
 _HEAD_TYPES = frozenset({"title", "meta", "script"})
 _META_ATTRIBUTES = {"name": "name", "property": "property", "content": "content", "itemProp": "itemprop",
                     "httpEquiv": "http-equiv"}
-_MAX_SCRIPT = 8_000_000  # characters: a JSON script beyond this is not read
 # The shortest headline, in words, that may match a longer one by its start or end.
 _HEADLINE_TOKENS = 3
 
@@ -201,17 +200,8 @@ def _fragments(root, table: dict):
     flight rows and the JSON scripts, in the page's order."""
     texts = {k: v for k, v in table.items() if isinstance(v, str) and _story_like(v)}
     sources = [v for v in table.values() if isinstance(v, (dict, list))]
-    for script in root.iter("script"):
-        kind = (script.get("type") or "").split(";")[0].strip().lower()
-        text = script.text or ""
-        is_json = kind in ("application/json", "text/json") or script.get("id") == "__NEXT_DATA__"
-        if is_json and len(text) <= _MAX_SCRIPT:
-            if not any(mark in text for mark in _MARKUP):
-                continue  # cheap test first: no markup, no fragment
-            try:
-                sources.append(json.loads(text))
-            except ValueError:
-                continue
+    # cheap test first: a script with no markup holds no fragment
+    sources += [data for data, _ in json_scripts(root, lambda text: any(mark in text for mark in _MARKUP))]
     for source in sources:
         stack = [(source, ())]
         while stack:
