@@ -2,7 +2,8 @@
 
 Each module holds one idea and can be used alone: ``document`` (decode and parse),
 ``rendered`` (what the page's scripts would show that its HTML lacks, with ``flight``,
-the Next.js App Router's data, and ``payloads``, the JSON scripts, Nuxt's decoded), ``structured`` (JSON-LD, meta tags, microdata), ``body`` (main text), ``titles``
+the Next.js App Router's data, and ``payloads``, the JSON scripts, Nuxt's decoded),
+``structured`` (JSON-LD, meta tags, microdata), ``body`` (main text), ``titles``
 (the headline), ``authors``, ``dates``, ``images``, ``language``, ``classify``
 (article or not), ``fields`` (which source wins for each field) and ``rules``
 (per-site selectors from the ``EXTRACTION_SITE_RULES`` setting, which override the

@@ -1,9 +1,10 @@
 """The story's full text from the JSON a page embeds for its scripts.
 
 Many news sites render the article in the browser from a JSON document shipped in the
-page (Next.js ``__NEXT_DATA__`` or App Router flight rows, Arc ``content_elements``, other
-``application/json`` islands), and serve only the first paragraphs as HTML. The archived response holds the
-whole story all the same; this module finds it.
+page (Next.js ``__NEXT_DATA__`` or App Router flight rows, Nuxt's payload, Arc
+``content_elements``, other ``application/json`` islands), and serve only the first
+paragraphs as HTML. The archived response holds the whole story all the same; this
+module finds it.
 
 A JSON list is taken as the story when its items, read as paragraphs, contain the
 paragraphs we found in the HTML and say much more. Nothing is guessed from key names
@@ -54,12 +55,9 @@ def html_paragraphs(value: str) -> list[str]:
     return [text for text in map(_clean, _BLOCK_BREAK.split(value)) if text]
 
 
-_dumps = json.dumps
-
-
 def _escaped(text: str) -> str:
     """``text`` as a JSON string written ASCII-only holds it: "Власти" -> "\\u0412\\u043b..."."""
-    return _dumps(text)[1:-1]
+    return json.dumps(text)[1:-1]
 
 
 def embedded_paragraphs(root, paragraphs: list[str], app: dict | None = None) -> list[str] | None:
