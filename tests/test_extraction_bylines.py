@@ -169,6 +169,10 @@ def test_a_closing_sentence_that_starts_like_a_byline_is_story(line):
     ("山田太郎記者", ["山田太郎"]),  # a role after the name, with no space between
     ("홍길동기자", ["홍길동"]),
     ("王小明 记者", ["王小明"]),
+    ("Του Γιώργου Παπαδόπουλου", ["Γιώργου Παπαδόπουλου"]),  # Greek: the article before the genitive
+    ("Της Μαρίας Οικονόμου", ["Μαρίας Οικονόμου"]),
+    ("Piše: Ivana Horvat", ["Ivana Horvat"]),
+    ("Avtorica: Mateja Novak", ["Mateja Novak"]),
 ])
 def test_bylines_in_other_languages_and_scripts_give_the_names(byline, names):
     assert _authors(_story(f'<div class="author">{byline}</div>')) == names

@@ -33,6 +33,7 @@ BYLINE_WORDS = {
     "pl": ("autor", "autorka"),
     "id": ("oleh",), "ms": ("oleh",),
     "ar": ("بقلم", "كتب"),
+    "el": ("του", "της", "των"),  # "Του Γιώργου Παπαδόπουλου": the name stays in the genitive
 }
 BYLINE_LABELS = {
     "en": ("reporter", "reporters", "author", "authors", "correspondent", "writer", "writers"),
@@ -45,6 +46,7 @@ BYLINE_LABELS = {
     "cs": ("autor", "autorka", "text"), "pl": ("autor", "autorka", "tekst"),
     "hu": ("szerző", "szöveg"), "fi": ("teksti", "kirjoittaja"), "tr": ("yazar", "haber"),
     "id": ("penulis", "pewarta"), "hi": ("लेखक",), "ar": ("بقلم", "كتب", "الكاتب"),
+    "hr": ("piše", "autor"), "sr": ("piše", "пише", "autor"), "sl": ("avtor", "avtorica"),
 }
 # Written before the names with no space or colon needed: "記者 王小明", "记者王小明".
 BYLINE_MARKS = ("記者", "记者")
