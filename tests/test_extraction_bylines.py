@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extraction.authors import clean_author
+from pipelines.extraction.authors import clean_author, split_authors
 from pipelines.extraction.body import clean_paragraphs
 from pipelines.extraction.document import parse_html
 from pipelines.extraction.fields import choose_authors
@@ -186,3 +186,30 @@ def test_bylines_in_other_languages_and_scripts_give_the_names(byline, names):
 ])
 def test_lead_words_of_other_languages_come_off_names_only(text, name):
     assert clean_author(text) == name
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("Marco Rossi e Giulia Bianchi", ["Marco Rossi", "Giulia Bianchi"]),
+    ("Jan Jansen en Piet de Vries", ["Jan Jansen", "Piet de Vries"]),
+    ("Lars Hansen og Ole Nielsen", ["Lars Hansen", "Ole Nielsen"]),
+    ("Anna Svensson och Erik Johansson", ["Anna Svensson", "Erik Johansson"]),
+    ("Jan Kowalski i Anna Nowak", ["Jan Kowalski", "Anna Nowak"]),
+    ("Jan Novák a Petr Svoboda", ["Jan Novák", "Petr Svoboda"]),
+    ("Ahmet Yılmaz ve Mehmet Demir", ["Ahmet Yılmaz", "Mehmet Demir"]),
+    ("Иван Петров и Олена Коваль", ["Иван Петров", "Олена Коваль"]),
+    ("Budi Santoso dan Siti Aminah", ["Budi Santoso", "Siti Aminah"]),
+    ("山田太郎、鈴木花子", ["山田太郎", "鈴木花子"]),
+])
+def test_names_joined_by_the_word_for_and_of_their_language_are_two_names(byline, names):
+    assert split_authors(byline) == names
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("John Y. Smith", ["John Y. Smith"]),  # a capital is an initial, not Spanish "y"
+    ("Dan Brown", ["Dan Brown"]),  # nor Indonesian "dan"
+    ("Ivan I Petrov", ["Ivan I Petrov"]),
+    ("Maria da Silva", ["Maria da Silva"]),
+    ("Not your average news — a mix of analysis with veteran journalist JR Raphael.", []),  # "a" before prose
+])
+def test_a_connector_parts_names_only_in_lower_case_and_before_a_name(byline, names):
+    assert split_authors(byline) == names

@@ -59,7 +59,12 @@ BYLINE_ROLES = {
     "ko": ("기자",), "ja": ("記者", "特派員"), "zh": ("记者", "記者", "特派员"),
 }
 # Words between two names in one byline, by language: "Jo Roe and Ann Lee", "Jo Roe und Ann Lee".
-NAME_CONNECTORS = {"en": ("and", "with"), "de": ("und",), "fr": ("et",), "es": ("y",)}
+# Written in lower case between two names: outside English they are matched in lower case only,
+# since a capital is a name's initial or a name ("John Y. Smith", "Dan Brown", "Ivan I Petrov").
+NAME_CONNECTORS = {"en": ("and", "with"), "de": ("und",), "fr": ("et",), "es": ("y",), "it": ("e",), "pt": ("e",),
+                   "nl": ("en",), "da": ("og",), "nb": ("og",), "sv": ("och",), "fi": ("ja",), "pl": ("i",),
+                   "hr": ("i",), "cs": ("a",), "sk": ("a",), "hu": ("és",), "tr": ("ve",), "ro": ("și",),
+                   "id": ("dan",), "ru": ("и",), "uk": ("і", "та"), "el": ("και",)}
 
 
 _ENGLISH = alternation(BYLINE_WORDS["en"])
@@ -70,8 +75,8 @@ _MARKS = alternation(BYLINE_MARKS)
 # (Arabic, Hebrew, Devanagari and the other Indic scripts, Thai, Hangul, Han, kana), then
 # letters, their combining marks, and "." "'" "-".
 _CASELESS = "\u05d0-\u05ea\u0620-\u064a\u0671-\u06d3\u0900-\u0dff\u0e01-\u0e30\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3"
-_NAME = (r"(?-i:[A-Z\u00C0-\u024F\u0391-\u03A9\u0400-\u042F]|[" + _CASELESS + r"])"
-         r"[\w.'’\u0300-\u036f\u064b-\u065f\u0900-\u0dff\u0e31-\u0e4e-]*")
+_NAME_START = r"(?-i:[A-Z\u00C0-\u024F\u0391-\u03A9\u0400-\u042F]|[" + _CASELESS + r"])"
+_NAME = _NAME_START + r"[\w.'’\u0300-\u036f\u064b-\u065f\u0900-\u0dff\u0e31-\u0e4e-]*"
 _FULL_NAME = rf"{_NAME}\s+(?:(?:van|von|de|der|den|del|della|di|da|du|la|le|ter|ten)\s+)*{_NAME}"
 # The prefix of a byline, to take off a name: "By ", "Von ", "Reporter: ", "记者".
 _BY = re.compile(rf"^\s*[-–—•|]*\s*(?:(?:{_ENGLISH})\b[:\s]*|(?:{_OTHER}):?\s+(?={_FULL_NAME})"
@@ -82,8 +87,13 @@ BYLINE_LEAD = re.compile(rf"^(?:(?:{_ENGLISH}):?\s+(?={_NAME})|(?:{_OTHER}):?\s+
 _BRACKETS = re.compile(r"\(.*?\)|\[.*?\]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+", re.I)
 # Connectors between names (NAME_CONNECTORS); ``,`` is handled separately because it also introduces titles.
-_CONNECTORS = alternation(w for ws in NAME_CONNECTORS.values() for w in ws)
-_SPLIT = re.compile(rf"\s*(?:;|\||\s&\s|\b(?:{_CONNECTORS})\b|\s[•·]\s)\s*", re.I)
+_CONNECTORS = alternation(NAME_CONNECTORS["en"])
+_OTHER_CONNECTORS = alternation(w for lang, ws in NAME_CONNECTORS.items() if lang != "en" for w in ws)
+# The ideographic comma parts names in Chinese and Japanese ("山田太郎、鈴木花子"); the middle dot
+# does not (it parts a foreign name's words: "ジョン・スミス").
+# A connector of another language parts two names only before a name ("a mix of analysis" is prose).
+_SPLIT = re.compile(rf"\s*(?:;|\||\s&\s|\b(?:{_CONNECTORS})\b"
+                    rf"|(?<=\s)(?-i:{_OTHER_CONNECTORS})(?=\s+{_NAME_START})|\s[•·]\s|、)\s*", re.I)
 # Words that make a comma-separated chunk a job title or a place rather than a name.
 _ROLE = re.compile(
     r"\b(correspondent|editor|reporter|writer|journalist|contributor|columnist|producer|"
