@@ -427,3 +427,35 @@ def test_the_headline_may_be_a_value_of_an_object_the_owner_holds(data, headline
             f'{_escaped(json.dumps(data))}</script>')
     article, decisions = _extract(_page(body, _head(headline)))
     assert decisions and shingle_f1(article.body, "\n\n".join(paragraphs)) > 0.95
+
+
+# ---------------------------------------------------------------- declarative shadow roots
+
+@pytest.mark.parametrize("attribute", ['shadowrootmode="open"', 'shadowrootmode="closed"', 'shadowroot="open"'])
+@pytest.mark.parametrize("headline, paragraphs", [(HEADLINE_EN, ENGLISH), (HEADLINE_DE, GERMAN)], ids=["en", "de"])
+def test_a_story_in_a_declarative_shadow_root_is_shown_text(attribute, headline, paragraphs):
+    from pipelines.extraction.evidence import visible_text
+
+    body = (f"<main><news-story><template {attribute}><style>p {{ margin: 0 }}</style><article><h1>{headline}</h1>"
+            f"<story-body><template {attribute}>{_html(paragraphs)}</template></story-body></article></template>"
+            "</news-story></main>")
+    root = parse_html(f"<html><body>{body}</body></html>")
+    assert rendered.open_shadow_roots(root) == 2
+    assert not list(root.iter("template"))
+    assert paragraphs[0] in visible_text(root)
+    article, _ = _extract(_page(body, _head(headline)))
+    assert article.body == "\n\n".join(paragraphs) and article.title == headline
+
+
+def test_a_template_that_is_no_shadow_root_stays_unshown():
+    root = parse_html('<html><body><template id="row"><p>A row to copy.</p></template></body></html>')
+    assert rendered.open_shadow_roots(root) == 0 and len(list(root.iter("template"))) == 1
+
+
+@pytest.mark.parametrize("headline, paragraphs", [(HEADLINE_EN, ENGLISH), (HEADLINE_DE, GERMAN)], ids=["en", "de"])
+def test_a_story_shown_in_a_shadow_root_is_not_added_again_from_the_data(headline, paragraphs):
+    shown = (f'<main><news-story><template shadowrootmode="open"><article><h1>{headline}</h1>{_html(paragraphs)}'
+             "</article></template></news-story></main>")
+    article, decisions = _extract(_page(shown + _json_island(headline, paragraphs), _head(headline)))
+    assert not decisions  # the page shows it: nothing from the data
+    assert article.body == "\n\n".join(paragraphs)

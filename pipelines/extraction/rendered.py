@@ -8,7 +8,9 @@ its place: ``$RC("B:n", "S:n")`` where a Suspense boundary's ``<template id="B:n
 same as ``<template data-rci|data-rsi data-bid|data-pid data-sid>`` for React's external
 runtime). Those moves are made first (``complete_streamed``): the story is where the page
 shows it, not in a hidden block that the pruning drops. (A boundary's fallback, a spinner
-between comments the parser does not keep, stays before it.)
+between comments the parser does not keep, stays before it.) So is the content of each
+declarative shadow root (``<template shadowrootmode>``, ``open_shadow_roots``), which the
+browser shows in its host element.
 
 Some pages build the story in the browser: a client component sets the story's HTML,
 shipped in the page as data, as an element's inner HTML, and the HTML the server sent
@@ -71,6 +73,7 @@ def render(root, table: dict, trace: list | None = None) -> None:
     holds and its HTML lacks; ``table``: the rows of its flight data (``flight.rows``), {} for
     a page without."""
     complete_streamed(root)
+    open_shadow_roots(root)
     if table:
         _add_head_tags(root, table)
     fragments = list(_fragments(root, table))
@@ -139,6 +142,33 @@ def complete_streamed(root) -> int:
         drop_keeping_tail(part)
         moved += 1
     return moved
+
+
+def open_shadow_roots(root) -> int:
+    """Put the content of each declarative shadow root (``<template shadowrootmode="open">``, or
+    the older ``shadowroot``) where the browser shows it, in its host; the number opened. A
+    ``<template>`` is otherwise never shown, and nothing reads its content as text."""
+    opened = 0
+    for template in list(root.iter("template")):
+        if template.get("shadowrootmode") is None and template.get("shadowroot") is None:
+            continue
+        parent = template.getparent()
+        if parent is None:
+            continue
+        at = parent.index(template)
+        if template.text and template.text.strip():
+            previous = template.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + template.text
+            else:
+                parent.text = (parent.text or "") + template.text
+        for child in list(template):
+            parent.insert(at, child)
+            at += 1
+        template.text = None
+        drop_keeping_tail(template)
+        opened += 1
+    return opened
 
 
 def _add_head_tags(root, table: dict) -> None:
