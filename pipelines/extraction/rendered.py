@@ -152,21 +152,9 @@ def open_shadow_roots(root) -> int:
     for template in list(root.iter("template")):
         if template.get("shadowrootmode") is None and template.get("shadowroot") is None:
             continue
-        parent = template.getparent()
-        if parent is None:
+        if template.getparent() is None:
             continue
-        at = parent.index(template)
-        if template.text and template.text.strip():
-            previous = template.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + template.text
-            else:
-                parent.text = (parent.text or "") + template.text
-        for child in list(template):
-            parent.insert(at, child)
-            at += 1
-        template.text = None
-        drop_keeping_tail(template)
+        template.drop_tag()  # its text and children take its place in the host
         opened += 1
     return opened
 
