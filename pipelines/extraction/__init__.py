@@ -29,7 +29,7 @@ from .authors import split_authors
 from .body import clean_paragraphs, declared_paragraphs, extract_body, reconcile_with_declared
 from .classify import declares_article, decline_reason
 from .dates import parse_date
-from .document import clean_text, decode_html, html_lang, node_text, parse_html, text_lengths, word_count
+from .document import clean_text, decode_html, html_lang, node_text, parse_html, text_lengths, word_count, word_key
 from .fields import (
     choose_authors, choose_canonical, choose_dates, choose_publisher, choose_section,
     choose_summary, choose_tags, choose_title,
@@ -195,7 +195,7 @@ def _story(root, url: str, drop: set[str], title: str | None, article: dict, tra
         kept, why = True, ""
         if drastic(word_count(before), word_count(after)):
             if word_count(after) > word_count(before):
-                same = _words(jsonld_text(article.get("headline"))) == _words(title) != ""
+                same = word_key(jsonld_text(article.get("headline"))) == word_key(title) != ""
                 kept, why = check_growth(net, body.paragraphs, declared.paragraphs, headline=same)
             else:
                 kept, why = check_replacement(net, body.paragraphs, declared.paragraphs)
@@ -216,10 +216,6 @@ def _story(root, url: str, drop: set[str], title: str | None, article: dict, tra
         if kept:
             paragraphs = fuller
     return body, paragraphs
-
-
-def _words(text: str | None) -> str:
-    return " ".join(re.findall(r"\w+", (text or "").lower()))
 
 
 # Reasons an undeclared page can get that a section page's teasers also earn it.

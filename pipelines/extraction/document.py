@@ -138,6 +138,20 @@ def unescape_text(value: str | None) -> str:
     return clean_text(html.unescape(value)) if "&" in value and ";" in value else value
 
 
+_MARKUP_TAG = re.compile(r"<[^>]+>")
+
+
+def markup_text(value: str) -> str:
+    """The text of an HTML string (a CMS field, a JSON leaf): tags part words, entities are
+    decoded, whitespace is collapsed."""
+    return clean_text(html.unescape(_MARKUP_TAG.sub(" ", value)))
+
+
+def word_key(text: str | None) -> str:
+    """The text's ``\\w`` words, lower-cased, joined by one space: two titles that say the same."""
+    return " ".join(re.findall(r"\w+", (text or "").lower()))
+
+
 def alternation(words) -> str:
     """A regex alternation of ``words`` (phrases: any run of whitespace between their words),
     longest first, so a phrase wins over a word it starts with."""

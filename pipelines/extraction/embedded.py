@@ -19,7 +19,7 @@ import html
 import json
 import re
 
-from .document import UNSPACED, clean_text, shingles
+from .document import UNSPACED, markup_text as _clean, shingles
 from .payloads import MAX_SCRIPT, json_scripts
 
 # Keys whose string values are the text of a node in rich-text JSON formats.
@@ -194,10 +194,6 @@ def _is_text(value: str) -> bool:
     """Words rather than a slug or an id: a space of any kind, or letters of a script written
     without spaces (``document.UNSPACED``: Han, kana, Thai …)."""
     return bool(_SPACED.search(value)) or len(UNSPACED.findall(value[:200])) >= 4
-
-
-def _clean(text: str) -> str:
-    return clean_text(html.unescape(_TAG.sub(" ", text)))
 
 
 def _coverage(ours: str, found: str) -> float:

@@ -25,7 +25,7 @@ def json_scripts(root, wanted: Callable[[str], bool]) -> Iterator[tuple[object, 
     """(data, the script's length) for each JSON script of the page whose text ``wanted``
     accepts (a cheap test, run before decoding), in the page's order."""
     for script in root.iter("script"):
-        kind = (script.get("type") or "").split(";")[0].strip().lower()
+        kind = script_kind(script.get("type"))
         if kind not in _JSON_TYPES and script.get("id") != "__NEXT_DATA__":
             continue
         text = script.text or ""
@@ -38,6 +38,12 @@ def json_scripts(root, wanted: Callable[[str], bool]) -> Iterator[tuple[object, 
         if script.get("id") == "__NUXT_DATA__" or script.get("data-nuxt-data") is not None:
             data = unflatten(data)
         yield data, len(text)
+
+
+def script_kind(value) -> str:
+    """A script's ``type`` without its parameters, lower-cased ("application/json; charset=utf-8"
+    is "application/json"); "" for none, or for a value that is not a string."""
+    return value.split(";")[0].strip().lower() if isinstance(value, str) else ""
 
 
 def unflatten(values):

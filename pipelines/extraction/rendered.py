@@ -42,10 +42,10 @@ import re
 import lxml.html
 from lxml import etree
 
-from .document import UNSPACED, clean_text, drop_keeping_tail, node_text, shingles, text_length, unescape_text
+from .document import UNSPACED, clean_text, drop_keeping_tail, markup_text, node_text, shingles, text_length, word_key
 from .evidence import Decision, visible_text
 from .flight import elements, resolve
-from .payloads import json_scripts
+from .payloads import json_scripts, script_kind
 
 #: Block elements a fragment needs to read as a story, and characters of text.
 STORY_BLOCKS = 2
@@ -56,12 +56,12 @@ UNSHOWN = 0.1
 OWNER_DEPTH = 2
 
 _BLOCK = re.compile(r"<(?:p|br|h[1-6]|li|blockquote)\b", re.I)
-_TAG = re.compile(r"<[^>]+>")
 # React's inline instructions that move a streamed part: $RC/$RR(boundary, part), $RS(part, placeholder).
 _INSTRUCTION = re.compile(r'\$R([CRS])\(\s*"([^"]+)"\s*,\s*"([^"]+)"')
 # A JSON script holding none of these (as written, or \u-escaped) holds no HTML to read.
 _MARKUP = ("<p", "<P", "<br", "<BR", "\\u003c", "\\u003C")
 _HEAD_TYPES = frozenset({"title", "meta", "script"})
+_JSONLD = "application/ld+json"
 _META_ATTRIBUTES = {"name": "name", "property": "property", "content": "content", "itemProp": "itemprop",
                     "httpEquiv": "http-equiv"}
 # The shortest headline, in words, that may match a longer one by its start or end.
@@ -88,7 +88,7 @@ def render(root, table: dict, trace: list | None = None) -> None:
     for html, owners in fragments:
         if not any(_is_headline(v, headlines) for owner in owners for v in _strings(owner)):
             continue
-        text = _text(html)
+        text = markup_text(html)
         mine = shingles(text)
         if not mine or len(mine & seen) >= 0.5 * len(mine):
             continue  # a copy of a fragment already taken
@@ -107,7 +107,7 @@ def render(root, table: dict, trace: list | None = None) -> None:
         except (ValueError, etree.ParserError):
             continue
     if trace is not None:
-        trace.append(Decision("app data", None, "\n\n".join(_text(h) for h in story), True,
+        trace.append(Decision("app data", None, "\n\n".join(markup_text(h) for h in story), True,
                               "not shown; held with the page's headline"))
 
 
@@ -132,14 +132,10 @@ def complete_streamed(root) -> int:
         parent = target.getparent() if target is not None else None
         if parent is None or part is None or part.get("hidden") is None or target in part.iterancestors():
             continue
-        at = parent.index(target) + 1
-        if part.text and part.text.strip():
-            target.tail = (target.tail or "") + part.text
-        for child in list(part):
-            parent.insert(at, child)
-            at += 1
-        part.text = None
-        drop_keeping_tail(part)
+        drop_keeping_tail(part)  # out of the hidden place, the text after it left there
+        part.tail = None
+        target.addnext(part)
+        part.drop_tag()  # its text and children where the placeholder is
         moved += 1
     return moved
 
@@ -166,15 +162,15 @@ def _add_head_tags(root, table: dict) -> None:
         root.insert(0, head)
     has_title = any(node_text(t) for t in root.iter("title"))
     present = {(m.get("name") or m.get("property") or "").lower() for m in root.iter("meta")}
-    declared = {clean_text(s.text) for s in root.iter("script") if _is_jsonld(s.get("type"))}
+    declared = {clean_text(s.text) for s in root.iter("script") if script_kind(s.get("type")) == _JSONLD}
     for kind, props in elements(table, _HEAD_TYPES):
         if kind == "script":
             # JSON-LD a component renders: {"type": "application/ld+json", "dangerouslySetInnerHTML":
             # {"__html": "{...}" or "$<text row>"}}; added when the page has no copy of it
             inner = props.get("dangerouslySetInnerHTML")
             text = resolve(inner.get("__html"), table) if isinstance(inner, dict) else props.get("children")
-            if _is_jsonld(props.get("type")) and isinstance(text, str) and clean_text(text) not in declared:
-                el = lxml.html.Element("script", type="application/ld+json")
+            if script_kind(props.get("type")) == _JSONLD and isinstance(text, str) and clean_text(text) not in declared:
+                el = lxml.html.Element("script", type=_JSONLD)
                 el.text = text
                 head.append(el)
                 declared.add(clean_text(text))
@@ -209,10 +205,6 @@ def _strings(owner: dict):
             yield from (v for v in value.values() if isinstance(v, str))
 
 
-def _is_jsonld(kind) -> bool:
-    return isinstance(kind, str) and kind.split(";")[0].strip().lower() == "application/ld+json"
-
-
 def _fragments(root, table: dict):
     """(HTML, the objects holding it, nearest first) for each story-like HTML string in the
     flight rows and the JSON scripts, in the page's order."""
@@ -240,11 +232,7 @@ def _fragments(root, table: dict):
 
 
 def _story_like(value: str) -> bool:
-    return len(_BLOCK.findall(value[:200_000])) >= STORY_BLOCKS and text_length(_text(value)) >= STORY_CHARS
-
-
-def _text(html: str) -> str:
-    return clean_text(unescape_text(_TAG.sub(" ", html)))
+    return len(_BLOCK.findall(value[:200_000])) >= STORY_BLOCKS and text_length(markup_text(value)) >= STORY_CHARS
 
 
 def _headlines(root) -> list[str]:
@@ -252,16 +240,12 @@ def _headlines(root) -> list[str]:
     found = [node_text(t) for t in root.iter("title", "h1")]
     found += [m.get("content") or "" for m in root.iter("meta")
               if (m.get("property") or m.get("name") or "").lower() in ("og:title", "twitter:title")]
-    return [h for h in map(_words, found) if h]
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return [h for h in map(word_key, found) if h]
 
 
 def _is_headline(value: str, headlines: list[str]) -> bool:
     """``value`` is one of the page's headlines, or one is the other cut at one end."""
-    mine = _words(value[:1000])
+    mine = word_key(value[:1000])
     if not _says_enough(mine):
         return False
     for headline in headlines:
