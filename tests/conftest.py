@@ -6,7 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -112,6 +115,19 @@ class CrawlResult:
     @property
     def warcs(self) -> list[Path]:
         return sorted(self.warc_dir.glob("*.warc.gz"))
+
+
+@contextmanager
+def loopback_server(handler, host: str):
+    """A threaded HTTP server for ``handler`` on ``host`` (an address of 127.0.0.0/8) and a
+    free port, serving until the block ends; yields its base URL."""
+    httpd = ThreadingHTTPServer((host, 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{host}:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def run_crawl(workdir: Path, start_urls: list[str], *settings: str, timeout: float = 180, **popen) -> CrawlResult:

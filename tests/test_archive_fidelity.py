@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from newscrawl.archive.reader import iter_records, iter_responses
 
-from .conftest import run_crawl
+from .conftest import loopback_server, run_crawl
 
 pytestmark = pytest.mark.integration
 
@@ -58,11 +57,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.7", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.7:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with loopback_server(Handler, "127.0.0.7") as url:
+        yield url
 
 
 def test_status_line_headers_and_payload_are_kept(server, tmp_path):

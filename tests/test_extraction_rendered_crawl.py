@@ -9,14 +9,13 @@ WARCs gives the same articles.
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from pipelines.extraction.document import shingle_f1
 
-from .conftest import run_crawl
+from .conftest import loopback_server, run_crawl
 from .test_extraction_rendered import (ENGLISH, GERMAN, HEADLINE_DE, HEADLINE_EN, _app_router_text_row, _head,
                                        _pages_router, _streamed_page)
 from .test_replay import assert_same_articles, run_replay
@@ -65,11 +64,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.9", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.9:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with loopback_server(Handler, "127.0.0.9") as url:
+        yield url
 
 
 def test_stories_shipped_as_data_are_crawled_whole_and_replayed_the_same(server, tmp_path):
