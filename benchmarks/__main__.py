@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import crawl, extraction, frontier, replay, spark, warc_writer
+from benchmarks import crawl, extraction, frontier, replay, spark, stripped, warc_writer
 from benchmarks.results import RESULTS, results_path, write_section
 
 
@@ -36,6 +36,10 @@ def main(argv: list[str]) -> None:
     stage = _stage("warc_writer", stage)
     print("extraction", json.dumps(extraction.run(limit=5 if quick else None)), flush=True)
     stage = _stage("extraction", stage)
+    result = stripped.run(limit=1 if quick else None)
+    write_section(stripped.SECTION, stripped.table(result))
+    print("stripped", json.dumps(result), flush=True)
+    stage = _stage("stripped markup", stage)
     if quick:
         print("crawl", json.dumps(crawl.run(pages=150, rounds=1, growth=(150,), disk_queue_at=150)), flush=True)
     else:
