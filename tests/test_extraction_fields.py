@@ -77,6 +77,40 @@ def test_title_is_the_declared_title_the_page_shows_when_no_h1_is_in_the_story(h
     assert choose_title(root, extract_structured(root), "https://x.test/a") == headline
 
 
+# The same trails as a bare list, with no <nav> around them: the <h1> in the trail's last
+# step is the search engines' headline, the readers' one is shown below it.
+_TRAIL_HEAD = ('<script type="application/ld+json">{"@type":"NewsArticle","headline":"Harbour bridge to close '
+               'next spring"}</script><meta property="og:title" content="Bridge shut: council votes to close the '
+               'old harbour bridge">')
+_TRAIL_H2 = "<h2>Harbour bridge to close next spring</h2><p>The council voted on Monday.</p>"
+
+
+@pytest.mark.parametrize("trail", [
+    '<ol><li><a href="/">Home</a></li><li><a href="/city">City</a></li>'
+    "<li><h1>Bridge shut: council votes to close the old harbour bridge</h1></li></ol>",
+    # separators of their own, an icon step with no text, in German
+    '<div><ul><li><a href="/"><i></i></a></li><li>›</li><li><a href="/stadt">Stadt</a></li><li>›</li>'
+    "<li><span><h1>Bridge shut: council votes to close the old harbour bridge</h1></span></li></ul></div>",
+])
+def test_an_h1_ending_a_bare_breadcrumb_trail_gives_way_to_the_shown_headline(trail):
+    root = _root(_TRAIL_HEAD, trail + _TRAIL_H2)
+    assert choose_title(root, extract_structured(root), "https://x.test/a") == "Harbour bridge to close next spring"
+
+
+@pytest.mark.parametrize("body", [
+    # a feed of stories set as a list: the items before are teasers, not steps
+    "<ul><li><a href='/a'>" + "An earlier story with a long teaser that runs on. " * 3 + "</a></li>"
+    "<li><h1>Bridge shut: council votes to close the old harbour bridge</h1><p>The council voted.</p></li></ul>",
+    # the first item of a list: no steps before it
+    "<ul><li><h1>Bridge shut: council votes to close the old harbour bridge</h1></li>"
+    "<li><a href='/b'>Next</a></li></ul>",
+])
+def test_an_h1_in_a_list_that_is_no_trail_stays_the_headline(body):
+    root = _root(_TRAIL_HEAD, body)
+    assert choose_title(root, extract_structured(root), "https://x.test/a") == (
+        "Bridge shut: council votes to close the old harbour bridge")
+
+
 @pytest.mark.parametrize("headline, card, h1, title", [
     # JSON-LD headline and og:title agree against a shortened or reworded <h1>.
     ("Johannesburg has failed its informal traders", "Johannesburg has failed its informal traders | The Daily",

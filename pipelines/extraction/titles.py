@@ -114,11 +114,32 @@ def _contained(outer: str, inner: str) -> tuple[int, int] | None:
     return None
 
 
+def in_trail(el) -> bool:
+    """Whether ``el`` is the last step of a breadcrumb trail: in an ``<li>`` after steps that
+    are each a short link or a separator ("Home › Politics › <h1>Headline</h1>").
+
+    Pages that put their search-engine headline in the trail show the readers' headline
+    elsewhere; in a ``<nav>`` the trail is chrome already, but many trails are a bare list.
+    A feed of stories in a list is no trail: its items are long.
+    """
+    item = el if el.tag == "li" else next(el.iterancestors("li"), None)
+    if item is None:
+        return False
+    steps = list(item.itersiblings("li", preceding=True))
+    linked = [s for s in steps if s.find(".//a") is not None]
+    return bool(linked) and all(
+        len(s.text_content().strip()) <= (_TRAIL_STEP if s in linked else 3) for s in steps)
+
+
+_TRAIL_STEP = 80  # characters of a step's link text: a section name, not a teaser
+
+
 def heading_candidates(root, sites: set[str]) -> list[str]:
-    """Texts of the page's <h1>s, in order, leaving out navigation, footers and side rails."""
+    """Texts of the page's <h1>s, in order, leaving out navigation, footers, side rails and
+    breadcrumb trails."""
     out = []
     for h in root.iter("h1"):
-        if outside_story(h):
+        if outside_story(h) or in_trail(h):
             continue
         text = clean_text(node_text(h))
         if text and len(text) <= 300 and norm(text) not in sites and text not in out:
@@ -151,7 +172,7 @@ def shown_headline(root, declared: list[str | None]) -> list[str]:
     for el in (body.iter() if body is not None else ()):
         if not isinstance(el.tag, str) or el.tag in ("a", "title", "script", "style", "option", *OUTSIDE_STORY):
             continue
-        if not 10 <= sizes.get(el, 0) <= 400 or outside_story(el, ("a", *OUTSIDE_STORY)):
+        if not 10 <= sizes.get(el, 0) <= 400 or outside_story(el, ("a", *OUTSIDE_STORY)) or in_trail(el):
             continue
         text = el.text_content()
         if len(text) <= 300 and norm(text) in keys:
