@@ -161,12 +161,28 @@ _CARDS = [
 ]
 
 
+def _blurbs(paragraphs: list[str], card: str, n_cards: int) -> str:
+    """Each paragraph under a card of its own, as a listing sets its blurbs, then the other cards."""
+    cards = [card.format(i=i) for i in range(n_cards)]
+    return "".join(c + _paras([p]) for c, p in zip(cards, paragraphs)) + "".join(cards[len(paragraphs):])
+
+
 @pytest.mark.parametrize("card", _CARDS)
 @pytest.mark.parametrize("n_prose, n_cards", [(3, 4), (4, 6)])
 def test_more_article_elements_than_paragraphs_of_prose_is_a_listing(card, n_prose, n_cards):
     html = _html(f"<title>{HEADLINE}</title>",
-                 f"<h1>{HEADLINE}</h1>{_paras((PROSE + MORE)[:n_prose])}{_teaser_cards(card, n_cards)}")
+                 f"<h1>{HEADLINE}</h1>{_blurbs((PROSE + MORE)[:n_prose], card, n_cards)}")
     assert _reason(html) == "listing"
+
+
+# An undeclared story (no JSON-LD, no og:type: a small publisher's page, or one in an
+# old archive) over a rail of cards: its paragraphs follow one another under the headline.
+@pytest.mark.parametrize("card", _CARDS)
+@pytest.mark.parametrize("n_prose, n_cards", [(3, 4), (4, 6), (3, 30)])
+def test_a_short_story_over_more_cards_than_paragraphs_is_kept(card, n_prose, n_cards):
+    html = _html(f"<title>{HEADLINE}</title>",
+                 f"<h1>{HEADLINE}</h1><div>{_paras((PROSE + MORE)[:n_prose])}</div>{_teaser_cards(card, n_cards)}")
+    assert _reason(html) is None
 
 
 @pytest.mark.parametrize("card", _CARDS)
@@ -196,14 +212,25 @@ _LONG_PARAGRAPHS = [" ".join(_LONG[i:i + 3]) for i in range(0, len(_LONG), 3)]
 @pytest.mark.parametrize("rail", _RAILS)
 @pytest.mark.parametrize("paragraphs, n_links", [(PROSE[:2], 26), (PROSE[:3], 40)])
 def test_headline_links_far_beyond_the_prose_is_a_listing(rail, paragraphs, n_links):
-    # 3 x prose paragraphs + 20 headline links or more, and not much prose.
-    assert _reason(_with_rail(rail, n_links, paragraphs)) == "listing"
+    # 3 x prose paragraphs + 20 headline links or more, and not much prose, set as blurbs
+    # (a headline link before each).
+    links = [rail.format(i=i) for i in range(n_links)]
+    body = "".join(f"<div>{link}</div><p>{p}</p>" for link, p in zip(links, paragraphs))
+    html = _html(f"<title>{HEADLINE}</title>", f"<h1>{HEADLINE}</h1>{body}<ul>{''.join(links[len(paragraphs):])}</ul>")
+    assert _reason(html) == "listing"
+
+
+@pytest.mark.parametrize("rail", _RAILS)
+def test_two_paragraphs_over_a_rail_of_headline_links_are_a_listing(rail):
+    # Two paragraphs in a row are no story's run (STORY_PARAGRAPHS).
+    assert _reason(_with_rail(rail, 26, PROSE[:2])) == "listing"
 
 
 @pytest.mark.parametrize("rail", _RAILS)
 @pytest.mark.parametrize("paragraphs, n_links", [
     (PROSE[:2], 20),  # fewer links
     (PROSE[:3], 25),
+    (PROSE[:3], 40),  # three paragraphs in a row under the headline: a short story
     (PROSE + MORE + OTHER, 60),  # more than 2000 characters of prose: a long story with a big rail
     (_LONG_PARAGRAPHS, 40),
 ])

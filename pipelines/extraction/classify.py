@@ -64,6 +64,53 @@ def headline_links(root) -> int:
     return count
 
 
+# Elements a paragraph of a story is set in: its own element, with inline markup only.
+_PARAGRAPH_TAGS = ("p", "div", "li", "td", "blockquote", "section")
+_INLINE_CHILDREN = 4
+
+
+def _is_teaser(el) -> bool:
+    """A card (``<article>``), a heading that is a link, or a link that reads like a headline:
+    a list's item starts here."""
+    if el.tag == "article" or (el.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and el.find(".//a") is not None):
+        return True
+    return any(4 <= word_count(clean_text(a.text_content())) <= 30 for a in el.iter("a"))
+
+
+def story_run(root, paragraphs: list[str]) -> int:
+    """The most paragraphs of prose (``prose_stats``) the page sets one after another in one
+    element, with no teaser (a linked heading, a headline link) between them.
+
+    A story's paragraphs follow one another; a listing's blurbs each sit under a headline
+    of their own, in a card of their own or between linked headings. Language-independent
+    structure, read where a page declares nothing: its rails of teasers (and ``<article>``
+    cards) can outnumber a short story's paragraphs without making it a listing.
+    """
+    prose = {clean_text(p) for p in paragraphs if word_count(p) >= 12}
+    if not prose:
+        return 0
+    lengths = {len(p) for p in prose}
+    found = set()
+    for el in root.iter(*_PARAGRAPH_TAGS):
+        if len(el) > _INLINE_CHILDREN or outside_story(el):
+            continue
+        text = el.text_content()
+        if len(text) < min(lengths) or len(text) > 2 * max(lengths):
+            continue
+        if clean_text(text) in prose:
+            found.add(el)
+    best = 0
+    for parent in {el.getparent() for el in found}:
+        run = 0
+        for child in parent:
+            if child in found:
+                run += 1
+                best = max(best, run)
+            elif isinstance(child.tag, str) and _is_teaser(child):
+                run = 0
+    return best
+
+
 def shows_headline(root, title: str | None) -> bool:
     """True when the page shows ``title`` as a headline: an element outside its navigation,
     footer and side rails (an ``<h1>``, a ``<b>``, a ``<div class=headline>``...) whose
@@ -145,6 +192,6 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
         return "too_little_text"
     if not has_date and not (n_prose >= STORY_PARAGRAPHS and shows_headline(root, title)):
         return "no_date"
-    if articles >= 4 and n_prose < articles:
-        return "listing"
-    return None if links < 3 * n_prose + 20 or prose_chars > 2000 else "listing"
+    teasers = (articles >= 4 and n_prose < articles) or not (links < 3 * n_prose + 20 or prose_chars > 2000)
+    # A wall of teasers, unless the prose is one story's: paragraphs that follow one another.
+    return "listing" if teasers and story_run(root, paragraphs) < STORY_PARAGRAPHS else None
