@@ -13,12 +13,16 @@ same stripped page going to both systems:
   ``twitter-tweet``).
 - **sectioning as div**: ``article``, ``main``, ``section``, ``header``, ``footer``, ``nav``,
   ``aside``, ``figure`` and ``figcaption`` become ``<div>``, ``<time>`` becomes ``<span>``.
-- **both**.
+- **both**: the two above; the text, the ``<head>`` metadata and the scripts (JSON-LD)
+  stay as they are in all three.
+- **no metadata**: no JSON-LD or other JSON script, no ``<meta>`` but the charset, no
+  microdata: only what the page shows, and its ``<title>``, as many small publishers' pages
+  and most pages in old archives come. Classes, ids and sectioning stay.
 
-The text, the ``<head>`` metadata and the scripts (JSON-LD) stay as they are. A rule
-fitted to one publisher's vocabulary shows here as a lead over trafilatura that is gone
-once the names are. ``python -m benchmarks.stripped`` runs it alone; ``python -m
-benchmarks`` runs it with the others and writes its table into RESULTS.md.
+A rule fitted to one publisher's vocabulary shows here as a lead over trafilatura that is
+gone once the names are; a decision that leans on declarations, as pages declined once the
+metadata is gone. ``python -m benchmarks.stripped`` runs it alone; ``python -m benchmarks``
+runs it with the others and writes its table into RESULTS.md.
 """
 
 from __future__ import annotations
@@ -63,11 +67,26 @@ def strip_sectioning(root) -> None:
         el.tag = "span" if el.tag == "time" else "div"
 
 
+def strip_metadata(root) -> None:
+    """No JSON-LD, no ``<meta>`` but the charset, no microdata: only what the page shows (and its ``<title>``)."""
+    for el in list(root.iter("script", "meta")):
+        kind = (el.get("type") or "").lower()
+        if el.tag == "meta" and (el.get("charset") or (el.get("http-equiv") or "").lower() == "content-type"):
+            continue
+        if el.tag == "meta" or "json" in kind:
+            el.drop_tree()
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            for attr in ("itemprop", "itemscope", "itemtype"):
+                el.attrib.pop(attr, None)
+
+
 VARIANTS = {
     "as published": (),
     "names hashed": (strip_names,),
     "sectioning as div": (strip_sectioning,),
     "both": (strip_names, strip_sectioning),
+    "no metadata": (strip_metadata,),
 }
 
 
@@ -115,7 +134,8 @@ def table(results: dict) -> str:
         f"`python -m benchmarks.stripped` on {machine()}. The pages of the extraction benchmark with the "
         "names their markup gives its parts taken away (see the module): *names hashed*, every class and id "
         "hashed and microdata, `rel`, `role`, `data-*` and `aria-*` removed; *sectioning as div*, HTML5 "
-        "sectioning elements and `<time>` made plain; *both*. Both systems get the same stripped page and are "
+        "sectioning elements and `<time>` made plain; *both*; *no metadata*, no JSON-LD, `<meta>` or microdata "
+        "(only what the page shows, and its `<title>`). Both systems get the same stripped page and are "
         "scored against the labels of the page as published. Cells: newscrawl / trafilatura.",
         "",
         "| set | half | markup | pages | body F1 | margin | title | date | authors | declined |",

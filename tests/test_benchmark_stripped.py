@@ -45,8 +45,9 @@ def test_every_variant_keeps_the_text_the_head_and_the_scripts(html, encoding):
         root = _root(out)
         assert " ".join(root.find("body").text_content().split()) == shown, variant
         assert root.findtext(".//title") == lxml.html.document_fromstring(html).findtext(".//title")
-        assert [s.text for s in root.iter("script")] == [
-            s.text for s in lxml.html.document_fromstring(html).iter("script")]
+        if variant != "no metadata":
+            assert [s.text for s in root.iter("script")] == [
+                s.text for s in lxml.html.document_fromstring(html).iter("script")]
         assert out.body == page.body and out.title == page.title  # the labels of the page as published
 
 
@@ -94,3 +95,23 @@ def test_a_small_run_scores_every_variant_of_both_halves():
     text = table(results)
     assert text.startswith("## Extraction on stripped markup")
     assert text.count("| naeb-dev |") == 2 * len(VARIANTS)
+
+
+_DECLARED = """<html><head><meta charset="utf-8"><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta property="og:type" content="article"><meta name="author" content="Jo Roe">
+<meta property="article:published_time" content="2024-05-01T08:00:00Z"><title>Storm hits coast</title>
+<script type="application/ld+json">{"@type":"NewsArticle","headline":"Storm hits coast"}</script>
+<script id="__NEXT_DATA__" type="application/json">{"props":{}}</script><script>var shown = 1;</script></head>
+<body><article itemscope itemtype="https://schema.org/NewsArticle"><h1 itemprop="headline">Storm hits coast</h1>
+<p itemprop="articleBody">The storm came ashore at dawn.</p></article></body></html>"""
+
+
+@pytest.mark.parametrize("html", [_DECLARED, _NEWS])
+def test_no_metadata_leaves_only_what_the_page_shows(html):
+    root = _root(stripped(_case(html), VARIANTS["no metadata"]))
+    assert [m.attrib for m in root.iter("meta")] == [{"charset": "utf-8"}] * len(list(root.iter("meta")))
+    assert not [s for s in root.iter("script") if "json" in (s.get("type") or "")]
+    assert not [el for el in root.iter() if {"itemprop", "itemscope", "itemtype"} & set(el.attrib)]
+    assert root.find(".//h1").text == "Storm hits coast" and root.findtext(".//title")
+    if html is _DECLARED:
+        assert [s.text for s in root.iter("script")] == ["var shown = 1;"]  # the page's own code stays

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from pipelines.extraction.classify import decline_reason
+from pipelines.extraction.classify import decline_reason, story_run
 from pipelines.extraction.document import parse_html
 from pipelines.extraction.structured import Structured, extract_structured
 from pipelines.extraction.titles import choose_title, clean_title, site_names
@@ -236,6 +236,65 @@ def test_two_paragraphs_over_a_rail_of_headline_links_are_a_listing(rail):
 ])
 def test_a_story_with_a_rail_of_headline_links_is_kept(rail, paragraphs, n_links):
     assert _reason(_with_rail(rail, n_links, paragraphs)) is None
+
+
+# A story's paragraphs in a row however the page wraps them: sections parted by
+# subheadings, a figure between, each paragraph a <div> of its own; in English and German.
+_GERMAN = [
+    "Die Bundesregierung hat am Mittwoch ein neues Gesetz zur Förderung erneuerbarer Energien beschlossen, "
+    "das nach Angaben des Ministeriums bis zum Jahresende in Kraft treten soll.",
+    "Kritiker aus der Opposition bemängelten, dass die geplanten Maßnahmen zu spät kämen und die Kosten "
+    "für private Haushalte weiter steigen würden, wenn nicht nachgebessert werde.",
+    "Der Verband der Stadtwerke begrüßte den Beschluss grundsätzlich, forderte aber mehr Planungssicherheit "
+    "für Investitionen in Netze und Speicher in den kommenden zehn Jahren.",
+]
+_RUNS = [
+    "<section><h4>The visit</h4><p>{0}</p><p>{1}</p></section><section><h4>The stakes</h4><p>{2}</p></section>",
+    "<div><div>{0}</div><figure><img src='a.jpg'><figcaption>Bild</figcaption></figure><div>{1}</div>"
+    "<div class='ad'></div><div>{2}</div></div>",
+]
+
+
+@pytest.mark.parametrize("run", _RUNS)
+@pytest.mark.parametrize("paragraphs", [PROSE[:3], _GERMAN])
+def test_a_storys_paragraphs_in_a_row_however_wrapped_outweigh_a_wall_of_teasers(run, paragraphs):
+    rail = "".join(f'<article><h3><a href="/o/{i}">Another story about a different matter {i}</a></h3></article>'
+                   for i in range(30))
+    html = _html(f"<title>{HEADLINE}</title>", f"<h1>{HEADLINE}</h1>{run.format(*paragraphs)}{rail}")
+    root = parse_html(html)
+    paras = [" ".join(el.text_content().split()) for el in root.iter("p", "div")
+             if len(el) == 0 and el.text_content().strip() in paragraphs]
+    assert story_run(root, paras) == 3
+    assert decline_reason(root, extract_structured(root), STORY_URL, HEADLINE, paras) is None
+
+
+@pytest.mark.parametrize("paragraphs", [PROSE[:3], _GERMAN])
+def test_blurbs_each_under_a_headline_link_are_no_run(paragraphs):
+    html = _html("", "".join(f'<div><a href="/o/{i}">Another story about a different matter {i}</a><p>{p}</p></div>'
+                             for i, p in enumerate(paragraphs)))
+    assert story_run(parse_html(html), paragraphs) == 1
+
+
+# One long block of prose under the shown headline (its paragraphs set apart by <br>s only, or
+# joined) is a story whatever the rail; a blurb-sized one is not. In English and Japanese
+# (whose characters ``text_length`` weighs three times).
+_JAPANESE = ("政府は十三日、南海トラフ地震の評価検討会を開き、宮崎県で観測された地震との関連を調べた。" * 5)
+
+
+@pytest.mark.parametrize("block", [" ".join(PROSE + MORE[:1]), _JAPANESE])
+def test_one_long_block_of_prose_under_the_shown_headline_is_a_story(block):
+    html = _with_rail(_RAILS[0], 40, [block])
+    assert _reason(html) is None
+
+
+@pytest.mark.parametrize("block", [PROSE[0], _JAPANESE[:60]])
+def test_one_blurb_sized_block_is_too_little_text(block):
+    assert _reason(_with_rail(_RAILS[0], 40, [block])) in ("too_little_text", "listing")
+
+
+def test_one_long_block_needs_the_headline_shown():
+    html = _with_rail(_RAILS[0], 40, [" ".join(PROSE + MORE[:1])]).replace(f"<h1>{HEADLINE}</h1>", "")
+    assert _reason(html) in ("too_little_text", "listing")
 
 
 # ================================================================ classify: the headline the page shows

@@ -319,3 +319,31 @@ def test_a_story_only_in_the_app_data_is_read_and_a_shown_one_is_not_doubled(htm
     assert [d.step == "app data" for d in trace].count(True) == int(APP_DATA[html_file])
     assert shingle_f1(article.body, case.body) > 0.9
     assert article.authors and _words(article.authors[0]) in _words(" ".join(case.authors))
+
+
+# ---------------------------------------------------------------- a story that declares nothing
+
+# Tune pages with their metadata taken away (``benchmarks.stripped``'s "no metadata": no
+# JSON-LD, no <meta>, no microdata), as a small publisher's page or one in an old archive
+# comes: each is still its story, not a listing for its rails of teasers or too little
+# text for a story set in one block.
+NO_METADATA = {
+    ("fundus-tests-dev", "TheProvince_2026_06_06"): "sections parted by subheadings, 11 <article> cards",
+    ("fundus-tests-dev", "NRK_2024_08_05"): "165 headline links around a story of 14 paragraphs",
+    ("fundus-tests-dev", "EuronewsDE_2024_04_30"): "12 <article> cards, 9 paragraphs in a row",
+    ("naeb-dev", "4f7bf7b9cfd49b73e8b372c567fac25b"): "the story in one block, 43 headline links",
+    ("fundus-eval", "TheIntercept_3.html.gz"): "one block of prose under the headline",
+}
+
+
+@pytest.mark.parametrize("dataset, name", sorted(NO_METADATA))
+def test_a_story_without_metadata_is_still_its_story(dataset, name):
+    from benchmarks.extraction import LOADERS, _page
+    from benchmarks.stripped import VARIANTS, stripped
+    from pipelines.extraction import extract_or_reason
+
+    (case,) = [c for c in LOADERS[dataset](DATASETS) if c.name == name]
+    assert case.half == "tune"
+    article = extract_or_reason(_page(stripped(case, VARIANTS["no metadata"])))
+    assert not isinstance(article, str), (NO_METADATA[dataset, name], article)
+    assert shingle_f1(article.body, case.body) > 0.9, NO_METADATA[dataset, name]

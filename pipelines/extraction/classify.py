@@ -46,6 +46,8 @@ _ARTICLE_META = ("article:published_time", "article:section", "article:author")
 _DC_ARTICLE = re.compile(r"^(text|article|newsarticle)$", re.I)
 #: Paragraphs of prose under a visible headline that make an undated, undeclared page a story.
 STORY_PARAGRAPHS = 3
+#: Characters (``text_length``) of one block of prose that is a story's, not a teaser's blurb.
+STORY_BLOCK = 600
 
 
 def prose_stats(paragraphs: list[str]) -> tuple[int, int]:
@@ -69,45 +71,36 @@ _PARAGRAPH_TAGS = ("p", "div", "li", "td", "blockquote", "section")
 _INLINE_CHILDREN = 4
 
 
-def _is_teaser(el) -> bool:
-    """A card (``<article>``), a heading that is a link, or a link that reads like a headline:
-    a list's item starts here."""
-    if el.tag == "article" or (el.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and el.find(".//a") is not None):
-        return True
-    return any(4 <= word_count(clean_text(a.text_content())) <= 30 for a in el.iter("a"))
-
-
 def story_run(root, paragraphs: list[str]) -> int:
-    """The most paragraphs of prose (``prose_stats``) the page sets one after another in one
-    element, with no teaser (a linked heading, a headline link) between them.
+    """The most paragraphs of prose (``prose_stats``) the page shows one after another, in
+    page order, with no teaser between them: no link that reads like a headline (4+ words)
+    and no ``<article>`` card. Subheadings, figures and wrappers between them do not count.
 
     A story's paragraphs follow one another; a listing's blurbs each sit under a headline
-    of their own, in a card of their own or between linked headings. Language-independent
-    structure, read where a page declares nothing: its rails of teasers (and ``<article>``
-    cards) can outnumber a short story's paragraphs without making it a listing.
+    link of their own. Language-independent structure, read where a page declares nothing:
+    its rails of teasers (and ``<article>`` cards) can outnumber a short story's paragraphs
+    without making it a listing.
     """
     prose = {clean_text(p) for p in paragraphs if word_count(p) >= 12}
     if not prose:
         return 0
-    lengths = {len(p) for p in prose}
+    shortest, longest = min(map(len, prose)), max(map(len, prose))
     found = set()
     for el in root.iter(*_PARAGRAPH_TAGS):
         if len(el) > _INLINE_CHILDREN or outside_story(el):
             continue
         text = el.text_content()
-        if len(text) < min(lengths) or len(text) > 2 * max(lengths):
-            continue
-        if clean_text(text) in prose:
+        if shortest <= len(text) <= 2 * longest and clean_text(text) in prose:
             found.add(el)
-    best = 0
-    for parent in {el.getparent() for el in found}:
-        run = 0
-        for child in parent:
-            if child in found:
-                run += 1
-                best = max(best, run)
-            elif isinstance(child.tag, str) and _is_teaser(child):
-                run = 0
+    inside = {d for el in found for d in el.iterdescendants()}  # a paragraph's own links are inline
+    best = run = 0
+    for el in root.iter():
+        if el in found and el not in inside:
+            run += 1
+            best = max(best, run)
+        elif el not in inside and (el.tag == "article" or (
+                el.tag == "a" and 4 <= word_count(clean_text(el.text_content())) <= 30)):
+            run = 0
     return best
 
 
@@ -188,10 +181,16 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
     # Undeclared: demand a story, and not a wall of teasers. Section pages carry teaser
     # blurbs that read like prose, but no publication date of their own and no headline
     # of a story over them.
-    if n_prose < 2 or prose_chars < 200:
+    # One long block of prose under the headline the page shows is a story too: its
+    # paragraphs run together (set apart by <br>s, or joined), and no blurb is that long.
+    block = max((text_length(p) for p in paragraphs if word_count(p) >= 12), default=0)
+    one_block = block >= STORY_BLOCK and shows_headline(root, title)
+    if (n_prose < 2 or prose_chars < 200) and not one_block:
         return "too_little_text"
     if not has_date and not (n_prose >= STORY_PARAGRAPHS and shows_headline(root, title)):
         return "no_date"
     teasers = (articles >= 4 and n_prose < articles) or not (links < 3 * n_prose + 20 or prose_chars > 2000)
     # A wall of teasers, unless the prose is one story's: paragraphs that follow one another.
-    return "listing" if teasers and story_run(root, paragraphs) < STORY_PARAGRAPHS else None
+    if teasers and not one_block and story_run(root, paragraphs) < STORY_PARAGRAPHS:
+        return "listing"
+    return None
