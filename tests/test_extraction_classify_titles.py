@@ -327,6 +327,28 @@ def test_an_undated_story_that_shows_its_headline_in_the_story_is_kept(markup):
     assert _reason(_undated(markup), has_date=False) is None
 
 
+# Fewer than three paragraphs, but a story's worth of prose (600 characters) under the shown
+# headline: a review, a short report; in English and German. Less prose is no story undated.
+_GERMAN_MORE = ("Bis zur Abstimmung im Bundesrat im Herbst wollen die Länder noch eigene Vorschläge zu den Fristen "
+                "und zur Verteilung der Mittel einbringen, hieß es aus mehreren Staatskanzleien.")
+
+
+@pytest.mark.parametrize("paragraphs", [[" ".join(PROSE[:2]), " ".join(PROSE[2:])],
+                                        [" ".join(_GERMAN[:2]), " ".join([_GERMAN[2], _GERMAN_MORE])]])
+def test_an_undated_story_of_two_long_paragraphs_under_its_shown_headline_is_kept(paragraphs):
+    html = _html("<title>Blinken arrives in Beijing - The Daily Example</title>",
+                 f"<div class='story'><h1>{HEADLINE}</h1>{_paras(paragraphs)}</div>")
+    assert _reason(html, has_date=False) is None
+    assert _reason(html.replace(f"<h1>{HEADLINE}</h1>", ""), has_date=False) == "no_date"
+
+
+@pytest.mark.parametrize("paragraphs", [PROSE[:2], _GERMAN[:2]])
+def test_an_undated_page_of_two_paragraphs_short_of_a_story_is_declined(paragraphs):
+    html = _html("<title>Blinken arrives in Beijing - The Daily Example</title>",
+                 f"<div class='story'><h1>{HEADLINE}</h1>{_paras(paragraphs)}</div>")
+    assert _reason(html, has_date=False) == "no_date"
+
+
 # ================================================================ classify: a declared article overrides the heuristics
 
 _DECLARATIONS = [

@@ -333,6 +333,7 @@ NO_METADATA = {
     ("fundus-tests-dev", "EuronewsDE_2024_04_30"): "12 <article> cards, 9 paragraphs in a row",
     ("naeb-dev", "4f7bf7b9cfd49b73e8b372c567fac25b"): "the story in one block, 43 headline links",
     ("fundus-eval", "TheIntercept_3.html.gz"): "one block of prose under the headline",
+    ("fundus-eval", "TheGuardian_4.html.gz"): "no date found: two long paragraphs under the shown headline",
 }
 
 

@@ -187,7 +187,7 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
     one_block = block >= STORY_BLOCK and shows_headline(root, title)
     if (n_prose < 2 or prose_chars < 200) and not one_block:
         return "too_little_text"
-    if not has_date and not (n_prose >= STORY_PARAGRAPHS and shows_headline(root, title)):
+    if not has_date and not ((n_prose >= STORY_PARAGRAPHS or prose_chars >= STORY_BLOCK) and shows_headline(root, title)):
         return "no_date"
     teasers = (articles >= 4 and n_prose < articles) or not (links < 3 * n_prose + 20 or prose_chars > 2000)
     # A wall of teasers, unless the prose is one story's: paragraphs that follow one another.
