@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .document import OUTSIDE_STORY, UNSPACED, alternation, clean_text, outside_story, text_length, word_count
+from .document import (
+    OUTSIDE_STORY, UNSPACED, alternation, clean_text, outside_story, text_length, text_lengths, word_count,
+)
 from .structured import LISTING_TYPES, Structured
 from .titles import norm
 
@@ -85,12 +87,12 @@ def story_run(root, paragraphs: list[str]) -> int:
     if not prose:
         return 0
     shortest, longest = min(map(len, prose)), max(map(len, prose))
+    sizes = text_lengths(root)  # one pass: no element's text is read unless it has a paragraph's length
     found = set()
     for el in root.iter(*_PARAGRAPH_TAGS):
-        if len(el) > _INLINE_CHILDREN or outside_story(el):
+        if len(el) > _INLINE_CHILDREN or not shortest <= sizes.get(el, 0) <= 2 * longest or outside_story(el):
             continue
-        text = el.text_content()
-        if shortest <= len(text) <= 2 * longest and clean_text(text) in prose:
+        if clean_text(el.text_content()) in prose:
             found.add(el)
     inside = {d for el in found for d in el.iterdescendants()}  # a paragraph's own links are inline
     best = run = 0
