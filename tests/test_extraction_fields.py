@@ -568,3 +568,38 @@ def test_a_page_showing_its_date_in_its_own_digits_is_dated(lang, shown, expecte
     root = parse_html(f'<html lang="{lang}"><body><h1>T</h1><div class="date">{shown}</div>'
                       '<p>Text of the story.</p></body></html>')
     assert choose_dates(root, extract_structured(root), "https://x.test/a")[0] == expected
+
+
+# ---------------------------------------------------------------- the date shown nearest the headline
+
+# A page that declares no date and has none in its URL: today's date in the masthead, above
+# the headline, is no story's date; the one in the story's header or byline is, labelled as
+# published, as updated, or not at all; in English and German, above or below the headline.
+_MASTHEADS = [
+    "<div class='top'><span>Monday, November 24, 2025</span><a href='/'>The Example Times</a></div>",
+    "<div><div><p>Montag, 24. November 2025</p></div><a href='/'>Beispielblatt</a></div>",
+]
+_STORIES = [
+    ("<div class='story'><div><h1>{h}</h1><p class='by'>By Jo Roe | November 21, 2025</p></div><p>{p}</p></div>",
+     "2025-11-21"),
+    ("<div><div class='kopf'><span>Politik · 21.11.2025</span><h1>{h}</h1></div><div><p>{p}</p></div></div>",
+     "2025-11-21"),
+    ("<div><div><h1>{h}</h1><div><span>Last updated: November 21, 2025 15:34</span></div></div><p>{p}</p></div>",
+     "2025-11-21T15:34:00"),
+]
+
+
+@pytest.mark.parametrize("masthead", _MASTHEADS)
+@pytest.mark.parametrize("story, day", _STORIES)
+def test_an_undeclared_pages_date_is_the_one_shown_nearest_its_headline(masthead, story, day):
+    title = "Mining blasts shatter homes in the valley"
+    root = _root(f"<title>{title} - The Example Times</title>",
+                 masthead + story.format(h=title, p=PROSE))
+    published, _ = choose_dates(root, extract_structured(root), "https://x.test/mining-blasts", title=title)
+    assert published.startswith(day)
+
+
+def test_without_a_headline_the_first_date_shown_stays():
+    root = _root("<title>No headline here</title>", _MASTHEADS[0] + "<p>By Jo Roe | November 21, 2025</p>")
+    published, _ = choose_dates(root, extract_structured(root), "https://x.test/a", title="No headline here")
+    assert published.startswith("2025-11-24")

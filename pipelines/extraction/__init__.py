@@ -140,7 +140,7 @@ def _extract(page: Page, rules: SiteRules | None, link_rules: LinkRules | None =
 
     # Element text lengths, for both: the tree is not changed between them.
     sizes = text_lengths(root)
-    published, modified = choose_dates(root, data, page.url, sizes)
+    published, modified = choose_dates(root, data, page.url, sizes, title)
     authors = choose_authors(root, data, body.trailing_authors, page.url, sizes)
     version = EXTRACTOR_VERSION
     if rule is not None:

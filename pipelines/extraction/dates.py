@@ -306,6 +306,14 @@ def shown_dates(root, dayfirst: bool | None = None, languages: tuple[str, ...] =
     ``text_lengths(root)``, when the caller has it already.
     """
     found: list[tuple[str, bool, bool]] = []
+    for value, updated, readable, _ in _shown(root, dayfirst, languages, sizes):
+        if (value, updated, readable) not in found:
+            found.append((value, updated, readable))
+    return found
+
+
+def _shown(root, dayfirst: bool | None, languages: tuple[str, ...], sizes: dict | None):
+    """``shown_dates``' dates with the element that shows each, in page order, repeats kept."""
     story = _story_ancestors(root)
     sizes = text_lengths(root) if sizes is None else sizes
     for el in root.iter():
@@ -335,9 +343,25 @@ def shown_dates(root, dayfirst: bool | None = None, languages: tuple[str, ...] =
         if not value or _in_listing(el, story):
             continue
         updated = bool(_UPDATED.search(text) or _UPDATED.search(marker))
-        if (value, updated, readable) not in found:
-            found.append((value, updated, readable))
-    return found
+        yield value, updated, readable, el
+
+
+def nearest_date(root, headline, dayfirst: bool | None = None, languages: tuple[str, ...] = (),
+                 sizes: dict | None = None) -> str | None:
+    """The date the page shows closest to its headline in the tree, for a page that declares
+    no date and has none in its URL: the one whose common ancestor with ``headline`` is
+    deepest (the story's header or byline), the first in page order of those, a publication
+    date before an update. Today's date in the masthead, above the headline, shares only the
+    page's wrappers with it, whatever it says.
+    """
+    depth = {el: i for i, el in enumerate(reversed([headline, *headline.iterancestors()]))}
+    best, best_key = None, None
+    for order, (value, updated, _, el) in enumerate(_shown(root, dayfirst, languages, sizes)):
+        common = next((a for a in (el, *el.iterancestors()) if a in depth), None)
+        key = (-depth.get(common, -1), updated, order)
+        if best_key is None or key < best_key:
+            best, best_key = value, key
+    return best
 
 
 def _day(value: str) -> date:

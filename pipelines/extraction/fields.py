@@ -13,12 +13,12 @@ from .authors import (
     split_authors,
 )
 from .dates import (
-    agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, parse_date, shown_dates,
+    agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, nearest_date, parse_date, shown_dates,
 )
 from .document import clean_text, drop_keeping_tail, html_lang, node_text, outside_story, text_lengths
 from .furniture import FURNITURE, NOT_BYLINE, marked
 from .structured import Structured, jsonld_list, jsonld_text
-from .titles import choose_title, clean_title, site_first_words, site_names  # noqa: F401  (re-exported)
+from .titles import choose_title, clean_title, norm, site_first_words, site_names  # noqa: F401  (re-exported)
 
 _STANDFIRST = re.compile(r"(?:^|[-_ ])(standfirst|dek|summary|subtitle|sub-?headline|strapline|lede|intro|excerpt|teaser|description)(?:$|[-_ ])", re.I)
 
@@ -201,6 +201,14 @@ def choose_authors(root, data: Structured, trailing: list[str], url: str = "", s
     return prefer_people(names)
 
 
+def _headline(root, title: str | None):
+    """The ``<h1>`` that shows ``title`` (letters and digits compared), outside the page's chrome."""
+    key = norm(title)
+    if not key:
+        return None
+    return next((h for h in root.iter("h1") if norm(node_text(h)) == key and not outside_story(h)), None)
+
+
 def _key(name: str) -> str:
     return re.sub(r"\W+", "", name.lower())
 
@@ -244,7 +252,8 @@ def _structured_date(data: Structured, ld_keys: tuple[str, ...], meta_keys: tupl
     return found
 
 
-def choose_dates(root, data: Structured, url: str, sizes: dict | None = None) -> tuple[str | None, str | None]:
+def choose_dates(root, data: Structured, url: str, sizes: dict | None = None,
+                 title: str | None = None) -> tuple[str | None, str | None]:
     """(published, modified) as ISO 8601, keeping the offset the page gives.
 
     Structured data and meta tags anchor the dates; a date the page shows near them
@@ -253,8 +262,9 @@ def choose_dates(root, data: Structured, url: str, sizes: dict | None = None) ->
     zone and is the date readers see: first one naming the declared instant, then one on
     its day, then any but the declared update's own instant (see ``agreeing_date``). Dates in lists of other stories, comments,
     navigation and footers do not count. Without
-    declarations the URL's date anchors the shown dates; without either, the first date
-    shown, then htmldate's guess. All-numeric dates shown are read month first on pages
+    declarations the URL's date anchors the shown dates; without either, the date shown
+    nearest the headline that shows ``title`` (``nearest_date``: not the masthead's date of
+    today), else the first date shown, then htmldate's guess. All-numeric dates shown are read month first on pages
     in US English ("06/18/2023"), day first otherwise. ``sizes``: ``text_lengths(root)``,
     when the caller has it.
     """
@@ -271,7 +281,11 @@ def choose_dates(root, data: Structured, url: str, sizes: dict | None = None) ->
     elif from_url:
         published = agreeing_date(shown, from_url, day_shift(from_url, 1), slack_days=1) or from_url
     else:
-        published = next((value for value, updated, _ in shown if not updated), None)
+        headline = _headline(root, title)
+        if headline is not None:
+            published = nearest_date(root, headline, day_first_locale(*locales), tuple(filter(None, locales)), sizes)
+        else:
+            published = next((value for value, updated, _ in shown if not updated), None)
         if published is None:
             published = parse_date(fallback_date(lxml.html.tostring(root, encoding="unicode"), url))
     if not modified and published:
