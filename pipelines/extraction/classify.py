@@ -158,9 +158,12 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
     it has fewer than ``STORY_PARAGRAPHS`` paragraphs of prose.
     Declarations (JSON-LD type, og:type, article:* meta) are trusted when the page also
     carries some prose; undeclared pages must look like a story: several paragraphs of
-    prose and far fewer headline links than a section page has, and a publication date
-    unless the page shows its headline (``shows_headline``) over ``STORY_PARAGRAPHS``
-    paragraphs of prose or more: a story whose date we cannot read is still a story.
+    prose (or one block of ``STORY_BLOCK`` characters under the shown headline), not a wall
+    of teasers (headline links or ``<article>`` cards outnumbering the prose, unless
+    ``STORY_PARAGRAPHS`` paragraphs run one after another: ``story_run``), and a publication
+    date unless the page shows its headline (``shows_headline``) over ``STORY_PARAGRAPHS``
+    paragraphs of prose or ``STORY_BLOCK`` characters of it: a story whose date we cannot
+    read is still a story.
     (The caller asks an undated page it keeps whether it is a section page, the spider's
     own test, since teaser blurbs under a section's <h1> read like prose too.)
     """
@@ -189,7 +192,8 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
     one_block = block >= STORY_BLOCK and shows_headline(root, title)
     if (n_prose < 2 or prose_chars < 200) and not one_block:
         return "too_little_text"
-    if not has_date and not ((n_prose >= STORY_PARAGRAPHS or prose_chars >= STORY_BLOCK) and shows_headline(root, title)):
+    enough = n_prose >= STORY_PARAGRAPHS or prose_chars >= STORY_BLOCK
+    if not has_date and not (enough and shows_headline(root, title)):
         return "no_date"
     teasers = (articles >= 4 and n_prose < articles) or not (links < 3 * n_prose + 20 or prose_chars > 2000)
     # A wall of teasers, unless the prose is one story's: paragraphs that follow one another.

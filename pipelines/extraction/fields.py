@@ -264,8 +264,8 @@ def choose_dates(root, data: Structured, url: str, sizes: dict | None = None,
     navigation and footers do not count. Without
     declarations the URL's date anchors the shown dates; without either, the date shown
     nearest the headline that shows ``title`` (``nearest_date``: not the masthead's date of
-    today), else the first date shown, then htmldate's guess. All-numeric dates shown are read month first on pages
-    in US English ("06/18/2023"), day first otherwise. ``sizes``: ``text_lengths(root)``,
+    today), else the first date shown, then htmldate's guess. All-numeric dates shown are
+    read month first on pages in US English ("06/18/2023"), day first otherwise. ``sizes``: ``text_lengths(root)``,
     when the caller has it.
     """
     published = _structured_date(data, ("datePublished", "dateCreated"), _PUBLISHED_META, "datepublished")
