@@ -337,15 +337,15 @@ NO_METADATA = {
 }
 
 
-def _without_metadata(dataset: str, name: str):
-    """(case, what extraction makes of the tune page with its metadata removed)."""
+def _without_metadata(dataset: str, name: str, variant: str = "no metadata"):
+    """(case, what extraction makes of the tune page with its metadata removed, or ``variant``)."""
     from benchmarks.extraction import LOADERS, _page
     from benchmarks.stripped import VARIANTS, stripped
     from pipelines.extraction import extract_or_reason
 
     (case,) = [c for c in LOADERS[dataset](DATASETS) if c.name == name]
     assert case.half == "tune"
-    return case, extract_or_reason(_page(stripped(case, VARIANTS["no metadata"])))
+    return case, extract_or_reason(_page(stripped(case, VARIANTS[variant])))
 
 
 @pytest.mark.parametrize("dataset, name", sorted(NO_METADATA))
@@ -369,3 +369,20 @@ NEAREST_DATE = {
 def test_without_metadata_the_date_shown_nearest_the_headline(dataset, name):
     case, article = _without_metadata(dataset, name)
     assert (article.published or "")[:10] == case.date, NEAREST_DATE[dataset, name]
+
+
+# With every class and id hashed (``benchmarks.stripped``'s "names hashed"), a byline the
+# page marked by class only is still found: the link to the author's page under the headline.
+AUTHOR_LINKS = {
+    ("naeb-dev", "8cf27fb0f3e3e7ef66dbc7386e4269a9"): "/authors/l/lf-lj/liz-hoggard/",
+    ("naeb-dev", "52462fc55d34c1a1ba062e72755d1bcb"): "/staff/12135490002/kaitlyn-mccormick/",
+    ("fundus-tests-dev", "KlasseGegenKlasse_2026_01_07"): "/author/wladekflakin/ (German page)",
+}
+
+
+@pytest.mark.parametrize("dataset, name", sorted(AUTHOR_LINKS))
+def test_with_names_hashed_the_author_link_under_the_headline_is_the_byline(dataset, name):
+    from benchmarks.extraction import norm_authors
+
+    case, article = _without_metadata(dataset, name, "names hashed")
+    assert norm_authors(article.authors) == norm_authors(case.authors), AUTHOR_LINKS[dataset, name]

@@ -603,3 +603,35 @@ def test_without_a_headline_the_first_date_shown_stays():
     root = _root("<title>No headline here</title>", _MASTHEADS[0] + "<p>By Jo Roe | November 21, 2025</p>")
     published, _ = choose_dates(root, extract_structured(root), "https://x.test/a", title="No headline here")
     assert published.startswith("2025-11-24")
+
+
+# ---------------------------------------------------------------- links to author pages
+
+# A byline marked by nothing but where it links: no class, no rel, no "By" (hashed class
+# names, or a layout that never had any), between the headline and the first paragraph.
+@pytest.mark.parametrize("byline, names", [
+    ('<div><a href="/author/jo-roe/">Jo Roe</a> <span>1 May 2024</span></div>', ["Jo Roe"]),
+    ('<ul><li><a href="https://zeitung.test/autoren/anna-fink">Anna Fink</a></li>'
+     '<li><a href="/autoren/jan-marchart">Jan Marchart</a></li></ul>', ["Anna Fink", "Jan Marchart"]),
+    ('<span><a href="/staff/12135490002/kaitlyn-mccormick/">Kaitlyn McCormick</a></span>', ["Kaitlyn McCormick"]),
+])
+def test_a_link_to_an_author_page_under_the_headline_is_the_byline(byline, names):
+    root = _root("", f"<h1>Storm hits the coast</h1>{byline}<p>{PROSE}</p>")
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == names
+
+
+@pytest.mark.parametrize("body", [
+    # after the story's first paragraph: an author box or "more from" list, not the byline
+    f'<h1>Storm hits the coast</h1><p>{PROSE}</p><div><a href="/author/jo-roe/">Jo Roe</a></div>',
+    # a link that is no author page
+    '<h1>Storm hits the coast</h1><div><a href="/politics/jo-roe">Jo Roe</a></div>' + f"<p>{PROSE}</p>",
+])
+def test_other_links_near_the_headline_are_no_byline(body):
+    root = _root("", body)
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == []
+
+
+def test_a_marked_byline_comes_before_a_link_to_an_author_page():
+    root = _root("", '<h1>Storm hits the coast</h1><div><a href="/author/jo-roe/">Jo Roe</a></div>'
+                     f'<p class="byline">By Ann Lee</p><p>{PROSE}</p>')
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == ["Ann Lee"]

@@ -120,7 +120,40 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
         if m:
             add(split_authors(m.group(1)), True)
         break
+    add(author_links(root, sizes), False)
     return found
+
+
+# A link to the author's page: the path names what it lists ("/author/jo-roe", "/autor/…",
+# "/staff/123/jo-roe/", "/authors/j/jo-roe/"), in the languages of the data.
+_AUTHOR_PATH = re.compile(r"/(?:authors?|autor(?:en|es)?|auteurs?|autori?|staff|journalists?|reporters?|redakteur(?:e|in)?|"
+                          r"columnists?|writers?|profiles?)/", re.I)
+
+
+def author_links(root, sizes: dict, elements: int = 60) -> list[str]:
+    """Names of links to author pages between the headline and the story's first paragraph
+    of prose: the byline of a page that marks it by nothing else (no class, no "By")."""
+    headline = next((h for h in root.iter("h1") if not outside_story(h)), None)
+    if headline is None:
+        return []
+    names: list[str] = []
+    for n, el in enumerate(_after(headline)):
+        if n > elements or (el.tag == "p" and sizes.get(el, 0) > 150):
+            break
+        if el.tag == "a" and _AUTHOR_PATH.search(el.get("href") or "") and not _in_story_furniture(el):
+            names.extend(x for x in split_authors(node_text(el)) if x not in names)
+    return names
+
+
+def _after(el):
+    """The elements after ``el`` in page order (its descendants and what follows it)."""
+    started = False
+    for node in el.getroottree().getroot().iter():
+        if node is el:
+            started = True
+            continue
+        if started and isinstance(node.tag, str):
+            yield node
 
 
 def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
