@@ -10,7 +10,7 @@ from pipelines.extraction.authors import (
     authors_from_jsonld, drop_publication, prefer_people, split_authors,
 )
 from pipelines.extraction.body import Body, reconcile_with_declared
-from pipelines.extraction.dates import day_first_locale, parse_date, shown_dates
+from pipelines.extraction.dates import day_first_locale, is_update, parse_date, shown_dates
 from pipelines.extraction.document import parse_html
 from pipelines.extraction.fields import choose_authors, choose_dates
 from pipelines.extraction.rules import RuleError
@@ -635,3 +635,37 @@ def test_a_marked_byline_comes_before_a_link_to_an_author_page():
     root = _root("", '<h1>Storm hits the coast</h1><div><a href="/author/jo-roe/">Jo Roe</a></div>'
                      f'<p class="byline">By Ann Lee</p><p>{PROSE}</p>')
     assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == ["Ann Lee"]
+
+
+# ---------------------------------------------------------------- update labels, by language
+
+@pytest.mark.parametrize("line", [
+    "Updated May 4, 2024 12:00", "Aktualisiert am 04.05.2024", "04.05.2024, 12:00 Uhr aktualisiert",
+    "Mis à jour le 4 mai 2024 à 09:06", "Actualizado: 4 may 2024 - 17:38 CEST", "Uppdaterad kl 12.17",
+    "Oppdatert 04.05.2024", "2024年5月4日 01時40分更新", "수정 2024.05.04 20:57", "Güncelleme: 04.05.2024 - 18:57",
+])
+def test_an_update_label_in_the_languages_of_the_data(line):
+    assert is_update(line)
+
+
+@pytest.mark.parametrize("line", [
+    # the line's first date, the one read, is the publication; the label is the second's
+    "Published 3 May 2024, updated 4 May 2024", "March 2, 2024 6:00 am (Updated 6:01 am)",
+    "2024年5月3日 01時28分 (5月4日 01時40分更新)", "입력 2024.05.03 20:00 수정 2024.05.04 20:57",
+    # no label
+    "May 3, 2024", "Publié le 3 mai 2024", "Veröffentlicht am 03.05.2024",
+])
+def test_a_line_whose_first_date_is_no_update(line):
+    assert not is_update(line)
+
+
+@pytest.mark.parametrize("header, day", [
+    ("<p>Mis à jour le 5 mai 2024 à 10:00</p><p>Publié le 3 mai 2024 à 08:00</p>", "2024-05-03"),
+    ("<p>Aktualisiert am 05.05.2024, 10:00 Uhr</p><p>Veröffentlicht am 03.05.2024, 08:00 Uhr</p>", "2024-05-03"),
+    ("<p>Actualizado: 5 may 2024 - 10:00</p><p>3 may 2024 - 08:00</p>", "2024-05-03"),
+])
+def test_an_undeclared_page_is_dated_by_its_publication_not_its_update(header, day):
+    title = "Mining blasts shatter homes in the valley"
+    root = _root(f"<title>{title}</title>", f"<div><div><h1>{title}</h1><div>{header}</div></div><p>{PROSE}</p></div>")
+    published, _ = choose_dates(root, extract_structured(root), "https://x.test/mining-blasts", title=title)
+    assert published.startswith(day)

@@ -53,9 +53,33 @@ BARE_TRAILS = {
 }
 
 
+# A date line's update label, in the page's language (``dates.is_update``): (the start of the
+# line, whether its date, the line's first, is the update).
+UPDATE_LINES = {
+    "ElPais_2024_10_15": ("Actualizado:", True),
+    "LesEchos_2024_07_18": ("Mis à jour le", True),
+    "Expressen_2025_10_23": ("Uppdaterad kl", True),
+    # the label is the second date's; the first, the one read, is the publication
+    "ChunichiShimbun_2025_01_13": ("2025年1月14日 01時28分", False),
+    "HankookIlbo_2025_05_15": ("입력 2025.05.15", False),
+}
+
+
 def test_regression_pages_are_in_the_tune_half():
     halves = {name: case.half for name, case in _cases().items()}
-    assert {halves[name] for name in [*TITLES, *AUTHORS, *BARE_TRAILS]} == {"tune"}
+    assert {halves[name] for name in [*TITLES, *AUTHORS, *BARE_TRAILS, *UPDATE_LINES]} == {"tune"}
+
+
+@pytest.mark.parametrize("html_file", sorted(UPDATE_LINES))
+def test_an_update_label_in_the_pages_language(html_file):
+    from benchmarks.extraction import html_text
+    from pipelines.extraction.dates import _shown
+    from pipelines.extraction.document import node_text, parse_html
+
+    start, update = UPDATE_LINES[html_file]
+    root = parse_html(html_text(_cases()[html_file].html))
+    flags = {updated for _, updated, _, el in _shown(root, None, (), None) if node_text(el).startswith(start)}
+    assert flags == {update}, html_file
 
 
 @pytest.mark.parametrize("html_file", sorted(BARE_TRAILS))

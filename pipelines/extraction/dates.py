@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
-from .document import clean_text, node_text, outside_story, text_lengths
+from .document import alternation, clean_text, node_text, outside_story, text_lengths
 from .furniture import LISTING, marked
 
 # Month names come from dateparser's data for each language (200+ of them), not a table
@@ -254,7 +254,43 @@ _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline", re.I)
 # text_content: node_text, the line read, drops the zero-width characters between digits.
 _Z = "[\u200b\ufeff\u00ad]*"
 _MAYBE_DATE = re.compile(rf"(?:1{_Z}9|2{_Z}0){_Z}\d{_Z}\d|\d(?:{_Z}\d){{9}}")
-_UPDATED = re.compile(r"updat|modif|edited|revised", re.I)
+# What labels a shown date as an update, by language (the stem where words inflect:
+# "updated", "Updates"; "modifié", "modificado", "modificato"), matched in the date's line
+# and its class or id. The date lines of five tune-half publishers carry one outside
+# English ("Actualizado", "Mis à jour", "Uppdaterad", "수정", "更新"); a page that declares
+# no date and shows its update first was dated by the update. See ``is_update`` for a
+# label after the line's first date.
+UPDATE_LABELS = {
+    "en": ("updat", "modif", "edited", "revised"),
+    "de": ("aktualisiert", "geändert"), "nl": ("bijgewerkt", "gewijzigd"),
+    "fr": ("mis à jour", "mise à jour", "actualisé"), "es": ("actualizad", "actualización"),
+    "pt": ("atualizad", "atualização"), "it": ("aggiornat",),
+    "sv": ("uppdaterad",), "nb": ("oppdatert",), "da": ("opdateret",), "fi": ("päivitetty",),
+    "pl": ("zaktualizowano", "aktualizacja"), "cs": ("aktualizováno", "aktualizace"),
+    "hu": ("frissítve", "frissítés"), "ro": ("actualizat",), "tr": ("güncelle",),
+    "ru": ("обновлено", "обновлен"), "uk": ("оновлено",), "el": ("ενημερώθηκε", "ενημέρωση"),
+    "id": ("diperbarui",), "ja": ("更新",), "zh": ("更新",), "ko": ("수정", "업데이트"),
+    "ar": ("تحديث",), "he": ("עודכן",),
+}
+_UPDATED = re.compile(alternation(w for ws in UPDATE_LABELS.values() for w in ws), re.I)
+_CLOCK = re.compile(r"(?<![\d.])\d{1,2}\s*[:時h.]\s*\d{2}(?![\d.])")  # 12:17, 12.17, 12h17, 12時17(分)
+
+
+def is_update(text: str, marker: str = "") -> bool:
+    """Whether a shown date line (``text``, with its element's class and id in ``marker``)
+    labels its date as an update. The date read from a line is its first one, so a label
+    after it counts only when the line holds no other date: "Updated 4 May", "1月14日
+    01時40分更新", but not "Published 3 May 2024, updated 4 May 2024", "입력 2025.05.15
+    20:00 수정 2025.05.15 20:57" or "01時28分 (01時40分更新)", where it labels a second date."""
+    if _UPDATED.search(marker):
+        return True
+    label = _UPDATED.search(text)
+    if not label:
+        return False
+    first_digit = re.search(r"\d", text)
+    if first_digit is None or label.start() < first_digit.start():
+        return True
+    return len(_YEAR.findall(text)) <= 1 and len(_CLOCK.findall(text)) <= 1
 
 
 def _maybe_date(text: str) -> bool:
@@ -342,7 +378,7 @@ def _shown(root, dayfirst: bool | None, languages: tuple[str, ...], sizes: dict 
             value, readable = parse_date(text, dayfirst, languages), True
         if not value or _in_listing(el, story):
             continue
-        updated = bool(_UPDATED.search(text) or _UPDATED.search(marker))
+        updated = is_update(text, marker)
         yield value, updated, readable, el
 
 
