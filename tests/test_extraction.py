@@ -154,6 +154,20 @@ def test_date_from_url():
     assert date_from_url("https://x.example/world/story-18234") is None
 
 
+@pytest.mark.parametrize("url, day", [
+    ("https://www.theguardian.test/us-news/2023/dec/22/trump-michigan", "2023-12-22"),
+    ("https://www.washingtontimes.test/news/2023/apr/28/budget/?utm_source=RSS", "2023-04-28"),
+    ("https://x.example/2023/September/3/story", "2023-09-03"),
+    ("https://x.example/2023/sept/3/story", "2023-09-03"),
+    # a word that only starts like a month, a day the month has not, no day at all
+    ("https://x.example/2023/mayor/2/story", None),
+    ("https://x.example/2023/feb/30/story", None),
+    ("https://x.example/2023/dec/story", None),
+])
+def test_date_from_url_with_the_month_in_words(url, day):
+    assert date_from_url(url) == day
+
+
 # ---------------------------------------------------------------- language
 
 @pytest.mark.parametrize("raw, tag", [

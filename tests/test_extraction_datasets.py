@@ -386,3 +386,27 @@ def test_with_names_hashed_the_author_link_under_the_headline_is_the_byline(data
 
     case, article = _without_metadata(dataset, name, "names hashed")
     assert norm_authors(article.authors) == norm_authors(case.authors), AUTHOR_LINKS[dataset, name]
+
+
+# With no metadata, a page that shows no date of its own is dated by its URL, also when the
+# URL names the month in words ("/2023/dec/22/"): The Guardian's two tune pages.
+URL_MONTH_IN_WORDS = {
+    ("naeb-dev", "170ac41f9b58ebe5e859420b5fbc361d"): "/2023/dec/22/",
+    ("naeb-dev", "b508a251987b6750d25b422637d89b48"): "/2023/dec/22/",
+}
+
+
+@pytest.mark.parametrize("dataset, name", sorted(URL_MONTH_IN_WORDS))
+def test_without_metadata_the_date_in_the_urls_words(dataset, name):
+    case, article = _without_metadata(dataset, name)
+    assert (article.published or "")[:10] == case.date, URL_MONTH_IN_WORDS[dataset, name]
+
+
+def test_the_second_publisher_with_the_month_in_words_in_its_urls():
+    """The Washington Times (fundus-tests-dev, tune) writes its URLs the same way."""
+    from benchmarks.extraction import LOADERS
+    from pipelines.extraction.dates import date_from_url
+
+    (case,) = [c for c in LOADERS["fundus-tests-dev"](DATASETS) if c.publisher.endswith("WashingtonTimes")]
+    assert case.half == "tune" and "/2023/apr/28/" in case.url
+    assert date_from_url(case.url) == case.date

@@ -669,3 +669,18 @@ def test_an_undeclared_page_is_dated_by_its_publication_not_its_update(header, d
     root = _root(f"<title>{title}</title>", f"<div><div><h1>{title}</h1><div>{header}</div></div><p>{PROSE}</p></div>")
     published, _ = choose_dates(root, extract_structured(root), "https://x.test/mining-blasts", title=title)
     assert published.startswith(day)
+
+
+@pytest.mark.parametrize("url, shown, expected", [
+    # the masthead's today is the only date shown
+    ("https://x.test/world/2024/mar/02/mining-blasts", "", "2024-03-02"),
+    ("https://x.test/news/2024/march/2/mining-blasts", "", "2024-03-02"),
+    # the URL's day anchors the dates shown: the story's line, on that day, gives the time
+    ("https://x.test/news/2024/Mar/2/mining-blasts", "<p class='date'>Saturday 2 March 2024 10:15 GMT</p>",
+     "2024-03-02T10:15"),
+])
+def test_an_undeclared_page_is_dated_by_the_month_in_words_in_its_url(url, shown, expected):
+    title = "Mining blasts shatter homes in the valley"
+    root = _root(f"<title>{title}</title>", _MASTHEADS[0] + f"<div><h1>{title}</h1>{shown}<p>{PROSE}</p></div>")
+    published, _ = choose_dates(root, extract_structured(root), url, title=title)
+    assert published.startswith(expected)

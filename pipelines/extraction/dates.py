@@ -115,6 +115,12 @@ _NUMERIC = re.compile(r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _EPOCH = re.compile(r"\d{10}(\d{3})?")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
+# The month as a word between slashes: "/2023/dec/22/" (The Guardian, The Washington Times).
+_URL_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")
+_URL_DATE_NAMED = re.compile(
+    r"/((?:19|20)\d\d)/(" + "|".join(sorted({*_URL_MONTHS, *(m[:3] for m in _URL_MONTHS), "sept"}, key=len, reverse=True))
+    + r")/(0?[1-9]|[12]\d|3[01])/", re.I)
 
 
 # Zone names that stand for a region's local time, summer time included: "10:30 a.m. ET" is
@@ -244,9 +250,12 @@ def day_first_locale(*locales: str | None) -> bool | None:
 
 
 def date_from_url(url: str) -> str | None:
-    """A date embedded in the URL path (/2023/06/18/ or 2023-06-18), as YYYY-MM-DD."""
+    """A date embedded in the URL path (/2023/06/18/, 2023-06-18 or /2023/jun/18/), as YYYY-MM-DD."""
     m = _URL_DATE.search(url or "")
-    return _render(*m.groups()) if m else None
+    if m:
+        return _render(*m.groups())
+    m = _URL_DATE_NAMED.search(url or "")
+    return _render(m.group(1), [x[:3] for x in _URL_MONTHS].index(m.group(2)[:3].lower()) + 1, m.group(3)) if m else None
 
 
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline", re.I)
