@@ -98,6 +98,9 @@ def test_figures_go_even_when_they_hold_most_of_the_text(story, figure):
     ('<div hidden>', True), ('<div style="visibility:hidden">', True), ('<div class="sr-only">', True),
     ('<div class="hidden md:block">', False), ('<div class="d-none lg:flex">', False),
     ('<div class="hide-on-print">', False),
+    # shown in a state the page is not in as it loads (Alpine.js, Vue); a cloak alone is the app root
+    ('<div x-show="isSuccess" x-cloak>', True), ('<div v-if="loggedIn" v-cloak>', True),
+    ('<div v-show="open" v-cloak>', True), ('<div id="app" v-cloak>', False), ('<div x-show="open">', False),
 ])
 def test_hidden_is_what_the_pages_markup_hides_on_a_desktop(el, expected):
     root = parse_html(f"<html><body>{el}x</div></body></html>")
@@ -112,6 +115,22 @@ def test_hidden_is_what_the_pages_markup_hides_on_a_desktop(el, expected):
 def test_a_paragraph_shown_on_a_desktop_is_kept_and_one_shown_only_elsewhere_is_pruned(story, shown, classes):
     root = _pruned(f'<div class="{classes}"><p>{story[0]}</p></div>' + _ps(story[1:]))
     assert (story[0] in _text(root)) is shown and story[-1] in _text(root)
+
+
+@pytest.mark.parametrize("cloaked", [
+    '<div x-show="isSuccess" x-cloak><span>Thanks for signing up!</span><p>Your subscription has been confirmed. '
+    'Keep an eye on your inbox!</p></div>',
+    '<div v-if="!user" v-cloak><p>Sie müssen angemeldet sein, um zu kommentieren. Bitte melden Sie sich an.</p></div>',
+])
+def test_a_block_shown_only_in_another_state_of_the_page_is_pruned(cloaked):
+    root = _pruned(_ps(ENGLISH[:2]) + cloaked + _ps(ENGLISH[2:]))
+    assert "signing up" not in _text(root) and "angemeldet" not in _text(root) and ENGLISH[-1] in _text(root)
+
+
+@STORIES
+def test_a_cloaked_app_root_holding_the_story_stays(story):
+    root = _pruned(f'<div id="app" v-cloak x-show="ready">{_ps(story)}</div><p>Footer line.</p>')
+    assert story[0] in _text(root)
 
 
 # ---------------------------------------------------------------- links that are teasers

@@ -100,11 +100,21 @@ _SHOWN_FROM_BREAKPOINT = re.compile(
     r"|d-(?:sm|md|lg|xl|xxl)-(?:block|flex|grid|inline|inline-block|inline-flex|table|table-cell|table-row))$")
 
 
+# Shown or not as the page's state says, and hidden until the script has decided (the
+# frameworks' cloak attribute, ``[x-cloak] {display: none}``): a form's "Thanks for signing
+# up!", a login prompt, a menu. Alpine.js and Vue; a cloak without a state (Vue's app root)
+# is only hidden until the script runs, and stays.
+_CLOAKS = ("x-cloak", "v-cloak")
+_STATES = ("x-show", "v-show", "v-if")
+
+
 def hidden(el) -> bool:
     """True when the page's own markup hides the element from readers (not only on small
     screens: Tailwind's ``hidden md:block`` and Bootstrap's ``d-none d-md-block`` are shown on
-    a desktop)."""
+    a desktop), or shows it only in a state the page is not in as it loads (``_CLOAKS``)."""
     if el.get("hidden") is not None or _DISPLAY_NONE.search(el.get("style", "")):
+        return True
+    if any(el.get(a) is not None for a in _CLOAKS) and any(el.get(a) is not None for a in _STATES):
         return True
     classes = el.get("class", "").split()
     if _HIDDEN_CLASS.isdisjoint(classes):
