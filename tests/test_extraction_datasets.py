@@ -431,3 +431,23 @@ def test_a_block_shown_only_in_another_state_is_not_the_story(dataset, name):
     article = extract_or_reason(_page(case))
     assert CLOAKED[dataset, name] not in article.body
     assert shingle_f1(article.body, case.body) > 0.7
+
+
+# Where a byline sits, with no metadata to name the author: in a block named as furniture that
+# holds the headline (CBS News' "content__header--no-promo", BR's "ArticleModuleTeaser",
+# TimesLive's "comments-enabled" wrapper), and not in a picture's block (TimesLive's photo
+# credit, "Image: GCIS", before the byline).
+BYLINE_PLACES = {
+    ("naeb-dev", "e77a83e30f57a51ee300973aa9005ab7"): "header marked promo; 'The Uplift', its series, was taken for an author",
+    ("naeb-dev", "bc7140aa1aa19724b6c20acb3918d858"): "header marked promo",
+    ("fundus-tests-dev", "BR_2026_04_15"): "the story's 'teaser' module holds headline and byline",
+    ("fundus-tests-dev", "TimesLive_2025_05_22"): "wrapper named for comments; the photo credit goes first",
+}
+
+
+@pytest.mark.parametrize("dataset, name", sorted(BYLINE_PLACES))
+def test_without_metadata_the_byline_where_it_sits(dataset, name):
+    from benchmarks.extraction import norm_authors
+
+    case, article = _without_metadata(dataset, name)
+    assert norm_authors(article.authors) == norm_authors(case.authors), BYLINE_PLACES[dataset, name]

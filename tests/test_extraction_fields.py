@@ -684,3 +684,42 @@ def test_an_undeclared_page_is_dated_by_the_month_in_words_in_its_url(url, shown
     root = _root(f"<title>{title}</title>", _MASTHEADS[0] + f"<div><h1>{title}</h1>{shown}<p>{PROSE}</p></div>")
     published, _ = choose_dates(root, extract_structured(root), url, title=title)
     assert published.startswith(expected)
+
+
+# ---------------------------------------------------------------- where a byline sits
+
+@pytest.mark.parametrize("page, names", [
+    # a wrapper named for the comments under the story, holding the story
+    ('<div class="comments-enabled"><h1>Storm hits the coast</h1><div class="article-author">Jo Roe</div>'
+     f'<p>{PROSE}</p></div>', ["Jo Roe"]),
+    # a German "Teaser": the story's own header, headline and byline
+    ('<section class="article-teaser"><h1>Sturm trifft die Küste</h1><span class="author">Von Anna Fink</span>'
+     f'</section><p>{PROSE}</p>', ["Anna Fink"]),
+])
+def test_a_byline_in_a_furniture_named_block_that_holds_the_headline_is_the_storys(page, names):
+    root = _root("", page)
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == names
+
+
+@pytest.mark.parametrize("block", [
+    '<div class="related-stories"><h3>More news</h3><div class="author">Jo Roe</div></div>',
+    '<div class="teaser-list"><a href="/b">Storm closes the road</a><span class="author">Von Anna Fink</span></div>',
+])
+def test_a_byline_in_a_block_of_other_stories_is_not_the_storys(block):
+    root = _root("", f"<h1>Storm hits the coast</h1><p>{PROSE}</p>{block}")
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == []
+
+
+@pytest.mark.parametrize("picture", [
+    '<div class="image-container"><img src="a.jpg"><div class="image-text"><span class="author">Image: GCIS</span></div></div>',
+    '<div class="photo"><img src="a.jpg"><span class="author">Foto: Jan Roth</span></div>',
+])
+def test_an_author_in_a_pictures_block_is_its_photographer(picture):
+    root = _root("", f'<h1>Storm hits the coast</h1>{picture}<div class="byline">By Jo Roe</div><p>{PROSE}</p>')
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == ["Jo Roe"]
+
+
+def test_a_bylines_own_picture_block_stays_a_byline():
+    root = _root("", '<h1>Storm hits the coast</h1><div class="author-info_wrapper-image"><img src="jo.jpg">'
+                     f'<p class="author__name">Jo Roe</p></div><p>{PROSE}</p>')
+    assert choose_authors(root, extract_structured(root), [], "https://x.test/a") == ["Jo Roe"]

@@ -46,12 +46,15 @@ _SKIP_TAGS = ("meta", "link", "script", "style", "body", "html", "article", "mai
 
 
 def _in_story_furniture(el) -> bool:
+    """Inside a figure, navigation, a footer or an aside, or a block marked as furniture (a
+    caption, comments, other stories) that does not also hold a headline: a wrapper named
+    for its comments or a story's "teaser" header that holds the ``<h1>`` is the story's own."""
     for anc in el.iterancestors():
         if anc.tag in ("figure", "figcaption", "nav", "footer", "aside"):
             return True
         if anc.tag in ("article", "main", "body"):
             return False
-        if marked(anc, FURNITURE):
+        if marked(anc, FURNITURE) and anc.find(".//h1") is None:
             return True
     return False
 
@@ -195,9 +198,21 @@ def _shown_text(el) -> str:
     return node_text(el)
 
 
+# The block of a picture: an "author" in it is the photographer's credit ("Image: GCIS").
+_PICTURE = frozenset({"photo", "image"})
+
+
+def _byline_marked(el) -> bool:
+    return bool(_BYLINE_MARK.search(f"{el.get('class', '')} {el.get('id', '')}"))
+
+
 def _is_byline(el) -> bool:
-    marks = f"{el.get('class', '')} {el.get('id', '')}"
-    return bool(_BYLINE_MARK.search(marks)) and not marked(el, NOT_BYLINE)
+    """Marked as a byline or an author, and neither marked as something else ("author-bio",
+    "author-card") nor inside a picture's block (but for a byline's own: "author-image")."""
+    if not _byline_marked(el) or marked(el, NOT_BYLINE):
+        return False
+    return not any(marked(a, _PICTURE) and not _byline_marked(a)
+                   for a in el.iterancestors() if a.tag not in ("body", "html"))
 
 
 def choose_authors(root, data: Structured, trailing: list[str], url: str = "", sizes: dict | None = None) -> list[str]:
