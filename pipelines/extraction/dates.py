@@ -121,6 +121,7 @@ _URL_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "
 _URL_DATE_NAMED = re.compile(
     r"/((?:19|20)\d\d)/(" + "|".join(sorted({*_URL_MONTHS, *(m[:3] for m in _URL_MONTHS), "sept"}, key=len, reverse=True))
     + r")/(0?[1-9]|[12]\d|3[01])/", re.I)
+_URL_MONTH_NUMBER = {month[:3]: number for number, month in enumerate(_URL_MONTHS, 1)}  # a name's first three letters
 
 
 # Zone names that stand for a region's local time, summer time included: "10:30 a.m. ET" is
@@ -255,7 +256,7 @@ def date_from_url(url: str) -> str | None:
     if m:
         return _render(*m.groups())
     m = _URL_DATE_NAMED.search(url or "")
-    return _render(m.group(1), [x[:3] for x in _URL_MONTHS].index(m.group(2)[:3].lower()) + 1, m.group(3)) if m else None
+    return _render(m.group(1), _URL_MONTH_NUMBER[m.group(2)[:3].lower()], m.group(3)) if m else None
 
 
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline", re.I)

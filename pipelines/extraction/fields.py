@@ -136,7 +136,7 @@ _AUTHOR_PATH = re.compile(r"/(?:authors?|autor(?:en|es)?|auteurs?|autori?|staff|
 def author_links(root, sizes: dict, elements: int = 60) -> list[str]:
     """Names of links to author pages between the headline and the story's first paragraph
     of prose: the byline of a page that marks it by nothing else (no class, no "By")."""
-    headline = next((h for h in root.iter("h1") if not outside_story(h)), None)
+    headline = _story_headline(root)
     if headline is None:
         return []
     names: list[str] = []
@@ -146,6 +146,11 @@ def author_links(root, sizes: dict, elements: int = 60) -> list[str]:
         if el.tag == "a" and _AUTHOR_PATH.search(el.get("href") or "") and not _in_story_furniture(el):
             names.extend(x for x in split_authors(node_text(el)) if x not in names)
     return names
+
+
+def _story_headline(root):
+    """The page's first ``<h1>`` outside its chrome, or None."""
+    return next((h for h in root.iter("h1") if not outside_story(h)), None)
 
 
 def _after(el):
@@ -164,13 +169,10 @@ def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
     after the headline and before the prose starts: ``<p><strong>Jane Doe/Jo Roe</strong></p>``,
     the byline of layouts that have no markup for it. Every name must be two words at least,
     so a bold lead-in word ("<strong>A</strong> Chinese-owned company …") is not a name."""
-    headline = next((h for h in root.iter("h1") if not outside_story(h)), None)
-    started, seen = headline is None, 0
-    for el in root.iter():
-        if el is headline:
-            started = True
-            continue
-        if not started or el.tag != "p" or not sizes.get(el, 0) or _in_story_furniture(el):
+    headline = _story_headline(root)
+    seen = 0
+    for el in root.iter() if headline is None else _after(headline):
+        if el.tag != "p" or not sizes.get(el, 0) or _in_story_furniture(el):
             continue
         seen += 1
         if seen > paragraphs or sizes[el] > 150:
