@@ -337,8 +337,9 @@ NO_METADATA = {
 }
 
 
-def _without_metadata(dataset: str, name: str, variant: str = "no metadata"):
-    """(case, what extraction makes of the tune page with its metadata removed, or ``variant``)."""
+def _tune_page(dataset: str, name: str, variant: str = "no metadata"):
+    """(case, what extraction makes of the tune page put through ``benchmarks.stripped``'s
+    ``variant``: its metadata removed, unless another is named)."""
     from benchmarks.extraction import LOADERS, _page
     from benchmarks.stripped import VARIANTS, stripped
     from pipelines.extraction import extract_or_reason
@@ -350,7 +351,7 @@ def _without_metadata(dataset: str, name: str, variant: str = "no metadata"):
 
 @pytest.mark.parametrize("dataset, name", sorted(NO_METADATA))
 def test_a_story_without_metadata_is_still_its_story(dataset, name):
-    case, article = _without_metadata(dataset, name)
+    case, article = _tune_page(dataset, name)
     assert not isinstance(article, str), (NO_METADATA[dataset, name], article)
     assert shingle_f1(article.body, case.body) > 0.9, NO_METADATA[dataset, name]
 
@@ -363,43 +364,19 @@ NEAREST_DATE = {
     ("fundus-tests-dev", "Ilanga_2025_12_03"): "masthead date first (isiZulu page)",
     ("naeb-dev", "700d03cce95246610c32f7d1ce57bf7f"): "masthead date first; published and updated lines below",
 }
-
-
-@pytest.mark.parametrize("dataset, name", sorted(NEAREST_DATE))
-def test_without_metadata_the_date_shown_nearest_the_headline(dataset, name):
-    case, article = _without_metadata(dataset, name)
-    assert (article.published or "")[:10] == case.date, NEAREST_DATE[dataset, name]
-
-
-# With every class and id hashed (``benchmarks.stripped``'s "names hashed"), a byline the
-# page marked by class only is still found: the link to the author's page under the headline.
-AUTHOR_LINKS = {
-    ("naeb-dev", "8cf27fb0f3e3e7ef66dbc7386e4269a9"): "/authors/l/lf-lj/liz-hoggard/",
-    ("naeb-dev", "52462fc55d34c1a1ba062e72755d1bcb"): "/staff/12135490002/kaitlyn-mccormick/",
-    ("fundus-tests-dev", "KlasseGegenKlasse_2026_01_07"): "/author/wladekflakin/ (German page)",
-}
-
-
-@pytest.mark.parametrize("dataset, name", sorted(AUTHOR_LINKS))
-def test_with_names_hashed_the_author_link_under_the_headline_is_the_byline(dataset, name):
-    from benchmarks.extraction import norm_authors
-
-    case, article = _without_metadata(dataset, name, "names hashed")
-    assert norm_authors(article.authors) == norm_authors(case.authors), AUTHOR_LINKS[dataset, name]
-
-
-# With no metadata, a page that shows no date of its own is dated by its URL, also when the
-# URL names the month in words ("/2023/dec/22/"): The Guardian's two tune pages.
+# A page that shows no date of its own is dated by its URL, also when the URL names the
+# month in words ("/2023/dec/22/"): The Guardian's two tune pages.
 URL_MONTH_IN_WORDS = {
-    ("naeb-dev", "170ac41f9b58ebe5e859420b5fbc361d"): "/2023/dec/22/",
-    ("naeb-dev", "b508a251987b6750d25b422637d89b48"): "/2023/dec/22/",
+    ("naeb-dev", "170ac41f9b58ebe5e859420b5fbc361d"): "the URL's /2023/dec/22/",
+    ("naeb-dev", "b508a251987b6750d25b422637d89b48"): "the URL's /2023/dec/22/",
 }
+DATES_WITHOUT_METADATA = {**NEAREST_DATE, **URL_MONTH_IN_WORDS}
 
 
-@pytest.mark.parametrize("dataset, name", sorted(URL_MONTH_IN_WORDS))
-def test_without_metadata_the_date_in_the_urls_words(dataset, name):
-    case, article = _without_metadata(dataset, name)
-    assert (article.published or "")[:10] == case.date, URL_MONTH_IN_WORDS[dataset, name]
+@pytest.mark.parametrize("dataset, name", sorted(DATES_WITHOUT_METADATA))
+def test_without_metadata_the_date(dataset, name):
+    case, article = _tune_page(dataset, name)
+    assert (article.published or "")[:10] == case.date, DATES_WITHOUT_METADATA[dataset, name]
 
 
 def test_the_second_publisher_with_the_month_in_words_in_its_urls():
@@ -410,6 +387,35 @@ def test_the_second_publisher_with_the_month_in_words_in_its_urls():
     (case,) = [c for c in LOADERS["fundus-tests-dev"](DATASETS) if c.publisher.endswith("WashingtonTimes")]
     assert case.half == "tune" and "/2023/apr/28/" in case.url
     assert date_from_url(case.url) == case.date
+
+
+# With every class and id hashed (``benchmarks.stripped``'s "names hashed"), a byline the
+# page marked by class only is still found: the link to the author's page under the headline.
+AUTHOR_LINKS = {
+    ("naeb-dev", "8cf27fb0f3e3e7ef66dbc7386e4269a9"): "/authors/l/lf-lj/liz-hoggard/",
+    ("naeb-dev", "52462fc55d34c1a1ba062e72755d1bcb"): "/staff/12135490002/kaitlyn-mccormick/",
+    ("fundus-tests-dev", "KlasseGegenKlasse_2026_01_07"): "/author/wladekflakin/ (German page)",
+}
+# Where a byline sits, with no metadata to name the author: in a block named as furniture that
+# holds the headline (CBS News' "content__header--no-promo", BR's "ArticleModuleTeaser",
+# TimesLive's "comments-enabled" wrapper), and not in a picture's block (TimesLive's photo
+# credit, "Image: GCIS", before the byline).
+BYLINE_PLACES = {
+    ("naeb-dev", "e77a83e30f57a51ee300973aa9005ab7"): "header marked promo; 'The Uplift', its series, was taken for an author",
+    ("naeb-dev", "bc7140aa1aa19724b6c20acb3918d858"): "header marked promo",
+    ("fundus-tests-dev", "BR_2026_04_15"): "the story's 'teaser' module holds headline and byline",
+    ("fundus-tests-dev", "TimesLive_2025_05_22"): "wrapper named for comments; the photo credit goes first",
+}
+STRIPPED_AUTHORS = {**{(d, n, "names hashed"): why for (d, n), why in AUTHOR_LINKS.items()},
+                    **{(d, n, "no metadata"): why for (d, n), why in BYLINE_PLACES.items()}}
+
+
+@pytest.mark.parametrize("dataset, name, variant", sorted(STRIPPED_AUTHORS))
+def test_the_byline_of_a_stripped_page(dataset, name, variant):
+    from benchmarks.extraction import norm_authors
+
+    case, article = _tune_page(dataset, name, variant)
+    assert norm_authors(article.authors) == norm_authors(case.authors), STRIPPED_AUTHORS[dataset, name, variant]
 
 
 # Blocks the page shows only in another state (``body._CLOAKS``): a signup form's thanks, a
@@ -423,31 +429,7 @@ CLOAKED = {
 
 @pytest.mark.parametrize("dataset, name", sorted(CLOAKED))
 def test_a_block_shown_only_in_another_state_is_not_the_story(dataset, name):
-    from benchmarks.extraction import LOADERS, _page
-    from pipelines.extraction import extract_or_reason
-
-    (case,) = [c for c in LOADERS[dataset](DATASETS) if c.name == name]
-    assert case.half == "tune" and CLOAKED[dataset, name].encode() in case.html
-    article = extract_or_reason(_page(case))
+    case, article = _tune_page(dataset, name, "as published")
+    assert CLOAKED[dataset, name].encode() in case.html
     assert CLOAKED[dataset, name] not in article.body
     assert shingle_f1(article.body, case.body) > 0.7
-
-
-# Where a byline sits, with no metadata to name the author: in a block named as furniture that
-# holds the headline (CBS News' "content__header--no-promo", BR's "ArticleModuleTeaser",
-# TimesLive's "comments-enabled" wrapper), and not in a picture's block (TimesLive's photo
-# credit, "Image: GCIS", before the byline).
-BYLINE_PLACES = {
-    ("naeb-dev", "e77a83e30f57a51ee300973aa9005ab7"): "header marked promo; 'The Uplift', its series, was taken for an author",
-    ("naeb-dev", "bc7140aa1aa19724b6c20acb3918d858"): "header marked promo",
-    ("fundus-tests-dev", "BR_2026_04_15"): "the story's 'teaser' module holds headline and byline",
-    ("fundus-tests-dev", "TimesLive_2025_05_22"): "wrapper named for comments; the photo credit goes first",
-}
-
-
-@pytest.mark.parametrize("dataset, name", sorted(BYLINE_PLACES))
-def test_without_metadata_the_byline_where_it_sits(dataset, name):
-    from benchmarks.extraction import norm_authors
-
-    case, article = _without_metadata(dataset, name)
-    assert norm_authors(article.authors) == norm_authors(case.authors), BYLINE_PLACES[dataset, name]
