@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from pipelines.extraction.classify import decline_reason, story_run
+from pipelines.extraction.classify import decline_reason, shows_headline, story_run
 from pipelines.extraction.document import parse_html
 from pipelines.extraction.structured import Structured, extract_structured
 from pipelines.extraction.titles import choose_title, clean_title, site_names
@@ -199,11 +199,6 @@ _RAILS = [
 ]
 
 
-def _with_rail(rail: str, n_links: int, paragraphs: list[str]) -> str:
-    return _html(f"<title>{HEADLINE}</title>",
-                 f"<h1>{HEADLINE}</h1>{_paras(paragraphs)}<ul>{_teaser_cards(rail, n_links)}</ul>")
-
-
 # The same 2000-odd characters of prose in four long paragraphs.
 _LONG = PROSE + MORE + OTHER
 _LONG_PARAGRAPHS = [" ".join(_LONG[i:i + 3]) for i in range(0, len(_LONG), 3)]
@@ -220,10 +215,17 @@ def test_headline_links_far_beyond_the_prose_is_a_listing(rail, paragraphs, n_li
     assert _reason(html) == "listing"
 
 
+def _with_rail(rail: str, n_links: int, paragraphs: list[str], headline: str = HEADLINE) -> str:
+    return _html(f"<title>{headline}</title>",
+                 f"<h1>{headline}</h1>{_paras(paragraphs)}<ul>{_teaser_cards(rail, n_links)}</ul>")
+
+
+# A topic's name (three words at most) is no headline: two paragraphs in a row under it are
+# its introduction, and two paragraphs are no story's run (STORY_PARAGRAPHS).
 @pytest.mark.parametrize("rail", _RAILS)
-def test_two_paragraphs_over_a_rail_of_headline_links_are_a_listing(rail):
-    # Two paragraphs in a row are no story's run (STORY_PARAGRAPHS).
-    assert _reason(_with_rail(rail, 26, PROSE[:2])) == "listing"
+@pytest.mark.parametrize("topic", ["Climate crisis", "Krieg in Nahost", "気候"])
+def test_two_paragraphs_under_a_topics_name_over_a_rail_of_headline_links_are_a_listing(rail, topic):
+    assert _reason(_with_rail(rail, 26, PROSE[:2], topic)) == "listing"
 
 
 @pytest.mark.parametrize("rail", _RAILS)
@@ -297,6 +299,47 @@ def test_one_long_block_needs_the_headline_shown():
     assert _reason(html) in ("too_little_text", "listing")
 
 
+# A short story (a brief, or one a paywall cuts short) on a dated page: its two paragraphs run
+# on from under its headline, and hold most of the page's prose, whatever its rails.
+_PAYWALL = "<div class='promo'><a href='/subscribe'>Subscribe now to read the whole story</a></div>"
+_BRIEFS = [
+    (HEADLINE, PROSE[:2], ""),
+    ("Bundesregierung beschließt neues Energiegesetz", _GERMAN[:2], ""),
+    (HEADLINE, PROSE[:2], _PAYWALL + _paras(OTHER[:1])),  # a promo after the cut, under a link
+    ("南海トラフ、一時調査　巨大地震、基準達せず", [_JAPANESE[:70], _JAPANESE[70:140]], _PAYWALL),
+]
+
+
+@pytest.mark.parametrize("rail", _RAILS)
+@pytest.mark.parametrize("headline, paragraphs, after", _BRIEFS)
+def test_a_dated_short_story_under_its_headline_outweighs_a_rail_of_headline_links(rail, headline, paragraphs,
+                                                                                    after):
+    html = _html(f"<title>{headline}</title>",
+                 f"<h1>{headline}</h1><figure><img src='a.jpg'><a href='/licensing'>Purchase licensing rights "
+                 f"for this picture</a></figure>{_paras(paragraphs)}{after}<ul>{_teaser_cards(rail, 40)}</ul>")
+    assert _reason(html, title=headline) is None
+    # Undated, two paragraphs are too few for a story (no_date), and a short story must be dated.
+    assert _reason(html, title=headline, has_date=False) in ("no_date", "listing")
+
+
+@pytest.mark.parametrize("rail", _RAILS)
+@pytest.mark.parametrize("paragraphs", [PROSE[:2], _GERMAN[:2]])
+def test_two_paragraphs_under_the_headline_over_more_blurbs_are_a_listing(rail, paragraphs):
+    # The run under the headline holds less than half the page's prose: the rest are blurbs,
+    # each under a headline link of its own.
+    links = [rail.format(i=i) for i in range(60)]
+    blurbs = "".join(f"<div>{link}</div><p>{p}</p>" for link, p in zip(links, MORE + OTHER))
+    html = _html(f"<title>{HEADLINE}</title>", f"<h1>{HEADLINE}</h1>{_paras(paragraphs)}{blurbs}"
+                 f"<ul>{''.join(links[len(MORE + OTHER):])}</ul>")
+    assert _reason(html) == "listing"
+
+
+@pytest.mark.parametrize("rail", _RAILS)
+def test_a_short_story_needs_its_headline_shown(rail):
+    html = _with_rail(rail, 26, PROSE[:2]).replace(f"<h1>{HEADLINE}</h1>", "")
+    assert _reason(html) == "listing"
+
+
 # ================================================================ classify: the headline the page shows
 
 def _undated(headline_markup: str) -> str:
@@ -325,6 +368,28 @@ def test_an_undated_story_whose_headline_shows_only_outside_the_story_is_decline
 ])
 def test_an_undated_story_that_shows_its_headline_in_the_story_is_kept(markup):
     assert _reason(_undated(markup), has_date=False) is None
+
+
+# A kicker in the headline's own element: a word or a few in a child of their own, before or
+# after the headline ("News", "Analysis", "Live"), in any language.
+@pytest.mark.parametrize("markup", [
+    f'<h1><div class="sub-title">News</div>{HEADLINE}</h1>',
+    f'<h1><span class="kicker">Analyse</span> {HEADLINE}</h1>',
+    f'<h2>{HEADLINE} <small>Live</small></h2>',
+    f'<h1><b>速報</b>{HEADLINE}</h1>',
+])
+def test_a_headline_with_a_kicker_of_its_own_is_shown(markup):
+    assert shows_headline(parse_html(_undated(markup)), HEADLINE)
+    assert _reason(_undated(markup), has_date=False) is None
+
+
+@pytest.mark.parametrize("markup", [
+    f"<h1><span>Five words that are not a kicker</span> {HEADLINE}</h1>",  # more than a kicker
+    f"<h1>Analysis: {HEADLINE}</h1>",  # in no element of its own: the headline reads otherwise
+    f'<h1><span>News</span>{HEADLINE}<span>Live</span></h1>',  # two of them
+])
+def test_a_headline_with_more_than_a_kicker_is_another_headline(markup):
+    assert not shows_headline(parse_html(_undated(markup)), HEADLINE)
 
 
 # Fewer than three paragraphs, but a story's worth of prose (600 characters) under the shown
@@ -372,8 +437,8 @@ _NOT_DECLARATIONS = [
 _DECLINED_UNLESS_DECLARED = [
     # Undated, and no headline of the story over its prose.
     (lambda head: _html(f"<title>World</title>{head}", f"<h1>World</h1>{_paras(PROSE)}"), False, "no_date"),
-    # Dated, but two paragraphs under a rail of 30 headline links.
-    (lambda head: _html(f"<title>{HEADLINE}</title>{head}", f"<h1>{HEADLINE}</h1>{_paras(PROSE[:2])}"
+    # Dated, but two paragraphs under a topic's name and a rail of 30 headline links.
+    (lambda head: _html(f"<title>Climate crisis</title>{head}", f"<h1>Climate crisis</h1>{_paras(PROSE[:2])}"
                         + _teaser_cards(_RAILS[0], 30)), True, "listing"),
     # Dated, but one paragraph of prose (a declared story needs 150 characters of it).
     (lambda head: _html(f"<title>{HEADLINE}</title>{head}", f"<h1>{HEADLINE}</h1>{_paras(PROSE[:1])}"),

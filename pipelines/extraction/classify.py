@@ -50,6 +50,8 @@ _DC_ARTICLE = re.compile(r"^(text|article|newsarticle)$", re.I)
 STORY_PARAGRAPHS = 3
 #: Characters (``text_length``) of one block of prose that is a story's, not a teaser's blurb.
 STORY_BLOCK = 600
+#: Paragraphs of prose running on from a dated page's shown headline that make it a short story.
+LEAD_PARAGRAPHS = 2
 
 
 def prose_stats(paragraphs: list[str]) -> tuple[int, int]:
@@ -61,16 +63,38 @@ def prose_stats(paragraphs: list[str]) -> tuple[int, int]:
 
 def headline_links(root) -> int:
     """Links whose text reads like a headline (4+ words): the stuff listing pages are made of."""
-    count = 0
-    for a in root.iter("a"):
-        if 4 <= word_count(clean_text(a.text_content())) <= 30:
-            count += 1
-    return count
+    return sum(1 for a in root.iter("a") if _headline_link(a))
+
+
+def _headline_link(el) -> bool:
+    return el.tag == "a" and 4 <= word_count(clean_text(el.text_content())) <= 30
 
 
 # Elements a paragraph of a story is set in: its own element, with inline markup only.
 _PARAGRAPH_TAGS = ("p", "div", "li", "td", "blockquote", "section")
 _INLINE_CHILDREN = 4
+
+
+def _prose_elements(root, paragraphs: list[str]) -> tuple[set, set]:
+    """(The elements the page sets ``paragraphs``' prose in, the elements inside them)."""
+    prose = {clean_text(p) for p in paragraphs if word_count(p) >= 12}
+    if not prose:
+        return set(), set()
+    shortest, longest = min(map(len, prose)), max(map(len, prose))
+    sizes = text_lengths(root)  # one pass: no element's text is read unless it has a paragraph's length
+    found = set()
+    for el in root.iter(*_PARAGRAPH_TAGS):
+        if len(el) > _INLINE_CHILDREN or not shortest <= sizes.get(el, 0) <= 2 * longest or outside_story(el):
+            continue
+        if clean_text(el.text_content()) in prose:
+            found.add(el)
+    inside = {d for el in found for d in el.iterdescendants()}  # a paragraph's own links are inline
+    return found, inside
+
+
+def _is_teaser(el) -> bool:
+    """An ``<article>`` card, or a link that reads like a headline (4+ words)."""
+    return el.tag == "article" or _headline_link(el)
 
 
 def story_run(root, paragraphs: list[str]) -> int:
@@ -83,43 +107,90 @@ def story_run(root, paragraphs: list[str]) -> int:
     its rails of teasers (and ``<article>`` cards) can outnumber a short story's paragraphs
     without making it a listing.
     """
-    prose = {clean_text(p) for p in paragraphs if word_count(p) >= 12}
-    if not prose:
-        return 0
-    shortest, longest = min(map(len, prose)), max(map(len, prose))
-    sizes = text_lengths(root)  # one pass: no element's text is read unless it has a paragraph's length
-    found = set()
-    for el in root.iter(*_PARAGRAPH_TAGS):
-        if len(el) > _INLINE_CHILDREN or not shortest <= sizes.get(el, 0) <= 2 * longest or outside_story(el):
-            continue
-        if clean_text(el.text_content()) in prose:
-            found.add(el)
-    inside = {d for el in found for d in el.iterdescendants()}  # a paragraph's own links are inline
+    found, inside = _prose_elements(root, paragraphs)
     best = run = 0
     for el in root.iter():
         if el in found and el not in inside:
             run += 1
             best = max(best, run)
-        elif el not in inside and (el.tag == "article" or (
-                el.tag == "a" and 4 <= word_count(clean_text(el.text_content())) <= 30)):
+        elif el not in inside and _is_teaser(el):
             run = 0
     return best
 
 
+def lead_run(root, title: str | None, paragraphs: list[str]) -> tuple[int, int]:
+    """(Paragraphs, characters) of the prose that runs on from the shown headline
+    (``headline_element``): the first paragraph after it and those that follow it with no
+    teaser (``_is_teaser``) between them; links between the headline and that paragraph (a
+    picture's licensing link, a share bar) do not count. (0, 0) where the page shows no headline."""
+    head = headline_element(root, title)
+    if head is None:
+        return 0, 0
+    found, inside = _prose_elements(root, paragraphs)
+    skip = set(head.iterdescendants()) | inside
+    count = chars = 0
+    started = False
+    for el in root.iter():
+        if not started:
+            started = el is head
+        elif el in skip:
+            continue
+        elif el in found:
+            count += 1
+            chars += text_length(clean_text(el.text_content()))
+        elif count and _is_teaser(el):
+            break
+    return count, chars
+
+
+def short_story(root, title: str | None, paragraphs: list[str]) -> bool:
+    """True when most of the page's prose (``LEAD_PARAGRAPHS`` paragraphs or more, half its
+    characters or more) runs on from under a headline the page shows that reads as one
+    (4+ words, as a teaser's link does): a brief, or a story a paywall cuts short, whose
+    rails of teasers outnumber its paragraphs. A listing's blurbs each sit under a headline
+    link of their own, and a topic page's name is no headline."""
+    if word_count(title) < 4:
+        return False
+    count, chars = lead_run(root, title, paragraphs)
+    return count >= LEAD_PARAGRAPHS and 2 * chars >= prose_stats(paragraphs)[1]
+
+
 def shows_headline(root, title: str | None) -> bool:
-    """True when the page shows ``title`` as a headline: an element outside its navigation,
+    """True when the page shows ``title`` as a headline (``headline_element``)."""
+    return headline_element(root, title) is not None
+
+
+def headline_element(root, title: str | None):
+    """The element that shows ``title`` as the page's headline: one outside its navigation,
     footer and side rails (an ``<h1>``, a ``<b>``, a ``<div class=headline>``...) whose
-    whole text reads the same (``titles.norm``: letters and digits, any case). Not a
-    link: a teaser's headline is one."""
+    whole text reads the same (``titles.norm``: letters and digits, any case), or the same
+    and a kicker of its own (``_reads``). Not a link: a teaser's headline is one. None
+    where there is none."""
     key = norm(title)
     body = root.find(".//body")
     if not key or body is None or key not in norm(body.text_content()):
-        return False
+        return None
     for el in body.iter():
         if (isinstance(el.tag, str) and el.tag not in _NOT_HEADLINE and len(el.text_content()) <= 2 * len(title)
-                and norm(el.text_content()) == key and not outside_story(el, ("a", *OUTSIDE_STORY))
+                and _reads(el, key) and not outside_story(el, ("a", *OUTSIDE_STORY))
                 and not any(norm(a.text_content()) == key for a in el.iter("a"))):
-            return True
+            return el
+    return None
+
+
+def _reads(el, key: str) -> bool:
+    """True when ``el``'s text is ``key``, or ``key`` and a kicker of four words at most in a
+    child element of its own before or after it (``<h1><span>Analysis</span> Title</h1>``)."""
+    text = norm(el.text_content())
+    if text == key:
+        return True
+    if key not in text:
+        return False
+    for child in el:
+        if isinstance(child.tag, str) and word_count(clean_text(child.text_content())) <= 4:
+            kicker = norm(child.text_content())
+            if kicker and text in (kicker + key, key + kicker):
+                return True
     return False
 
 
@@ -160,7 +231,8 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
     carries some prose; undeclared pages must look like a story: several paragraphs of
     prose (or one block of ``STORY_BLOCK`` characters under the shown headline), not a wall
     of teasers (headline links or ``<article>`` cards outnumbering the prose, unless
-    ``STORY_PARAGRAPHS`` paragraphs run one after another: ``story_run``), and a publication
+    ``STORY_PARAGRAPHS`` paragraphs run one after another: ``story_run``, or the page is
+    dated and most of its prose runs on from under its headline: ``short_story``), and a publication
     date unless the page shows its headline (``shows_headline``) over ``STORY_PARAGRAPHS``
     paragraphs of prose or ``STORY_BLOCK`` characters of it: a story whose date we cannot
     read is still a story.
@@ -198,5 +270,6 @@ def decline_reason(root, data: Structured, url: str, title: str | None, paragrap
     teasers = (articles >= 4 and n_prose < articles) or not (links < 3 * n_prose + 20 or prose_chars > 2000)
     # A wall of teasers, unless the prose is one story's: paragraphs that follow one another.
     if teasers and not one_block and story_run(root, paragraphs) < STORY_PARAGRAPHS:
-        return "listing"
+        if not (has_date and short_story(root, title, paragraphs)):
+            return "listing"
     return None
