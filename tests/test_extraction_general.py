@@ -495,6 +495,52 @@ def test_paragraphs_inside_a_link_to_another_page_are_teasers_not_the_story(card
     assert article.body.split("\n\n") == PROSE
 
 
+# ---------------------------------------------------------------- rails of teaser cards, named nothing
+
+# Other stories' cards under the story, as a page whose markup names nothing (hashed classes,
+# no sectioning) sets them: each a headline link to another page of the site and one blurb.
+_HEADLINES = ["Night buses to run all winter after trial", "Heatwave to bring thirty degrees by the weekend",
+              "Museum reopens its east wing after two years"]
+_RAIL_CARDS = [
+    '<li class="n1"><a href="/city/story-{i}">{headline}</a><p>{blurb}</p></li>',
+    '<div class="n2"><a href="/c/{i}"><img src="t{i}.jpg"></a><div><div><a href="/c/{i}">{headline}</a></div>'
+    '<a href="/writer/jo">Jo Bloggs</a><span>February 17, 2024</span></div><p>{blurb}</p></div>',
+    '<div><div><a href="https://www.news.example/wissen/{i}">{headline}</a></div><p>{blurb}</p></div>',
+]
+
+
+def _rail(card: str) -> str:
+    cards = "".join(card.format(i=i, headline=h, blurb=b) for i, (h, b) in enumerate(zip(_HEADLINES, _OTHER)))
+    return f"<div class='n9'>{cards}</div>"
+
+
+@pytest.mark.parametrize("card", _RAIL_CARDS)
+def test_a_rail_of_teaser_cards_named_nothing_is_left_out(card):
+    html = _shown(PROSE + MORE, extra_body=_rail(card))
+    assert extract_article(page(html)).body.split("\n\n") == PROSE + MORE
+
+
+def test_cards_that_link_to_other_sites_are_a_roundups_items():
+    # A shopping roundup's product cards link to the shops: the cards are the story.
+    card = '<div><a href="https://shop.example/item/{i}">{headline}</a><p>{blurb}</p></div>'
+    cards = "".join(card.format(i=i, headline=h, blurb=b) for i, (h, b) in enumerate(zip(_HEADLINES, _OTHER)))
+    article = extract_article(page(_shown(PROSE + MORE, extra_body=f"<div>{cards}</div>")))
+    assert all(b in article.body for b in _OTHER)
+
+
+@pytest.mark.parametrize("card", [_RAIL_CARDS[0], _RAIL_CARDS[2]])
+def test_cards_that_hold_most_of_the_page_are_its_story(card):
+    # A roundup of the site's own reviews: one line of introduction, then the cards.
+    article = extract_article(page(_shown(PROSE[:1], extra_body=_rail(card))))
+    assert all(b in article.body for b in _OTHER)
+
+
+def test_one_card_is_no_rail():
+    card = _RAIL_CARDS[0].format(i=0, headline=_HEADLINES[0], blurb=_OTHER[0])
+    article = extract_article(page(_shown(PROSE, extra_body=f"<ul>{card}</ul>")))
+    assert _OTHER[0] in article.body
+
+
 def test_a_story_wrapped_whole_in_a_link_is_kept():
     # Much of the page's text inside one <a href>: a page wrapped in a link, not a teaser.
     html = article_html().replace("".join(f"<p>{p}</p>" for p in PROSE),

@@ -6,6 +6,7 @@ import html
 import re
 from copy import copy, deepcopy
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import trafilatura
 from trafilatura.settings import Extractor
@@ -145,7 +146,7 @@ def _p_text(el) -> int:
     return sum(len(p.text_content() or "") for p in el.iter("p"))
 
 
-def prune_boilerplate(tree) -> None:
+def prune_boilerplate(tree, url: str | None = None) -> None:
     """Remove non-prose blocks in place, sparing any that hold most of the page's text.
 
     The guard matters because some sites put "related" or "ad" classes on wrappers
@@ -178,6 +179,7 @@ def prune_boilerplate(tree) -> None:
         gone.add(el)
     doomed.extend(p for p in link_paragraphs(tree) if p not in gone)
     doomed.extend(p for p in linked_blocks(tree, size, total) if p not in gone)
+    doomed.extend(c for c in teaser_cards(tree, size, total, url) if c not in gone)
     for el in doomed:
         drop_keeping_tail(el)
 
@@ -220,6 +222,56 @@ def linked_blocks(tree, size, total: int) -> list:
         if blocks and size(a) <= 0.4 * total:  # most links hold no block: measured only when one does
             found.extend(blocks)
     return found
+
+
+def _site(host: str | None) -> str:
+    host = (host or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def teaser_cards(tree, size, total: int, url: str | None = None) -> list:
+    """Rails of teaser cards: two or more sibling elements, each holding one paragraph of prose
+    (its blurb, 8+ words) and, outside it, a link to another page of the same site that reads
+    like a headline (4 to 30 words), as a listing of other stories sets them under the story.
+    Language-independent structure for pages whose markup names nothing. A roundup's product
+    cards link to shops, not to the site; and cards that hold much of the page's text
+    (``size``, as ``prune_boilerplate`` measures it) are the story."""
+    site = _site(urlsplit(url or "").hostname)
+    blurbs: dict = {}  # element: blurbs inside it
+    inside: set = set()  # the blurbs and what they hold
+    for p in tree.iter("p"):
+        if len(p.text_content().split()) >= 8:
+            inside.update(p.iter())
+            for el in p.iterancestors():
+                blurbs[el] = blurbs.get(el, 0) + 1
+    if blurbs.get(tree, 0) < 2:
+        return []
+    linked: set = set()  # elements holding a headline link to the site outside any blurb
+    for a in tree.iter("a"):
+        if a in inside or not _site_link(a, site):
+            continue
+        for el in a.iterancestors():
+            if el in linked:
+                break
+            linked.add(el)
+    found = []
+    for parent in tree.iter():
+        if blurbs.get(parent, 0) >= 2 and parent in linked:
+            cards = [c for c in parent if blurbs.get(c) == 1 and c in linked]
+            if len(cards) >= 2:
+                found.extend(cards)
+    return found if sum(size(c) for c in found) <= 0.4 * total else []
+
+
+def _site_link(a, site: str) -> bool:
+    """A link to another page of the site (``site``: its host, no "www.") that reads like a headline."""
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return False
+    if not 4 <= len(clean_text(a.text_content()).split()) <= 30:
+        return False
+    host = urlsplit(href).hostname
+    return host is None or _site(host) == site
 
 
 def _blocks(body) -> list[str]:
@@ -440,7 +492,7 @@ def extract_body(tree, url: str | None = None, drop: set[str] | None = None, tit
     """
     work = deepcopy(tree)
     split_br_paragraphs(work)
-    prune_boilerplate(work)
+    prune_boilerplate(work, url)
     scope = story_scope(work, title)
     if scope is not None:
         body_el = work.find(".//body")
