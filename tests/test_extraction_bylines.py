@@ -37,6 +37,37 @@ def test_a_marked_byline_names_the_authors(byline, names):
     assert _authors(_story(byline)) == names
 
 
+# A byline block that links its authors: what follows the last link in elements of their own
+# is no name (a job title, an icon's title); an unlinked name after a connector or a comma is,
+# and a date stays for the byline's reading to cut at.
+@pytest.mark.parametrize("byline, names", [
+    ('<div class="byline">Von <a href="/autor/sina-roth/">Sina Roth</a><span>Landespolitische Korrespondentin</span>'
+     '</div>', ["Sina Roth"]),
+    ('<div class="author-info"><a href="/author/eric-lee">Eric Lee</a><div class="author-role"><p>Lead Draft Writer'
+     '</p></div></div>', ["Eric Lee"]),
+    ('<p class="byline">By <a rel="author" href="/p/todd">Todd Sand</a><a href="#share"><svg><title>Plus Icon</title>'
+     '</svg></a></p>', ["Todd Sand"]),
+    ('<div class="mb-5"><address>Von <a href="/autoren/philipp-wahl/">Philipp Wahl</a></address><p>Redaktionsleiter'
+     '</p></div>', ["Philipp Wahl"]),
+])
+def test_a_job_title_after_the_last_linked_author_is_no_name(byline, names):
+    assert _authors(_story(byline)) == names
+
+
+@pytest.mark.parametrize("byline, names", [
+    ('<div class="byline"><span>By</span><span class="author"><a href="/staff/travis-andersen/">Travis Andersen</a>'
+     '<span> and</span></span><span class="author">Adam Sennott</span></div>', ["Travis Andersen", "Adam Sennott"]),
+    ('<div class="byline">Von <a href="/autor/jana-roth/">Jana Roth</a>, <span>Max Weber</span></div>',
+     ["Jana Roth", "Max Weber"]),
+    ('<p class="byline">By <a rel="author" href="/profile/chris/">Chris Hay</a> and <a rel="author" '
+     'href="/profile/tom/">Tom Cas</a> on <time>December 21, 2023 at 3:53PM PST</time></p>', ["Chris Hay", "Tom Cas"]),
+    ('<p class="byline">By <a rel="author" href="/profile/chris/">Chris Hay</a> and <a rel="author" '
+     'href="/profile/tom/">Tom Cas</a> on <span>21.12.2023</span></p>', ["Chris Hay", "Tom Cas"]),
+])
+def test_an_unlinked_name_or_a_date_after_the_last_linked_author_stays(byline, names):
+    assert _authors(_story(byline)) == names
+
+
 @pytest.mark.parametrize("where", [
     '<figure><img src="/a.jpg"><figcaption><span class="author">By Photo Person</span></figcaption></figure>',
     '<div class="image-credit"><span class="byline">Foto: Lisa Bild</span></div>',

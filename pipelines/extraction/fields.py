@@ -7,15 +7,16 @@ import re
 from urllib.parse import urljoin
 
 import lxml.html
+from lxml import etree
 
 from .authors import (
-    BYLINE_FIRST, BYLINE_LEAD, authors_from_jsonld, authors_from_values, drop_publication, prefer_people, self_credit,
+    BYLINE_FIRST, BYLINE_LEAD, NAME_CONNECTORS, authors_from_jsonld, authors_from_values, drop_publication, prefer_people, self_credit,
     split_authors,
 )
 from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, nearest_date, parse_date, shown_dates,
 )
-from .document import clean_text, drop_keeping_tail, html_lang, node_text, outside_story, text_lengths
+from .document import alternation, clean_text, drop_keeping_tail, html_lang, node_text, outside_story, text_lengths
 from .furniture import FURNITURE, NOT_BYLINE, marked
 from .structured import Structured, jsonld_list, jsonld_text
 from .titles import choose_title, clean_title, norm, site_first_words, site_names  # noqa: F401  (re-exported)
@@ -83,17 +84,18 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
             continue
         if sizes.get(el, 0) > 600 or _in_story_furniture(el):
             continue
-        text = _shown_text(el)
+        after = _after_author_links(el)
+        text = _shown_text(el, after)
         if not 3 <= len(text) <= 160:
             continue
         # A byline block's own innermost byline parts name the people; the block's whole
         # text also holds titles and employers ("Jim Roe Cherry Hill Courier-Post").
-        inner = [d for d in el.iterdescendants() if isinstance(d.tag, str) and _is_byline(d)
+        inner = [d for d in el.iterdescendants() if isinstance(d.tag, str) and _is_byline(d) and d not in after
                  and not any(_is_byline(x) for x in d.iterdescendants() if isinstance(x.tag, str))]
         done.update(el.iterdescendants())
         names: list[str] = []
         for part in inner or [el]:
-            names.extend(n for n in split_authors(_shown_text(part)) if n not in names)
+            names.extend(n for n in split_authors(_shown_text(part, after)) if n not in names)
         explicit = bool(BYLINE_LEAD.match(text))
         if explicit and split_authors(text):
             names = split_authors(text)  # the line itself, cut at its date and credits
@@ -107,7 +109,7 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
         raw = el.text_content()
         if raw.lstrip()[:1].lower() not in BYLINE_FIRST:
             continue
-        text = node_text(el)
+        text = _shown_text(el, _after_author_links(el)) if el.find(".//a") is not None else node_text(el)
         if 4 <= len(text) <= 100 and BYLINE_LEAD.match(text) and not _in_story_furniture(el):
             add(split_authors(text), True)
     add(lead_byline(root, sizes), True)
@@ -131,6 +133,60 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
 # "/staff/123/jo-roe/", "/authors/j/jo-roe/"), in the languages of the data.
 _AUTHOR_PATH = re.compile(r"/(?:authors?|autor(?:en|es)?|auteurs?|autori?|staff|journalists?|reporters?|redakteur(?:e|in)?|"
                           r"columnists?|writers?|profiles?)/", re.I)
+
+
+def _author_link(a) -> bool:
+    return bool(_AUTHOR_PATH.search(a.get("href") or "")) or "author" in (a.get("rel") or "").split()
+
+
+# What begins the text after a byline's last linked name when another name follows it:
+# "<a>Travis Andersen</a> and <span>Adam Sennott</span>", "<a>Jo Roe</a>, Ann Lee".
+_NEXT_NAME = re.compile(rf"\s*(?:[,;&|、]|(?:{alternation(w for ws in NAME_CONNECTORS.values() for w in ws)})(?!\w))",
+                        re.I)
+
+
+def _after_author_links(el) -> set:
+    """The elements of a byline block that follow its last link to an author's page (by
+    ``_AUTHOR_PATH`` or ``rel=author``): the author's job title in an element of its own
+    ("Landespolitische Korrespondentin", "Lead Draft Writer"), an icon's title. Where the
+    block links its authors, those links end their names; but not where a connector or a
+    comma follows the last link (an unlinked name comes next), and dates stay, in a ``<time>``
+    or not (the byline's reading cuts at its date: "… and Tom Cas on <time>May 3</time>").
+    Empty without such links."""
+    links = [a for a in el.iter("a") if _author_link(a)]
+    if not links:
+        return set()
+    last = links[-1]
+    if _NEXT_NAME.match(_text_after(el, last)):
+        return set()
+    inside = set(last.iterdescendants())
+    after: set = set()
+    started = False
+    for d in el.iterdescendants():
+        if d is last:
+            started = True
+        elif started and d not in inside and isinstance(d.tag, str) and d.tag != "time":
+            after.add(d)
+    dated = {d for d in after if any(c.isdigit() for c in d.text_content())}
+    return {d for d in after if d not in dated and not any(x in dated for x in d.iterdescendants())}
+
+
+def _text_after(el, node, limit: int = 40) -> str:
+    """Up to ``limit`` characters of ``el``'s text after ``node`` (its end tag), in page order."""
+    out: list[str] = []
+    started = False
+    for event, x in etree.iterwalk(el, events=("start", "end")):
+        if not started:
+            started = event == "end" and x is node
+            if started:
+                out.append(x.tail or "")
+        elif event == "start" and isinstance(x.tag, str):
+            out.append(x.text or "")
+        elif event == "end" and x is not el:
+            out.append(x.tail or "")
+        if sum(map(len, out)) >= limit:
+            break
+    return " ".join(out)
 
 
 def author_links(root, sizes: dict, elements: int = 60) -> list[str]:
@@ -190,14 +246,18 @@ def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
 _CONTROLS = ("button", "select", "option", "label")
 
 
-def _shown_text(el) -> str:
-    """The element's text without its controls: the "Follow" button in an author box is no name."""
-    if not any(True for _ in el.iter(*_CONTROLS)):
+def _shown_text(el, leave_out: set = frozenset()) -> str:
+    """The element's text without its controls (the "Follow" button in an author box is no
+    name) and without the elements in ``leave_out`` (``_after_author_links``)."""
+    out = [d for d in el.iterdescendants() if d in leave_out or d.tag in _CONTROLS]
+    if not out:
         return node_text(el)
-    el = copy.deepcopy(el)
-    for control in list(el.iter(*_CONTROLS)):
-        drop_keeping_tail(control)
-    return node_text(el)
+    dropped = set(out)
+    twin = copy.deepcopy(el)
+    for old, new in zip(el.iterdescendants(), twin.iterdescendants()):
+        if old in dropped and old.getparent() not in dropped:
+            drop_keeping_tail(new)
+    return node_text(twin)
 
 
 # The block of a picture: an "author" in it is the photographer's credit ("Image: GCIS").
