@@ -10,8 +10,8 @@ import lxml.html
 from lxml import etree
 
 from .authors import (
-    BYLINE_FIRST, BYLINE_LEAD, NAME_CONNECTORS, authors_from_jsonld, authors_from_values, drop_publication, prefer_people, self_credit,
-    split_authors,
+    BYLINE_FIRST, BYLINE_LEAD, NAME_CONNECTORS, authors_from_jsonld, authors_from_values, drop_publication,
+    prefer_people, self_credit, split_authors,
 )
 from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, nearest_date, parse_date, shown_dates,
