@@ -184,6 +184,12 @@ def prune_boilerplate(tree, url: str | None = None) -> None:
         drop_keeping_tail(el)
 
 
+def _to_another_page(a) -> bool:
+    """A link with an address of another page: not empty, not "#…" on this one, no script or mail."""
+    href = (a.get("href") or "").strip()
+    return bool(href) and not href.startswith(("#", "javascript:", "mailto:"))
+
+
 def link_paragraphs(tree) -> list:
     """Paragraphs and subheadings that are one link to another page and nothing else:
     "MAN ARRESTED AFTER …" or "Trump claims …" teasers set between the story's paragraphs;
@@ -199,8 +205,7 @@ def link_paragraphs(tree) -> list:
                 continue
         if len(links) != 1:
             continue
-        href = (links[0].get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
+        if not _to_another_page(links[0]):
             continue
         text = clean_text(el.text_content())
         if len(text.split()) >= 4 and clean_text(links[0].text_content()) == text:
@@ -215,8 +220,7 @@ def linked_blocks(tree, size, total: int) -> list:
     ``prune_boilerplate`` measures it): that is a page wrapped in a link, not a teaser."""
     found = []
     for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
+        if not _to_another_page(a):
             continue
         blocks = [el for el in a.iter("p", "h2", "h3", "h4") if len(clean_text(el.text_content()).split()) >= 4]
         if blocks and size(a) <= 0.4 * total:  # most links hold no block: measured only when one does
@@ -265,12 +269,9 @@ def teaser_cards(tree, size, total: int, url: str | None = None) -> list:
 
 def _site_link(a, site: str) -> bool:
     """A link to another page of the site (``site``: its host, no "www.") that reads like a headline."""
-    href = (a.get("href") or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:")):
+    if not _to_another_page(a) or not 4 <= len(clean_text(a.text_content()).split()) <= 30:
         return False
-    if not 4 <= len(clean_text(a.text_content()).split()) <= 30:
-        return False
-    host = urlsplit(href).hostname
+    host = urlsplit(a.get("href").strip()).hostname
     return host is None or _site(host) == site
 
 

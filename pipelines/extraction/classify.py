@@ -6,7 +6,8 @@ import re
 from urllib.parse import urlsplit
 
 from .document import (
-    OUTSIDE_STORY, UNSPACED, alternation, clean_text, outside_story, text_length, text_lengths, word_count,
+    OUTSIDE_STORY, UNSPACED, alternation, clean_text, elements_after, outside_story, text_length, text_lengths,
+    word_count,
 )
 from .structured import LISTING_TYPES, Structured
 from .titles import norm
@@ -129,13 +130,10 @@ def lead_run(root, title: str | None, paragraphs: list[str]) -> tuple[int, int]:
     found, inside = _prose_elements(root, paragraphs)
     skip = set(head.iterdescendants()) | inside
     count = chars = 0
-    started = False
-    for el in root.iter():
-        if not started:
-            started = el is head
-        elif el in skip:
+    for el in elements_after(head):
+        if el in skip:
             continue
-        elif el in found:
+        if el in found:
             count += 1
             chars += text_length(clean_text(el.text_content()))
         elif count and _is_teaser(el):

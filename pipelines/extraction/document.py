@@ -206,6 +206,17 @@ def text_lengths(root) -> dict:
     return sizes
 
 
+def elements_after(el):
+    """The elements after ``el`` in page order (its descendants and what follows it)."""
+    started = False
+    for node in el.getroottree().getroot().iter():
+        if node is el:
+            started = True
+            continue
+        if started and isinstance(node.tag, str):
+            yield node
+
+
 def drop_keeping_tail(el) -> None:
     """Remove an element from its tree; its tail is text of the parent, so it stays."""
     parent = el.getparent()

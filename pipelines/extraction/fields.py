@@ -16,7 +16,9 @@ from .authors import (
 from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, nearest_date, parse_date, shown_dates,
 )
-from .document import alternation, clean_text, drop_keeping_tail, html_lang, node_text, outside_story, text_lengths
+from .document import (
+    alternation, clean_text, drop_keeping_tail, elements_after, html_lang, node_text, outside_story, text_lengths,
+)
 from .furniture import FURNITURE, NOT_BYLINE, marked
 from .structured import Structured, jsonld_list, jsonld_text
 from .titles import choose_title, clean_title, norm, site_first_words, site_names  # noqa: F401  (re-exported)
@@ -196,7 +198,7 @@ def author_links(root, sizes: dict, elements: int = 60) -> list[str]:
     if headline is None:
         return []
     names: list[str] = []
-    for n, el in enumerate(_after(headline)):
+    for n, el in enumerate(elements_after(headline)):
         if n > elements or (el.tag == "p" and sizes.get(el, 0) > 150):
             break
         if el.tag == "a" and _AUTHOR_PATH.search(el.get("href") or "") and not _in_story_furniture(el):
@@ -209,17 +211,6 @@ def _story_headline(root):
     return next((h for h in root.iter("h1") if not outside_story(h)), None)
 
 
-def _after(el):
-    """The elements after ``el`` in page order (its descendants and what follows it)."""
-    started = False
-    for node in el.getroottree().getroot().iter():
-        if node is el:
-            started = True
-            continue
-        if started and isinstance(node.tag, str):
-            yield node
-
-
 def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
     """Names from a paragraph that is nothing but bold names, among the first paragraphs
     after the headline and before the prose starts: ``<p><strong>Jane Doe/Jo Roe</strong></p>``,
@@ -227,7 +218,7 @@ def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
     so a bold lead-in word ("<strong>A</strong> Chinese-owned company …") is not a name."""
     headline = _story_headline(root)
     seen = 0
-    for el in root.iter() if headline is None else _after(headline):
+    for el in root.iter() if headline is None else elements_after(headline):
         if el.tag != "p" or not sizes.get(el, 0) or _in_story_furniture(el):
             continue
         seen += 1
