@@ -133,6 +133,47 @@ def test_a_cloaked_app_root_holding_the_story_stays(story):
     assert story[0] in _text(root)
 
 
+# ---------------------------------------------------------------- a form's block
+
+# Two sign-up blocks of different shapes and languages: a heading and a pitch above the
+# form; a pitch, the form and its small print in a wrapper of their own.
+SIGN_UPS = [
+    '<div class="c-x1"><h4>Apple fan?</h4><p>Sign up for our weekly brief for the latest news, reviews and tips '
+    'delivered right to your inbox.</p><div><form><input type="email"><button>Sign up</button></form></div></div>',
+    '<section><div><p>Ein Newsletter für Sie: alle zwei Wochen sonntags Antworten auf Beziehungsfragen, ehrlich '
+    'und nah.</p><form><input type="EMAIL" name="e"></form><p>Mit meiner Anmeldung zum Newsletter stimme ich der '
+    'Werbevereinbarung zu.</p></div></section>',
+]
+
+
+@STORIES
+@pytest.mark.parametrize("sign_up", SIGN_UPS, ids=["heading-pitch-form", "pitch-form-small-print"])
+def test_the_block_of_an_email_form_goes_with_it(story, sign_up):
+    root = _pruned(_ps(story[:2]) + sign_up + _ps(story[2:]))
+    assert "inbox" not in _text(root) and "Newsletter" not in _text(root)
+    assert all(p in _text(root) for p in story)
+
+
+@STORIES
+@pytest.mark.parametrize("form", [
+    '<form><input type="search"><button>Search</button></form>',  # no email asked for
+    '<form><select name="n"><option>2</option></select><input type="submit" value="Buy tickets"></form>',
+])
+def test_the_block_of_another_form_stays(story, form):
+    root = _pruned(f"<div>{_ps(story[:1])}<div>{form}</div></div>" + _ps(story[1:]))
+    assert all(p in _text(root) for p in story)
+
+
+def test_a_short_story_beside_an_email_form_stays():
+    # three paragraphs of prose in the form's block: a story that carries a form, not its pitch
+    short = ["The harbour bridge closes to lorries from Monday, the council said.",
+             "Engineers found cracks in two of its steel supports during an inspection.",
+             "Repairs will begin in the autumn and could take two years to finish."]
+    other = _ps(["Other text of the page, long enough to outweigh the story. " * 8] * 4)
+    root = _pruned(f'<div>{_ps(short)}<form><input type="email"></form></div>{other}')
+    assert all(p in _text(root) for p in short)
+
+
 # ---------------------------------------------------------------- links that are teasers
 
 @pytest.mark.parametrize("teaser", [

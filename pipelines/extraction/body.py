@@ -180,8 +180,35 @@ def prune_boilerplate(tree, url: str | None = None) -> None:
     doomed.extend(p for p in link_paragraphs(tree) if p not in gone)
     doomed.extend(p for p in linked_blocks(tree, size, total) if p not in gone)
     doomed.extend(c for c in teaser_cards(tree, size, total, url) if c not in gone)
+    doomed.extend(b for b in form_blocks(tree, size, total) if b not in gone)
     for el in doomed:
         drop_keeping_tail(el)
+
+
+FORM_BLOCK = 600  # characters shown: a form's own block (its heading, pitch, small print) is no longer
+
+
+def form_blocks(tree, size, total: int) -> list:
+    """The block around a form that asks for an email address (``<input type=email>``, in
+    any language): "Apple Fan? Sign up for our Weekly Apple Brief …", the form, "This
+    newsletter may contain advertising …". The form goes (``_ALWAYS_DROP``); so does its
+    widest ancestor that shows at most ``FORM_BLOCK`` characters, below the story's own
+    containers, unless it holds much of the page's text (``size``)."""
+    found = []
+    for form in tree.iter("form"):
+        if not any((i.get("type") or "").strip().lower() == "email" for i in form.iter("input")):
+            continue
+        block, inside = form, set(form.iter())
+        for el in form.iterancestors():
+            if el.tag in ("body", "html", "article", "main") or _shown_text(el) > FORM_BLOCK:
+                break
+            # three paragraphs of prose beside the form: a story that carries one, not its pitch
+            if sum(len(p.text_content().split()) >= 8 for p in el.iter("p") if p not in inside) >= 3:
+                break
+            block = el
+        if block is not form and block not in found and size(block) <= 0.4 * total:
+            found.append(block)
+    return found
 
 
 def _to_another_page(a) -> bool:
