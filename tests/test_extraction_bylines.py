@@ -10,7 +10,7 @@ import pytest
 from pipelines.extraction.authors import clean_author, split_authors
 from pipelines.extraction.body import clean_paragraphs
 from pipelines.extraction.document import parse_html
-from pipelines.extraction.fields import choose_authors
+from pipelines.extraction.fields import _set_apart, choose_authors
 from pipelines.extraction.structured import extract_structured
 from tests.test_extraction_prune import ENGLISH, GERMAN
 
@@ -66,6 +66,34 @@ def test_a_job_title_after_the_last_linked_author_is_no_name(byline, names):
 ])
 def test_an_unlinked_name_or_a_date_after_the_last_linked_author_stays(byline, names):
     assert _authors(_story(byline)) == names
+
+
+# Names set apart by elements and nothing else, no comma, no "and" (``fields._set_apart``):
+# the line's text runs them together ("Birgit Baumann Anna Fink"); each element is a name.
+@pytest.mark.parametrize("byline, names", [
+    ('<div class="article-byline"><div class="article-origins"><span class="simple">Birgit Baumann</span>'
+     '<span class="simple">Anna Giulia Fink</span><span class="simple">Jan Michael Marchart</span></div></div>',
+     ["Birgit Baumann", "Anna Giulia Fink", "Jan Michael Marchart"]),
+    ('<div class="x-authors"><div>Von</div><div><a href="/autoren/jasper-riemann"><img alt=""><span>Jasper Riemann'
+     '</span></a><a href="/autoren/barbara-schneider"><img alt=""><span>Barbara Schneider</span></a></div></div>',
+     ["Jasper Riemann", "Barbara Schneider"]),
+    ('<div class="author-byline">By <span>Timothy H.J. Nerozzi</span><span>Fox News</span></div>',
+     ["Timothy H.J. Nerozzi"]),
+])
+def test_names_set_apart_by_elements_are_each_a_name(byline, names):
+    assert _authors(_story(byline), "https://www.foxnews.com/world/a-story") == names
+
+
+@pytest.mark.parametrize("byline, line", [
+    # an element that is more than a name ("Editor" cut off a job title), one name in two
+    # elements, a lone word beside one name: the names the line reads stand
+    ('<div><span>Houston Mitchell</span><span>Assistant Sports Editor</span></div>',
+     ["Houston Mitchell Assistant Sports"]),
+    ('<div><span>Jo</span><span>Roe</span></div>', ["Jo Roe"]),
+    ('<div>Von <span>Jana Roth</span> <span>Donnerstag</span></div>', ["Jana Roth Donnerstag"]),
+])
+def test_elements_that_are_not_each_a_full_name_leave_the_names_the_line_reads(byline, line):
+    assert _set_apart(parse_html(f"<html><body>{byline}</body></html>").find(".//div"), set(), line) == line
 
 
 @pytest.mark.parametrize("where", [

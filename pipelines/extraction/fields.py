@@ -99,11 +99,12 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
         for part in inner or [el]:
             names.extend(n for n in split_authors(_shown_text(part, after)) if n not in names)
         explicit = bool(BYLINE_LEAD.match(text))
-        if explicit and split_authors(text):
-            names = split_authors(text)  # the line itself, cut at its date and credits
+        line = split_authors(text) if explicit else []
+        if line and not _run_together(names, line):
+            names = line  # the line itself, cut at its date and credits
         elif any(len(n.split()) > 1 for n in names):
             names = [n for n in names if len(n.split()) > 1 or n.isupper()]
-        add(names, explicit)
+        add(names if inner else _set_apart(el, after, names), explicit)
     # Old layouts have no markup for it: a short line starting "By " near the top.
     for el in root.iter("p", "div", "span", "td", "font", "b", "strong", "em", "i", "address", "small"):
         if sizes.get(el, 0) > 400:  # cheap bounds before the exact text
@@ -111,9 +112,11 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
         raw = el.text_content()
         if raw.lstrip()[:1].lower() not in BYLINE_FIRST:
             continue
-        text = _shown_text(el, _after_author_links(el)) if el.find(".//a") is not None else node_text(el)
+        linked = el.find(".//a") is not None
+        after = _after_author_links(el) if linked else set()
+        text = _shown_text(el, after) if linked else node_text(el)
         if 4 <= len(text) <= 100 and BYLINE_LEAD.match(text) and not _in_story_furniture(el):
-            add(split_authors(text), True)
+            add(_set_apart(el, after, split_authors(text)), True)
     add(lead_byline(root, sizes), True)
     # "…</h1> by Jane Doe, <time>…</time>": loose text just under the headline.
     for h in root.iter("h1"):
@@ -235,6 +238,33 @@ def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
 
 
 _CONTROLS = ("button", "select", "option", "label")
+
+
+def _set_apart(el, leave_out: set, names: list[str]) -> list[str]:
+    """A byline that sets its names apart by elements, not by commas or "and":
+    ``<span>Jo Roe</span><span>Ann Poe</span>`` reads "Jo Roe Ann Poe" as one text. When its
+    innermost elements that hold text, each read alone, give two names or more, and the
+    line gave ``names`` that are those names run together (or none), they are the names."""
+    apart: list[str] = []
+    for d in el.iterdescendants():
+        if (not isinstance(d.tag, str) or d in leave_out or d.tag in _CONTROLS
+                or any(isinstance(x.tag, str) and (x.text or "").strip() for x in d.iterdescendants())):
+            continue
+        text = node_text(d)
+        found = split_authors(text)
+        if not found or (len(found) == 1 and len(found[0].split()) == 1):
+            continue  # a picture, "By", "Von", a weekday
+        # each element one full name and nothing else: not "Editor" cut off a job title
+        if len(found) != 1 or _key(found[0]) != _key(text):
+            return names
+        if found[0] not in apart:
+            apart.append(found[0])
+    return apart if len(apart) >= 2 and (not names or _run_together(apart, names)) else names
+
+
+def _run_together(parts: list[str], names: list[str]) -> bool:
+    """``names`` are ``parts`` run together: fewer, the same letters in the same order."""
+    return len(parts) > len(names) and _key(" ".join(parts)) == _key(" ".join(names))
 
 
 def _shown_text(el, leave_out: set = frozenset()) -> str:
