@@ -68,6 +68,34 @@ def test_an_unlinked_name_or_a_date_after_the_last_linked_author_stays(byline, n
     assert _authors(_story(byline)) == names
 
 
+# A byline's parts that show no text (a portrait, an underline or icon inside the name's link)
+# are not where the names are; a tooltip (the author's bio, "Twitter" over an icon) is not
+# part of what the line shows.
+@pytest.mark.parametrize("byline, names", [
+    ('<div class="author"><img class="author-portrait" src="/p.jpg"><a class="author-name" href="/jo-roe">Jo Roe'
+     '<span class="author-underline"></span></a> <a class="author-twitter" href="https://twitter.com/jroe">@jroe</a>'
+     '</div>', ["Jo Roe"]),
+    ('<div class="article-author"><div class="author-info"><a class="author-link" href="/team/jana-roth">Jana Roth'
+     '<i class="author-icon"></i></a></div><div class="author-social"><a href="https://x.com/jroth">@jroth</a></div>'
+     '</div>', ["Jana Roth"]),
+    ('<div class="byline">By <a href="/a/jo-roe">Jo Roe</a><span class="tooltip">Jo Roe covers health and science '
+     'for the site and was a nurse in Leeds before that.</span></div>', ["Jo Roe"]),
+    ('<div class="c-bylines"><div class="c-bylines__item">By <a href="/sherri-gordon">Sherri Gordon</a><div '
+     'class="c-author-tooltip"><div class="c-author-tooltip__name">Sherri Gordon, CLC</div><div class="c-author-'
+     'tooltip__bio">Sherri Gordon is a certified professional life coach and author who writes on health and '
+     'wellness for the site.</div></div></div></div>', ["Sherri Gordon"]),
+    ('<div class="byline">Von <a href="/autor/jana-roth">Jana Roth</a><span class="tooltip">Jana Roth schreibt seit '
+     '2019 über Gesundheit und Wissenschaft, zuvor war sie Krankenpflegerin in Hamburg.</span></div>', ["Jana Roth"]),
+    # an icon's tooltip beside an empty icon: neither is a name
+    ('<div class="author-box"><span class="author-name">Jo Roe</span><span class="author-socmed"><a href="https://'
+     'twitter.com/jr"><i class="author-twitter"></i></a><span class="tooltiptext">Twitter</span></span><span '
+     'class="author-socmed"><a href="https://facebook.com/jr"><i class="author-facebook"></i></a><span '
+     'class="tooltiptext">Facebook</span></span></div>', ["Jo Roe"]),
+])
+def test_parts_that_show_no_text_and_tooltips_are_not_the_names(byline, names):
+    assert _authors(_story(byline)) == names
+
+
 # Names set apart by elements and nothing else, no comma, no "and" (``fields._set_apart``):
 # the line's text runs them together ("Birgit Baumann Anna Fink"); each element is a name.
 @pytest.mark.parametrize("byline, names", [

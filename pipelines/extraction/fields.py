@@ -19,7 +19,7 @@ from .dates import (
 from .document import (
     alternation, clean_text, drop_keeping_tail, elements_after, html_lang, node_text, outside_story, text_lengths,
 )
-from .furniture import FURNITURE, NOT_BYLINE, marked
+from .furniture import FURNITURE, NOT_BYLINE, marked, marks
 from .structured import Structured, jsonld_list, jsonld_text
 from .titles import choose_title, clean_title, norm, site_first_words, site_names  # noqa: F401  (re-exported)
 
@@ -86,14 +86,17 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
             continue
         if sizes.get(el, 0) > 600 or _in_story_furniture(el):
             continue
-        after = _after_author_links(el)
+        # a tooltip ("Twitter" over an icon) is no part of what the line shows
+        after = _after_author_links(el) | {d for d in el.iterdescendants() if _TOOLTIP.search(marks(d))}
         text = _shown_text(el, after)
         if not 3 <= len(text) <= 160:
             continue
         # A byline block's own innermost byline parts name the people; the block's whole
-        # text also holds titles and employers ("Jim Roe Cherry Hill Courier-Post").
-        inner = [d for d in el.iterdescendants() if isinstance(d.tag, str) and _is_byline(d) and d not in after
-                 and not any(_is_byline(x) for x in d.iterdescendants() if isinstance(x.tag, str))]
+        # text also holds titles and employers ("Jim Roe Cherry Hill Courier-Post"). Parts
+        # that show no text (a portrait, an underline, an icon) are not the name's parts.
+        parts = {d: bool(_shown_text(d, after).strip()) for d in el.iterdescendants()
+                 if isinstance(d.tag, str) and _is_byline(d) and d not in after}
+        inner = [d for d, shows in parts.items() if shows and not any(parts.get(x) for x in d.iterdescendants())]
         done.update(el.iterdescendants())
         names: list[str] = []
         for part in inner or [el]:
@@ -238,6 +241,7 @@ def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
 
 
 _CONTROLS = ("button", "select", "option", "label")
+_TOOLTIP = re.compile(r"tooltip", re.I)  # "tooltip", "tooltiptext", "c-tooltip__body"
 
 
 def _set_apart(el, leave_out: set, names: list[str]) -> list[str]:
