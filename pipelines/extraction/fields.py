@@ -19,7 +19,7 @@ from .dates import (
 from .document import (
     alternation, clean_text, drop_keeping_tail, elements_after, html_lang, node_text, outside_story, text_lengths,
 )
-from .furniture import FURNITURE, NOT_BYLINE, marked, marks
+from .furniture import FURNITURE, NOT_BYLINE, marked
 from .structured import Structured, jsonld_list, jsonld_text
 from .titles import choose_title, clean_title, norm, site_first_words, site_names  # noqa: F401  (re-exported)
 
@@ -87,7 +87,7 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
         if sizes.get(el, 0) > 600 or _in_story_furniture(el):
             continue
         # a tooltip ("Twitter" over an icon) is no part of what the line shows
-        after = _after_author_links(el) | {d for d in el.iterdescendants() if _TOOLTIP.search(marks(d))}
+        after = _after_author_links(el) | set(_TOOLTIPS(el))
         text = _shown_text(el, after)
         if not 3 <= len(text) <= 160:
             continue
@@ -241,7 +241,8 @@ def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
 
 
 _CONTROLS = ("button", "select", "option", "label")
-_TOOLTIP = re.compile(r"tooltip", re.I)  # "tooltip", "tooltiptext", "c-tooltip__body"
+# Elements whose class or id names a tooltip, in any case: "tooltip", "tooltiptext", "c-Tooltip__body".
+_TOOLTIPS = etree.XPath('.//*[contains(translate(concat(@class, " ", @id), "TOLIP", "tolip"), "tooltip")]')
 
 
 def _set_apart(el, leave_out: set, names: list[str]) -> list[str]:
