@@ -107,6 +107,9 @@ def test_parts_that_show_no_text_and_tooltips_are_not_the_names(byline, names):
      ["Jasper Riemann", "Barbara Schneider"]),
     ('<div class="author-byline">By <span>Timothy H.J. Nerozzi</span><span>Fox News</span></div>',
      ["Timothy H.J. Nerozzi"]),
+    # what a tooltip holds is not read, its unmarked elements neither
+    ('<div class="byline"><span>Birgit Baumann</span><span>Anna Fink</span><div class="tooltip"><span>Anna Fink '
+     'Berlin</span></div></div>', ["Birgit Baumann", "Anna Fink"]),
 ])
 def test_names_set_apart_by_elements_are_each_a_name(byline, names):
     assert _authors(_story(byline), "https://www.foxnews.com/world/a-story") == names

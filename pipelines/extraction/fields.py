@@ -94,8 +94,9 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
         # A byline block's own innermost byline parts name the people; the block's whole
         # text also holds titles and employers ("Jim Roe Cherry Hill Courier-Post"). Parts
         # that show no text (a portrait, an underline, an icon) are not the name's parts.
+        gone = _within(after)
         parts = {d: bool(_shown_text(d, after).strip()) for d in el.iterdescendants()
-                 if isinstance(d.tag, str) and _is_byline(d) and d not in after}
+                 if isinstance(d.tag, str) and _is_byline(d) and d not in gone}
         inner = [d for d, shows in parts.items() if shows and not any(parts.get(x) for x in d.iterdescendants())]
         done.update(el.iterdescendants())
         names: list[str] = []
@@ -251,8 +252,9 @@ def _set_apart(el, leave_out: set, names: list[str]) -> list[str]:
     innermost elements that hold text, each read alone, give two names or more, and the
     line gave ``names`` that are those names run together (or none), they are the names."""
     apart: list[str] = []
+    gone = _within(leave_out)
     for d in el.iterdescendants():
-        if (not isinstance(d.tag, str) or d in leave_out or d.tag in _CONTROLS
+        if (not isinstance(d.tag, str) or d in gone or d.tag in _CONTROLS
                 or any(isinstance(x.tag, str) and (x.text or "").strip() for x in d.iterdescendants())):
             continue
         text = node_text(d)
@@ -265,6 +267,11 @@ def _set_apart(el, leave_out: set, names: list[str]) -> list[str]:
         if found[0] not in apart:
             apart.append(found[0])
     return apart if len(apart) >= 2 and (not names or _run_together(apart, names)) else names
+
+
+def _within(elements: set) -> set:
+    """The elements and everything inside them."""
+    return {d for el in elements for d in el.iter()}
 
 
 def _run_together(parts: list[str], names: list[str]) -> bool:
