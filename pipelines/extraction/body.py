@@ -13,7 +13,7 @@ from trafilatura.settings import Extractor
 
 from .authors import trailing_byline
 from .dates import parse_date
-from .document import clean_text, drop_keeping_tail, shingles, word_count
+from .document import clean_text, drop_keeping_tail, hidden, shingles, word_count  # noqa: F401  (hidden: re-exported)
 from .evidence import STORY_WORDS, Decision, check_cut, drastic
 from .furniture import BOILERPLATE, marks, marks_strictly
 
@@ -89,38 +89,6 @@ class Body:
     @property
     def text(self) -> str | None:
         return "\n\n".join(self.paragraphs) or None
-
-
-_HIDDEN_CLASS = {"hidden", "is-hidden", "d-none", "hide", "visually-hidden", "sr-only", "screen-reader-text"}
-_DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-# A class that shows the element again from a screen width up: Tailwind's ``md:block`` and
-# ``md:not-sr-only``, Bootstrap's ``d-md-block`` (both frameworks' breakpoint names).
-_SHOWN_FROM_BREAKPOINT = re.compile(
-    r"^(?:(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inline|inline-block|inline-flex|inline-grid|contents|table"
-    r"|table-cell|table-row|flow-root|list-item|not-sr-only)"
-    r"|d-(?:sm|md|lg|xl|xxl)-(?:block|flex|grid|inline|inline-block|inline-flex|table|table-cell|table-row))$")
-
-
-# Shown or not as the page's state says, and hidden until the script has decided (the
-# frameworks' cloak attribute, ``[x-cloak] {display: none}``): a form's "Thanks for signing
-# up!", a login prompt, a menu. Alpine.js and Vue; a cloak without a state (Vue's app root)
-# is only hidden until the script runs, and stays.
-_CLOAKS = ("x-cloak", "v-cloak")
-_STATES = ("x-show", "v-show", "v-if")
-
-
-def hidden(el) -> bool:
-    """True when the page's own markup hides the element from readers (not only on small
-    screens: Tailwind's ``hidden md:block`` and Bootstrap's ``d-none d-md-block`` are shown on
-    a desktop), or shows it only in a state the page is not in as it loads (``_CLOAKS``)."""
-    if el.get("hidden") is not None or _DISPLAY_NONE.search(el.get("style", "")):
-        return True
-    if any(el.get(a) is not None for a in _CLOAKS) and any(el.get(a) is not None for a in _STATES):
-        return True
-    classes = el.get("class", "").split()
-    if _HIDDEN_CLASS.isdisjoint(classes):
-        return False
-    return not any(_SHOWN_FROM_BREAKPOINT.match(c) for c in classes)
 
 
 def _boilerplate(el) -> bool:
