@@ -96,6 +96,19 @@ def test_parts_that_show_no_text_and_tooltips_are_not_the_names(byline, names):
     assert _authors(_story(byline)) == names
 
 
+# Text the byline hides from sight (for screen readers, or shown in another state) is no part
+# of what the line shows.
+@pytest.mark.parametrize("byline, names", [
+    ('<div class="byline">By <span class="meta__link"><span class="screen-reader-text">Social Links for</span> '
+     'Nicholas McEntyre</span></div>', ["Nicholas McEntyre"]),
+    ('<div class="c-byline">Von <a href="/autor/jana-roth"><span class="sr-only">Zum Profil von</span>Jana Roth</a>'
+     '<span style="display:none">Folgen Sie Jana Roth</span></div>', ["Jana Roth"]),
+    ('<div class="author">By <span hidden>Posted by</span><a href="/p/ann-lee">Ann Lee</a></div>', ["Ann Lee"]),
+])
+def test_text_a_byline_hides_is_not_part_of_it(byline, names):
+    assert _authors(_story(byline)) == names
+
+
 # Names set apart by elements and nothing else, no comma, no "and" (``fields._set_apart``):
 # the line's text runs them together ("Birgit Baumann Anna Fink"); each element is a name.
 @pytest.mark.parametrize("byline, names", [

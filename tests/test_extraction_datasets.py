@@ -456,14 +456,17 @@ SET_APART = {
     ("fundus-tests-dev", "BR_2024_04_22", "no metadata"): "'Von', then a link to each author",
 }
 # With no metadata, the byline the page shows: its parts that show no text (CNBC's underline
-# inside the name's link) are not the name's parts, and its tooltips (the author's bio in
-# Dotdash Meredith's bylines, on health.com and bhg.com) are not part of the line.
+# inside the name's link) are not the name's parts, and what it does not show, its tooltips
+# (the author's bio in Dotdash Meredith's bylines, on health.com and bhg.com) and its hidden
+# text (NY Post's screen-reader "Social Links for"), is not part of the line.
 SHOWN_PARTS = {
     ("naeb-dev", "cbda107776ab9d3db8c155adcdce446c", "no metadata"): "an empty underline inside the name's link",
     ("naeb-dev", "d9b8163301122c76d1c857ae09759bc9", "no metadata"): "an empty underline inside the name's link",
     ("naeb-dev", "fde012d135d5c40499a857222fc7dc01", "no metadata"): "the author's bio in a tooltip",
     ("naeb-dev", "e43d15bee3cbe7ffbd6eec01f6f7d68a", "no metadata"): "the author's bio in a tooltip",
     ("naeb-dev", "eb0759f205fe524d4791cdf1880adc52", "no metadata"): "the author's bio in a tooltip",
+    ("naeb-dev", "c9ef7a5856bad3a30adcaf124a0bca53", "no metadata"): "'Social Links for' for screen readers",
+    ("naeb-dev", "f3c48eff3d8537c5b7b36bd58ea8a313", "no metadata"): "'Social Links for' for screen readers",
     # as published, the author box's social icons: "Twitter" and "Facebook" are tooltips
     ("fundus-tests-dev", "LesothoTimes_2025_05_23", "as published"): "icons' tooltips in the author box",
 }

@@ -17,7 +17,8 @@ from .dates import (
     agreeing_date, date_from_url, day_first_locale, day_shift, fallback_date, nearest_date, parse_date, shown_dates,
 )
 from .document import (
-    alternation, clean_text, drop_keeping_tail, elements_after, html_lang, node_text, outside_story, text_lengths,
+    alternation, clean_text, drop_keeping_tail, elements_after, hidden, html_lang, node_text, outside_story,
+    text_lengths,
 )
 from .furniture import FURNITURE, NOT_BYLINE, marked
 from .structured import Structured, jsonld_list, jsonld_text
@@ -86,8 +87,10 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
             continue
         if sizes.get(el, 0) > 600 or _in_story_furniture(el):
             continue
-        # a tooltip ("Twitter" over an icon) is no part of what the line shows
-        after = _after_author_links(el) | set(_TOOLTIPS(el))
+        # what the line does not show is no part of it: a tooltip ("Twitter" over an icon),
+        # text hidden from sight ("Social Links for", for screen readers)
+        after = _after_author_links(el) | set(_TOOLTIPS(el)) | {d for d in el.iterdescendants()
+                                                                 if isinstance(d.tag, str) and d.attrib and hidden(d)}
         text = _shown_text(el, after)
         if not 3 <= len(text) <= 160:
             continue
