@@ -87,10 +87,7 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
             continue
         if sizes.get(el, 0) > 600 or _in_story_furniture(el):
             continue
-        # what the line does not show is no part of it: a tooltip ("Twitter" over an icon),
-        # text hidden from sight ("Social Links for", for screen readers)
-        after = _after_author_links(el) | set(_TOOLTIPS(el)) | {d for d in el.iterdescendants()
-                                                                 if isinstance(d.tag, str) and d.attrib and hidden(d)}
+        after = _after_author_links(el) | _not_shown(el)
         text = _shown_text(el, after)
         if not 3 <= len(text) <= 160:
             continue
@@ -247,6 +244,13 @@ def lead_byline(root, sizes: dict, paragraphs: int = 4) -> list[str]:
 _CONTROLS = ("button", "select", "option", "label")
 # Elements whose class or id names a tooltip, in any case: "tooltip", "tooltiptext", "c-Tooltip__body".
 _TOOLTIPS = etree.XPath('.//*[contains(translate(concat(@class, " ", @id), "TOLIP", "tolip"), "tooltip")]')
+
+
+def _not_shown(el) -> set:
+    """What a byline holds but does not show, so no part of its line: its tooltips ("Twitter"
+    over an icon, the author's bio) and its text hidden from sight ("Social Links for", for
+    screen readers)."""
+    return set(_TOOLTIPS(el)) | {d for d in el.iterdescendants() if isinstance(d.tag, str) and d.attrib and hidden(d)}
 
 
 def _set_apart(el, leave_out: set, names: list[str]) -> list[str]:
