@@ -13,7 +13,7 @@ from trafilatura.settings import Extractor
 
 from .authors import trailing_byline
 from .dates import parse_date
-from .document import clean_text, drop_keeping_tail, hidden, shingles, word_count  # noqa: F401  (hidden: re-exported)
+from .document import clean_text, drop_keeping_tail, hidden, shingles, word_count
 from .evidence import STORY_WORDS, Decision, check_cut, drastic
 from .furniture import BOILERPLATE, marks, marks_strictly
 

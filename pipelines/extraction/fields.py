@@ -108,7 +108,7 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
             names = line  # the line itself, cut at its date and credits
         elif any(len(n.split()) > 1 for n in names):
             names = [n for n in names if len(n.split()) > 1 or n.isupper()]
-        add(names if inner else _set_apart(el, after, names), explicit)
+        add(names if inner else _set_apart(el, gone, names), explicit)
     # Old layouts have no markup for it: a short line starting "By " near the top.
     for el in root.iter("p", "div", "span", "td", "font", "b", "strong", "em", "i", "address", "small"):
         if sizes.get(el, 0) > 400:  # cheap bounds before the exact text
@@ -120,7 +120,7 @@ def visible_bylines(root, sites: set[str], first_words: set[str] = frozenset(),
         after = _after_author_links(el) if linked else set()
         text = _shown_text(el, after) if linked else node_text(el)
         if 4 <= len(text) <= 100 and BYLINE_LEAD.match(text) and not _in_story_furniture(el):
-            add(_set_apart(el, after, split_authors(text)), True)
+            add(_set_apart(el, _within(after), split_authors(text)), True)
     add(lead_byline(root, sizes), True)
     # "…</h1> by Jane Doe, <time>…</time>": loose text just under the headline.
     for h in root.iter("h1"):
@@ -253,13 +253,13 @@ def _not_shown(el) -> set:
     return set(_TOOLTIPS(el)) | {d for d in el.iterdescendants() if isinstance(d.tag, str) and d.attrib and hidden(d)}
 
 
-def _set_apart(el, leave_out: set, names: list[str]) -> list[str]:
+def _set_apart(el, gone: set, names: list[str]) -> list[str]:
     """A byline that sets its names apart by elements, not by commas or "and":
     ``<span>Jo Roe</span><span>Ann Poe</span>`` reads "Jo Roe Ann Poe" as one text. When its
     innermost elements that hold text, each read alone, give two names or more, and the
-    line gave ``names`` that are those names run together (or none), they are the names."""
+    line gave ``names`` that are those names run together (or none), they are the names.
+    ``gone``: the elements left out of the line and all they hold (``_within``)."""
     apart: list[str] = []
-    gone = _within(leave_out)
     for d in el.iterdescendants():
         if (not isinstance(d.tag, str) or d in gone or d.tag in _CONTROLS
                 or any(isinstance(x.tag, str) and (x.text or "").strip() for x in d.iterdescendants())):
