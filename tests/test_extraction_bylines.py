@@ -69,8 +69,7 @@ def test_an_unlinked_name_or_a_date_after_the_last_linked_author_stays(byline, n
 
 
 # A byline's parts that show no text (a portrait, an underline or icon inside the name's link)
-# are not where the names are; a tooltip (the author's bio, "Twitter" over an icon) is not
-# part of what the line shows.
+# are not where the names are.
 @pytest.mark.parametrize("byline, names", [
     ('<div class="author"><img class="author-portrait" src="/p.jpg"><a class="author-name" href="/jo-roe">Jo Roe'
      '<span class="author-underline"></span></a> <a class="author-twitter" href="https://twitter.com/jroe">@jroe</a>'
@@ -78,6 +77,15 @@ def test_an_unlinked_name_or_a_date_after_the_last_linked_author_stays(byline, n
     ('<div class="article-author"><div class="author-info"><a class="author-link" href="/team/jana-roth">Jana Roth'
      '<i class="author-icon"></i></a></div><div class="author-social"><a href="https://x.com/jroth">@jroth</a></div>'
      '</div>', ["Jana Roth"]),
+])
+def test_parts_that_show_no_text_are_not_the_names(byline, names):
+    assert _authors(_story(byline)) == names
+
+
+# What a byline does not show is no part of its line (``fields._not_shown``): its tooltips
+# (the author's bio, "Twitter" over an icon) and text hidden from sight (for screen readers,
+# or shown in another state).
+@pytest.mark.parametrize("byline, names", [
     ('<div class="byline">By <a href="/a/jo-roe">Jo Roe</a><span class="tooltip">Jo Roe covers health and science '
      'for the site and was a nurse in Leeds before that.</span></div>', ["Jo Roe"]),
     ('<div class="c-bylines"><div class="c-bylines__item">By <a href="/sherri-gordon">Sherri Gordon</a><div '
@@ -91,21 +99,13 @@ def test_an_unlinked_name_or_a_date_after_the_last_linked_author_stays(byline, n
      'twitter.com/jr"><i class="author-twitter"></i></a><span class="tooltiptext">Twitter</span></span><span '
      'class="author-socmed"><a href="https://facebook.com/jr"><i class="author-facebook"></i></a><span '
      'class="tooltiptext">Facebook</span></span></div>', ["Jo Roe"]),
-])
-def test_parts_that_show_no_text_and_tooltips_are_not_the_names(byline, names):
-    assert _authors(_story(byline)) == names
-
-
-# Text the byline hides from sight (for screen readers, or shown in another state) is no part
-# of what the line shows.
-@pytest.mark.parametrize("byline, names", [
     ('<div class="byline">By <span class="meta__link"><span class="screen-reader-text">Social Links for</span> '
      'Nicholas McEntyre</span></div>', ["Nicholas McEntyre"]),
     ('<div class="c-byline">Von <a href="/autor/jana-roth"><span class="sr-only">Zum Profil von</span>Jana Roth</a>'
      '<span style="display:none">Folgen Sie Jana Roth</span></div>', ["Jana Roth"]),
     ('<div class="author">By <span hidden>Posted by</span><a href="/p/ann-lee">Ann Lee</a></div>', ["Ann Lee"]),
 ])
-def test_text_a_byline_hides_is_not_part_of_it(byline, names):
+def test_what_a_byline_does_not_show_is_not_part_of_it(byline, names):
     assert _authors(_story(byline)) == names
 
 
